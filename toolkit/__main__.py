@@ -1,0 +1,5 @@
+"""``python -m toolkit`` is the ``fptk`` command line."""
+
+from toolkit.cli import main
+
+raise SystemExit(main())

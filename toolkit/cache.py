@@ -1,0 +1,194 @@
+"""Content-keyed, atomically written caches for slow, deterministic steps.
+
+A cache entry lives at ``<cache home>/<kind>/<key>.<suffix>``, where ``key`` is a
+hash of everything that produced it (the source checksum, every parameter and the
+toolkit version). A changed parameter is therefore a new entry, never a stale hit.
+Every write goes to a temporary file in the same folder and is moved into place with
+:func:`os.replace`, so a crash never leaves a half-written entry. A corrupt entry is
+detected when read, reported, removed from the cache (never from user data) and rebuilt.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from toolkit import __version__
+from toolkit.config import get_cache_home
+
+__all__ = [
+    "CacheCorruptWarning",
+    "atomic_path",
+    "cache_key",
+    "cache_path",
+    "cached",
+    "clear_cache",
+    "file_sha256",
+    "list_cache",
+]
+
+
+class CacheCorruptWarning(UserWarning):
+    """A cache entry could not be read and is being rebuilt."""
+
+
+def _jsonable(obj: Any) -> Any:
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in sorted(obj.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, (set, frozenset)):
+        return sorted(_jsonable(v) for v in obj)
+    if isinstance(obj, Path):
+        return str(obj)
+    if obj is None or isinstance(obj, (str, int, float, bool)):
+        return obj
+    return repr(obj)
+
+
+def cache_key(*, kind: str, **parts: Any) -> str:
+    """Hash the parts that produced an entry into a short, stable key.
+
+    Parameters
+    ----------
+    kind : str
+        The kind of entry (``"corpus"``, ``"tokens"``, ``"dtm"``...).
+    **parts
+        Everything that determines the entry: checksums, parameters. The toolkit
+        version is always added.
+
+    Returns
+    -------
+    str
+        24 hex characters.
+    """
+    payload = json.dumps(
+        {"kind": kind, "toolkit": __version__, **_jsonable(parts)}, sort_keys=True
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
+
+
+def cache_path(kind: str, key: str, suffix: str, *, cache_home: str | None = None) -> Path:
+    """Return where an entry of ``kind`` with ``key`` lives (the folder is created)."""
+    folder = get_cache_home(cache_home) / kind
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / f"{key}{suffix}"
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path next to ``target``; move it into place on success.
+
+    On an exception the temporary file is removed and ``target`` is untouched.
+
+    Examples
+    --------
+    >>> with atomic_path(path) as tmp:  # doctest: +SKIP
+    ...     df.to_parquet(tmp)
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def file_sha256(path: str | os.PathLike, *, chunk_size: int = 1 << 20) -> str:
+    """Return the SHA-256 hex digest of a file, read in chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(chunk_size):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def cached(
+    kind: str,
+    key: str,
+    *,
+    suffix: str,
+    build: Callable[[], Any],
+    write: Callable[[Any, Path], None],
+    read: Callable[[Path], Any],
+    cache_home: str | None = None,
+    use_cache: bool = True,
+) -> Any:
+    """Return the cached value for ``(kind, key)``, building and writing it when absent.
+
+    Parameters
+    ----------
+    kind, key, suffix : str
+        Where the entry lives (see :func:`cache_path`).
+    build : callable
+        ``build() -> value``; called on a miss.
+    write : callable
+        ``write(value, path)``; called on a temporary path that is then moved into place.
+    read : callable
+        ``read(path) -> value``. Any exception it raises marks the entry corrupt: a
+        :class:`CacheCorruptWarning` is issued and the entry is rebuilt.
+    cache_home : str or None, default=None
+        Override of the cache folder.
+    use_cache : bool, default=True
+        False builds without reading or writing the cache.
+    """
+    if not use_cache:
+        return build()
+    path = cache_path(kind, key, suffix, cache_home=cache_home)
+    if path.exists():
+        try:
+            return read(path)
+        except Exception as exc:  # noqa: BLE001 - any failure to read means corrupt
+            warnings.warn(
+                f"Cache entry {path} is corrupt ({type(exc).__name__}: {exc}); rebuilding it.",
+                CacheCorruptWarning,
+                stacklevel=2,
+            )
+    value = build()
+    with atomic_path(path) as tmp:
+        write(value, tmp)
+    return value
+
+
+def list_cache(*, cache_home: str | None = None) -> list[dict[str, Any]]:
+    """List cache entries as dicts with ``kind``, ``file`` and ``bytes``."""
+    home = get_cache_home(cache_home)
+    rows = []
+    for path in sorted(home.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            rows.append(
+                {
+                    "kind": path.relative_to(home).parts[0],
+                    "file": str(path),
+                    "bytes": path.stat().st_size,
+                }
+            )
+    return rows
+
+
+def clear_cache(kind: str | None = None, *, cache_home: str | None = None) -> int:
+    """Delete cache entries (of one ``kind``, or all). Returns the number of files removed.
+
+    Only the cache folder is touched, never the data home.
+    """
+    home = get_cache_home(cache_home)
+    targets = [home / kind] if kind else [p for p in home.iterdir() if p.is_dir()]
+    n = 0
+    for folder in targets:
+        if folder.is_dir():
+            n += sum(1 for p in folder.rglob("*") if p.is_file())
+            shutil.rmtree(folder)
+    return n
