@@ -17,17 +17,18 @@ __all__ = [
     "validate_corpus",
 ]
 
-#: Standard columns and their pandas dtypes, in order.
+#: Standard columns and their pandas dtypes, in order. Strings are Arrow-backed:
+#: a 213 MB corpus then loads from its Parquet cache without copying every text.
 STANDARD_COLUMNS: dict[str, str] = {
-    "doc_id": "string",
-    "text": "string",
-    "actor": "string",
-    "actor_name": "string",
+    "doc_id": "string[pyarrow]",
+    "text": "string[pyarrow]",
+    "actor": "string[pyarrow]",
+    "actor_name": "string[pyarrow]",
     "year": "Int64",
     "date": "datetime64[ns]",
-    "speaker": "string",
-    "post": "string",
-    "source": "string",
+    "speaker": "string[pyarrow]",
+    "post": "string[pyarrow]",
+    "source": "string[pyarrow]",
 }
 
 
@@ -66,7 +67,7 @@ def standardize_columns(df: pd.DataFrame, *, source: str | None = None) -> pd.Da
         elif dtype == "Int64":
             out[col] = pd.to_numeric(out[col], errors="coerce").astype("Int64")
         else:
-            out[col] = out[col].astype("string")
+            out[col] = out[col].astype(dtype)
     extra = [c for c in out.columns if c not in STANDARD_COLUMNS]
     return out[[*STANDARD_COLUMNS, *extra]].reset_index(drop=True)
 
@@ -123,13 +124,17 @@ def validate_corpus(df: pd.DataFrame, *, allow_empty_text: bool = False) -> pd.D
         raise CorpusValidationError(
             f"Missing text in {_rows(df, na_text)}. Drop these rows or fill their text."
         )
-    not_str = ~df["text"].map(lambda t: isinstance(t, str))
+    if isinstance(df["text"].dtype, pd.StringDtype):
+        not_str = pd.Series(False, index=df.index)
+    else:
+        not_str = ~df["text"].map(lambda t: isinstance(t, str))
     if not_str.any():
         raise CorpusValidationError(
             f"Non-string text in {_rows(df, not_str)}. Convert text to str before loading."
         )
     if not allow_empty_text:
-        empty = df["text"].str.strip().str.len() == 0
+        text = df["text"].astype("string[pyarrow]")
+        empty = ((text.str.len() == 0) | text.str.isspace()).fillna(False).astype(bool)
         if empty.any():
             raise CorpusValidationError(
                 f"Empty text in {_rows(df, empty)}. Drop these rows, or pass "
