@@ -1,0 +1,465 @@
+"""Tests for toolkit.topics on tiny, planted-topic fixtures (no real data needed)."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.feature_extraction.text import TfidfTransformer
+
+from toolkit.features import DocTermMatrix
+from toolkit.topics import (
+    TopicModel,
+    frex_scores,
+    npmi_coherence,
+    prevalence,
+    representative_docs,
+    sweep_k,
+    tfidf_weights,
+    topic_stability,
+)
+
+THEMES = {
+    "arms": ["weapon", "arms", "missile", "nuclear", "disarmament", "treaty"],
+    "climate": ["climate", "emission", "warming", "island", "ocean", "carbon"],
+    "trade": ["trade", "tariff", "market", "export", "growth", "investment"],
+}
+COMMON = ["nation", "world", "peace"]
+ACTORS = ["AAA", "BBB", "CCC"]
+YEARS = [2000, 2001, 2002, 2003]
+
+
+def _planted(n_docs: int = 60, seed: int = 7) -> tuple[DocTermMatrix, pd.DataFrame]:
+    """Documents drawn mostly from one of three themes, plus common words."""
+    rng = np.random.default_rng(seed)
+    vocab = sorted({w for ws in THEMES.values() for w in ws} | set(COMMON))
+    col = {w: i for i, w in enumerate(vocab)}
+    names = list(THEMES)
+    rows, texts, meta = [], [], []
+    for d in range(n_docs):
+        main = names[d % 3]
+        counts = np.zeros(len(vocab), dtype=np.int64)
+        for w in THEMES[main]:
+            counts[col[w]] += rng.poisson(4)
+        other = names[(d + 1) % 3]
+        for w in THEMES[other][:2]:
+            counts[col[w]] += rng.poisson(0.7)
+        for w in COMMON:
+            counts[col[w]] += rng.poisson(2)
+        rows.append(counts)
+        words = [w for w, c in zip(vocab, counts, strict=True) for _ in range(c)]
+        texts.append("The speaker said " + " ".join(rng.permutation(words)) + ".")
+        meta.append((f"D{d:03d}", ACTORS[d % 3] if d % 2 else ACTORS[(d // 2) % 3],
+                     YEARS[d % 4]))
+    doc_ids = [m[0] for m in meta]
+    dtm = DocTermMatrix.from_unsorted(sp.csr_matrix(np.vstack(rows)), doc_ids, vocab)
+    corpus = pd.DataFrame({
+        "doc_id": doc_ids,
+        "text": texts,
+        "actor": [m[1] for m in meta],
+        "year": pd.array([m[2] for m in meta], dtype="Int64"),
+    })
+    return dtm, corpus
+
+
+@pytest.fixture(scope="module")
+def planted():
+    return _planted()
+
+
+@pytest.fixture(scope="module")
+def fitted(planted):
+    dtm, _ = planted
+    return TopicModel(3, random_state=0).fit(dtm)
+
+
+def _theme_of(terms):
+    hits = {name: len(set(terms) & set(ws)) for name, ws in THEMES.items()}
+    return max(hits, key=hits.get), max(hits.values())
+
+
+# ------------------------------------------------------------------ fitting
+def test_fit_nmf_recovers_planted_topics(planted, fitted):
+    dtm, _ = planted
+    assert fitted.components_.shape == (3, dtm.n_terms)
+    assert fitted.doc_topic_.shape == (dtm.n_docs, 3)
+    np.testing.assert_allclose(fitted.doc_topic_.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(fitted.doc_ids_, dtm.doc_ids.astype(str))
+    np.testing.assert_array_equal(fitted.vocab_, dtm.vocab.astype(str))
+    assert fitted.weighting_ == "tfidf"
+    assert fitted.idf_.shape == (dtm.n_terms,)
+    themes = [_theme_of(t[:5]) for t in fitted.top_term_lists(5)]
+    assert sorted(name for name, _ in themes) == sorted(THEMES)
+    assert all(n >= 4 for _, n in themes)
+    assert 0 < fitted.relative_err_ < 1
+
+
+def test_fit_lda_on_counts(planted):
+    dtm, _ = planted
+    tm = TopicModel(3, method="lda", max_iter=20, random_state=0).fit(dtm)
+    assert tm.weighting_ == "none" and tm.idf_ is None
+    assert np.isfinite(tm.perplexity_) and np.isnan(tm.reconstruction_err_)
+    np.testing.assert_allclose(tm.doc_topic_.sum(axis=1), 1.0)
+    themes = {_theme_of(t[:6])[0] for t in tm.top_term_lists(6)}
+    assert themes == set(THEMES)
+
+
+@pytest.mark.parametrize("solver", ["mu", "minibatch"])
+def test_other_nmf_solvers(planted, solver):
+    dtm, _ = planted
+    tm = TopicModel(3, solver=solver, random_state=0).fit(dtm)
+    assert tm.components_.shape == (3, dtm.n_terms)
+
+
+def test_already_weighted_matrix_is_used_as_given(planted):
+    dtm, _ = planted
+    weighted, _ = tfidf_weights(dtm.matrix)
+    tm = TopicModel(3, random_state=0).fit(DocTermMatrix(weighted, dtm.doc_ids, dtm.vocab))
+    assert tm.weighting_ == "none" and tm.idf_ is None
+
+
+def test_sklearn_conventions(planted):
+    dtm, _ = planted
+    tm = TopicModel(4, method="lda", random_state=3)
+    assert tm.get_params()["n_topics"] == 4
+    assert not hasattr(tm, "components_")
+    twin = clone(tm)
+    assert twin.get_params() == tm.get_params()
+    with pytest.raises(NotFittedError):
+        tm.transform(dtm)
+    with pytest.raises(TypeError, match="keyword|positional"):
+        TopicModel(3, "lda")  # options after n_topics are keyword-only
+
+
+def test_tfidf_matches_sklearn(planted):
+    dtm, _ = planted
+    ours, idf = tfidf_weights(dtm.matrix)
+    ref = TfidfTransformer().fit(dtm.matrix)
+    np.testing.assert_allclose(idf, ref.idf_)
+    np.testing.assert_allclose(ours.toarray(), ref.transform(dtm.matrix).toarray(), atol=1e-12)
+
+
+def test_transform_same_matrix_close_to_fit(planted, fitted):
+    dtm, _ = planted
+    shares = fitted.transform(dtm)
+    assert shares.shape == fitted.doc_topic_.shape
+    agree = (shares.argmax(axis=1) == fitted.doc_topic_.argmax(axis=1)).mean()
+    assert agree > 0.95
+
+
+# ------------------------------------------------------------------ bad input
+def _dtm(matrix, n_docs=None, n_terms=None):
+    m = sp.csr_matrix(matrix)
+    return DocTermMatrix(m, [f"d{i}" for i in range(m.shape[0])],
+                         [f"t{j}" for j in range(m.shape[1])])
+
+
+def test_error_k_larger_than_vocabulary():
+    dtm = _dtm(np.ones((10, 3)))
+    with pytest.raises(ValueError, match=r"n_topics=5 is larger than the vocabulary \(3 terms\)"):
+        TopicModel(5).fit(dtm)
+
+
+def test_error_k_larger_than_documents():
+    dtm = _dtm(np.ones((2, 8)))
+    with pytest.raises(ValueError, match=r"larger than the number of documents \(2\)"):
+        TopicModel(3).fit(dtm)
+
+
+def test_error_empty_matrix():
+    with pytest.raises(ValueError, match="is empty .*lower min_df"):
+        TopicModel(2).fit(_dtm(np.zeros((4, 5))))
+    with pytest.raises(ValueError, match="is empty"):
+        TopicModel(2).fit(_dtm(sp.csr_matrix((0, 5))))
+
+
+def test_error_nan_and_negative():
+    m = np.ones((4, 5))
+    m[2, 1] = np.nan
+    with pytest.raises(ValueError, match=r"NaN or infinite values in 1 documents, e.g. \['d2'\]"):
+        TopicModel(2).fit(_dtm(m))
+    m[2, 1] = -1.0
+    with pytest.raises(ValueError, match=r"negative values in 1 documents, e.g. \['d2'\]"):
+        TopicModel(2).fit(_dtm(m))
+
+
+def test_error_bad_params_and_type(planted):
+    dtm, _ = planted
+    with pytest.raises(ValueError, match="method must be one of"):
+        TopicModel(2, method="lsa").fit(dtm)
+    with pytest.raises(ValueError, match="positive integer"):
+        TopicModel(0).fit(dtm)
+    with pytest.raises(TypeError, match="must be a toolkit.features.DocTermMatrix"):
+        TopicModel(2).fit(dtm.matrix)
+
+
+def test_transform_refuses_other_vocabulary(planted, fitted):
+    dtm, _ = planted
+    other = dtm.select_terms([t for t in dtm.vocab if t != "missile"])
+    with pytest.raises(ValueError, match=r"different vocabulary.*'missile'.*align=True"):
+        fitted.transform(other)
+
+
+def test_transform_align_explicitly(planted, fitted):
+    dtm, _ = planted
+    # drop one fitted term and add an unknown one
+    keep = [t for t in dtm.vocab if t != "missile"]
+    sub = dtm.select_terms(keep)
+    extra = sp.hstack([sub.matrix, sp.csr_matrix(np.ones((dtm.n_docs, 1)))]).tocsr()
+    other = DocTermMatrix.from_unsorted(extra, dtm.doc_ids, [*keep, "zzz_unknown"])
+    with pytest.warns(UserWarning, match="dropped 1 terms .* set 1 fitted terms"):
+        got = fitted.transform(other, align=True)
+    zeroed = dtm.matrix.tolil()
+    zeroed[:, dtm.term_index(["missile"])] = 0
+    want = fitted.transform(DocTermMatrix(zeroed.tocsr(), dtm.doc_ids, dtm.vocab))
+    np.testing.assert_allclose(got, want)
+
+
+# ------------------------------------------------------------------ coherence
+def test_npmi_against_hand_computation():
+    # 5 documents; counts > 1 must be binarised.
+    #        a  b  c  d
+    m = np.array([[3, 1, 0, 0],   # a b
+                  [1, 2, 1, 0],   # a b c
+                  [1, 0, 0, 0],   # a
+                  [0, 0, 4, 0],   # c
+                  [0, 0, 0, 1]])  # d
+    dtm = _dtm(m)
+    a, b, c, d = "t0", "t1", "t2", "t3"
+    n = 5
+
+    def npmi(pab, pa, pb):
+        return math.log(pab / (pa * pb)) / -math.log(pab)
+
+    ab = npmi(2 / n, 3 / n, 2 / n)
+    ac = npmi(1 / n, 3 / n, 2 / n)
+    bc = npmi(1 / n, 2 / n, 2 / n)
+    got = npmi_coherence([[a, b, c], [a, d], [b, a]], dtm)
+    np.testing.assert_allclose(got[0], (ab + ac + bc) / 3)
+    assert got[1] == -1.0  # never co-occur
+    np.testing.assert_allclose(got[2], ab)  # symmetric, order free
+    with pytest.raises(KeyError, match="zz"):
+        npmi_coherence([[a, "zz"]], dtm)
+
+
+def test_npmi_of_model_is_high_for_planted_topics(planted, fitted):
+    dtm, _ = planted
+    coh = npmi_coherence(fitted, dtm, n_terms=5)
+    assert coh.shape == (3,)
+    assert np.all(coh > 0.3)
+    mixed = [["weapon", "climate", "trade", "tariff", "ocean"]]
+    assert npmi_coherence(mixed, dtm)[0] < coh.min()
+
+
+# ------------------------------------------------------------------ labelling
+def test_frex_prefers_exclusive_terms():
+    # term 0 is frequent in every topic, term 1 is exclusive to topic 0
+    fill0, fill = [0.5] * 4, [0.2] * 4
+    comp = np.array([[10.0, 6.0, 1.0, 1.0, *fill0],
+                     [10.0, 0.1, 5.0, 1.0, *fill],
+                     [10.0, 0.1, 1.0, 5.0, *fill]])
+    f = frex_scores(comp, weight=0.5)
+    assert f.shape == comp.shape
+    assert f[0, 1] > f[0, 0]
+    assert np.argmax(f[0]) == 1
+    assert np.argsort(-comp[0])[0] == 0  # by weight the shared term wins
+    assert np.all((f > 0) & (f <= 1))
+    with pytest.raises(ValueError, match=r"in \[0, 1\]"):
+        frex_scores(comp, weight=2)
+
+
+def test_top_terms_tables(fitted):
+    tw = fitted.top_terms(4)
+    assert list(tw.columns) == ["topic", "rank", "term", "score"]
+    assert len(tw) == 12
+    assert (tw.groupby("topic")["score"].apply(lambda s: s.is_monotonic_decreasing)).all()
+    tf = fitted.top_terms(4, scheme="frex")
+    assert len(tf) == 12
+    # common words are never exclusive; FREX must not rank them first
+    assert not set(tf[tf["rank"] == 1]["term"]) & set(COMMON)
+    with pytest.raises(ValueError, match="scheme must be"):
+        fitted.top_terms(3, scheme="lift")
+
+
+def test_representative_docs_with_snippets(planted, fitted):
+    dtm, corpus = planted
+    rep = representative_docs(fitted, corpus, n=2, window=20)
+    assert list(rep.columns[:4]) == ["topic", "rank", "doc_id", "share"]
+    assert len(rep) == 6
+    for t, g in rep.groupby("topic"):
+        assert g["share"].iloc[0] == fitted.doc_topic_[:, t].max()
+        terms = fitted.top_term_lists(10)[t]
+        assert all(any(m.lower().startswith(w) for w in terms) for m in g["match"])
+    assert {"actor", "year", "left", "match", "right"} <= set(rep.columns)
+    bare = representative_docs(fitted, n=1)
+    assert list(bare.columns) == ["topic", "rank", "doc_id", "share"]
+    with pytest.raises(ValueError, match="not in the corpus"):
+        representative_docs(fitted, corpus.iloc[:10], n=1)
+
+
+def test_labels_and_names(planted):
+    dtm, _ = planted
+    tm = TopicModel(3, random_state=0).fit(dtm)
+    tm.set_labels({1: "My label"})
+    names = tm.topic_names()
+    assert names[1] == "My label" and names[0].startswith("T00 ")
+    with pytest.raises(ValueError, match="topic 7 does not exist"):
+        tm.set_labels({7: "x"})
+
+
+# ------------------------------------------------------------------ stability and sweep
+def test_topic_stability():
+    a = [["x", "y"], ["p", "q"]]
+    assert np.allclose(topic_stability([a, a[::-1]]), 1.0)  # matching ignores order
+    b = [["x", "z"], ["p", "q"]]  # topic 0: Jaccard 1/3, topic 1: 1
+    np.testing.assert_allclose(topic_stability([a, b]), [(1 / 3 + 1) / 2] * 2)
+    assert np.isnan(topic_stability([a])).all()
+
+
+def test_sweep_k_table(planted):
+    dtm, _ = planted
+    df = sweep_k(dtm, [2, 3], seeds=(0, 1), n_terms=5, n_jobs=1, progress=False)
+    assert list(df[["k", "seed"]].itertuples(index=False, name=None)) == [
+        (2, 0), (2, 1), (3, 0), (3, 1)]
+    for col in ["coherence", "stability", "relative_err", "fit_seconds"]:
+        assert df[col].notna().all()
+    assert df["stability"].between(0, 1).all()
+    assert df.loc[df["k"] == 3, "coherence"].mean() > df.loc[df["k"] == 2, "coherence"].mean()
+    with pytest.raises(ValueError, match="larger than the vocabulary"):
+        sweep_k(dtm, [2, 500], seeds=(0,), progress=False)
+
+
+def test_sweep_k_parallel_equals_serial(planted):
+    dtm, _ = planted
+    kw = {"seeds": (0, 1), "n_terms": 5, "progress": False}
+    serial = sweep_k(dtm, [2, 3], n_jobs=1, **kw).drop(columns="fit_seconds")
+    par = sweep_k(dtm, [2, 3], n_jobs=2, **kw).drop(columns="fit_seconds")
+    pd.testing.assert_frame_equal(serial, par, check_exact=True)
+
+
+# ------------------------------------------------------------------ prevalence
+def test_prevalence_table_and_values(planted, fitted):
+    _, corpus = planted
+    prev = prevalence(fitted, corpus, by="actor", period="year", n_boot=200, random_state=1)
+    assert list(prev.columns) == ["group", "period", "topic", "label", "share", "ci_low",
+                                  "ci_high", "n_docs", "low_n"]
+    cell = corpus[(corpus["actor"] == "AAA") & (corpus["year"] == 2001)]["doc_id"]
+    rows = np.searchsorted(fitted.doc_ids_, cell.to_numpy(dtype=str))
+    want = fitted.doc_topic_[rows].mean(axis=0)
+    got = prev[(prev["group"] == "AAA") & (prev["period"] == 2001)].sort_values("topic")
+    np.testing.assert_allclose(got["share"], want)
+    assert (got["n_docs"] == len(cell)).all()
+    assert (prev["ci_low"] <= prev["share"] + 1e-12).all()
+    assert (prev["share"] <= prev["ci_high"] + 1e-12).all()
+    # shares of a cell sum to one across topics
+    sums = prev.groupby(["group", "period"])["share"].sum()
+    np.testing.assert_allclose(sums, 1.0)
+    assert prev.attrs["prevalence"]["n_docs_used"] == len(corpus)
+
+
+def test_prevalence_pooled_and_decade(planted, fitted):
+    _, corpus = planted
+    pooled = prevalence(fitted, corpus, period=None, n_boot=0)
+    assert set(pooled["group"]) == {"all"} and len(pooled) == 3
+    assert pooled["ci_low"].isna().all()
+    dec = prevalence(fitted, corpus, by="actor", period="decade", n_boot=50, random_state=0)
+    assert set(dec["period"]) == {2000}
+    with pytest.raises(ValueError, match="no column 'bloc'"):
+        prevalence(fitted, corpus, by="bloc")
+
+
+def test_prevalence_does_not_mutate_corpus(planted, fitted):
+    _, corpus = planted
+    before = corpus.copy()
+    prevalence(fitted, corpus, by="actor", period="decade", n_boot=10, random_state=0)
+    pd.testing.assert_frame_equal(corpus, before)
+
+
+# ------------------------------------------------------------------ determinism
+@pytest.mark.parametrize("method", ["nmf", "lda"])
+def test_same_seed_same_topics_and_prevalence_bit_for_bit(planted, method):
+    dtm, corpus = planted
+    runs = []
+    for _ in range(2):
+        tm = TopicModel(3, method=method, random_state=11).fit(dtm)
+        prev = prevalence(tm, corpus, by="actor", period="year", n_boot=100, random_state=5)
+        runs.append((tm, prev))
+    (a, pa), (b, pb) = runs
+    assert np.array_equal(a.components_, b.components_)
+    assert np.array_equal(a.doc_topic_, b.doc_topic_)
+    pd.testing.assert_frame_equal(pa, pb, check_exact=True)
+    pd.testing.assert_frame_equal(a.top_terms(5, scheme="frex"), b.top_terms(5, scheme="frex"),
+                                  check_exact=True)
+
+
+# ------------------------------------------------------------------ persistence
+@pytest.mark.parametrize("method", ["nmf", "lda"])
+def test_save_load_roundtrip(tmp_path, planted, method):
+    dtm, _ = planted
+    tm = TopicModel(3, method=method, random_state=0).fit(dtm)
+    tm.set_labels({0: "first topic"})
+    folder = tm.save(tmp_path / "run", provenance={"corpus": "planted", "min_df": 1})
+    assert sorted(p.name for p in folder.iterdir()) == ["labels.yaml", "model.json",
+                                                        "model.npz"]
+    meta = json.loads((folder / "model.json").read_text())
+    assert meta["params"]["method"] == method
+    assert meta["provenance"]["corpus"] == "planted"
+    with np.load(folder / "model.npz", allow_pickle=False) as z:  # no object arrays
+        assert z["vocab"].dtype.kind == "U"
+    back = TopicModel.load(folder)
+    assert back.get_params() == tm.get_params()
+    np.testing.assert_array_equal(back.components_, tm.components_)
+    np.testing.assert_array_equal(back.doc_ids_, tm.doc_ids_)
+    np.testing.assert_array_equal(back.transform(dtm), tm.transform(dtm))
+    assert back.topic_labels_ == {0: "first topic"}
+    pd.testing.assert_frame_equal(back.top_terms(5), tm.top_terms(5))
+
+
+def test_hand_edited_labels_are_loaded(tmp_path, fitted):
+    folder = fitted.save(tmp_path / "run")
+    text = (folder / "labels.yaml").read_text()
+    assert "labels: {}" in text
+    (folder / "labels.yaml").write_text(text.replace("labels: {}", "labels:\n  2: Arms control"))
+    assert TopicModel.load(folder).topic_labels_ == {2: "Arms control"}
+    fitted_labels = dict(fitted.topic_labels_)
+    assert fitted_labels == {}  # the in-memory model is untouched
+
+
+def test_load_errors(tmp_path, fitted):
+    with pytest.raises(FileNotFoundError, match="model.json"):
+        TopicModel.load(tmp_path / "nothing")
+    folder = fitted.save(tmp_path / "run")
+    meta = json.loads((folder / "model.json").read_text())
+    meta["format_version"] = 99
+    (folder / "model.json").write_text(json.dumps(meta))
+    with pytest.raises(ValueError, match="format_version 99"):
+        TopicModel.load(folder)
+
+
+# ------------------------------------------------------------------ real data
+@pytest.mark.integration
+def test_ungdc_small_model_runs():
+    if not os.environ.get("FPTK_DATA_HOME"):
+        pytest.skip("FPTK_DATA_HOME is not set")
+    from toolkit import corpora, features
+
+    if not hasattr(corpora, "load_ungdc") or not hasattr(features, "build_dtm"):
+        pytest.fail("toolkit.corpora.load_ungdc and toolkit.features.build_dtm are required")
+    corpus = corpora.load_ungdc(progress=False)
+    sub = corpus[corpus["year"] >= 2015]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        dtm = features.build_dtm(sub, min_df=5, progress=False)
+    tm = TopicModel(10, random_state=0).fit(dtm)
+    coh = npmi_coherence(tm, dtm)
+    assert coh.mean() > 0
+    prev = prevalence(tm, sub, by="actor", period="year", n_boot=50, random_state=0)
+    assert prev["n_docs"].sum() == len(sub) * 10
