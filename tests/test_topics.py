@@ -135,7 +135,7 @@ def test_sklearn_conventions(planted):
     assert twin.get_params() == tm.get_params()
     with pytest.raises(NotFittedError):
         tm.transform(dtm)
-    with pytest.raises(TypeError, match="keyword|positional"):
+    with pytest.raises(TypeError, match=r"keyword|positional"):
         TopicModel(3, "lda")  # options after n_topics are keyword-only
 
 
@@ -175,7 +175,7 @@ def test_error_k_larger_than_documents():
 
 
 def test_error_empty_matrix():
-    with pytest.raises(ValueError, match="is empty .*lower min_df"):
+    with pytest.raises(ValueError, match=r"is empty .*lower min_df"):
         TopicModel(2).fit(_dtm(np.zeros((4, 5))))
     with pytest.raises(ValueError, match="is empty"):
         TopicModel(2).fit(_dtm(sp.csr_matrix((0, 5))))
@@ -197,7 +197,7 @@ def test_error_bad_params_and_type(planted):
         TopicModel(2, method="lsa").fit(dtm)
     with pytest.raises(ValueError, match="positive integer"):
         TopicModel(0).fit(dtm)
-    with pytest.raises(TypeError, match="must be a toolkit.features.DocTermMatrix"):
+    with pytest.raises(TypeError, match=r"must be a toolkit\.features\.DocTermMatrix"):
         TopicModel(2).fit(dtm.matrix)
 
 
@@ -290,7 +290,7 @@ def test_top_terms_tables(fitted):
 
 
 def test_representative_docs_with_snippets(planted, fitted):
-    dtm, corpus = planted
+    _, corpus = planted
     rep = representative_docs(fitted, corpus, n=2, window=20)
     assert list(rep.columns[:4]) == ["topic", "rank", "doc_id", "share"]
     assert len(rep) == 6
@@ -434,7 +434,7 @@ def test_hand_edited_labels_are_loaded(tmp_path, fitted):
 
 
 def test_load_errors(tmp_path, fitted):
-    with pytest.raises(FileNotFoundError, match="model.json"):
+    with pytest.raises(FileNotFoundError, match=r"model\.json"):
         TopicModel.load(tmp_path / "nothing")
     folder = fitted.save(tmp_path / "run")
     meta = json.loads((folder / "model.json").read_text())

@@ -199,6 +199,7 @@ def plot_top_terms(
         ax.barh(sub["term"], sub["score"], color="C0")
         ax.set_title(f"Topic {t}", fontsize=9)
         ax.set_xlabel("Score (weight or FREX)")
+        ax.set_ylabel("Term")
         ax.tick_params(axis="y", labelsize=7)
     for ax in axes.ravel()[len(tops):]:
         ax.set_visible(False)
