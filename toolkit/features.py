@@ -7,13 +7,20 @@ returns a new, still-labelled matrix.
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
-__all__ = ["DocTermMatrix"]
+from toolkit.cache import atomic_path
+
+__all__ = ["DocTermMatrix", "build_dtm"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -135,3 +142,546 @@ class DocTermMatrix:
         """Return the columns for ``terms`` (kept in sorted order)."""
         pos = np.unique(self.term_index(terms))
         return DocTermMatrix(self.matrix[:, pos], self.doc_ids, self.vocab[pos])
+
+    # ------------------------------------------------------------------ helpers (TEXT helper)
+    def doc_lengths(self) -> pd.Series:
+        """Row sums (tokens counted in the matrix), indexed by doc_id.
+
+        Returns
+        -------
+        Series of shape (n_docs,)
+            Named ``"n_tokens"``. After stopword removal or trimming this counts only
+            the tokens that are still columns of the matrix.
+        """
+        sums = np.asarray(self.matrix.sum(axis=1)).ravel()
+        return pd.Series(sums, index=pd.Index(self.doc_ids, name="doc_id"), name="n_tokens")
+
+    def doc_freq(self) -> np.ndarray:
+        """Number of documents each term occurs in, shape (n_terms,)."""
+        return np.bincount(self.matrix.indices[self.matrix.data != 0], minlength=self.n_terms)
+
+    def trim(
+        self,
+        *,
+        min_df: int | float = 1,
+        max_df: int | float = 1.0,
+        max_terms: int | None = None,
+    ) -> DocTermMatrix:
+        """Drop rare and ubiquitous terms; keep the rows.
+
+        Parameters
+        ----------
+        min_df : int or float, default=1
+            Keep terms found in at least this many documents (int) or this share of
+            documents (float in [0, 1]).
+        max_df : int or float, default=1.0
+            Keep terms found in at most this many documents (int) or this share of
+            documents (float in [0, 1]).
+        max_terms : int or None, default=None
+            Then keep only the ``max_terms`` most frequent terms (total count; ties go
+            to the term that sorts first).
+
+        Returns
+        -------
+        DocTermMatrix
+            Same doc_ids, fewer columns.
+
+        Raises
+        ------
+        ValueError
+            If no term remains; the message says which setting to change.
+        """
+        n = self.n_docs
+        lo = _df_bound(min_df, n, "min_df")
+        hi = _df_bound(max_df, n, "max_df")
+        if lo > hi:
+            raise ValueError(
+                f"min_df={min_df!r} means at least {lo} documents but max_df={max_df!r} "
+                f"means at most {hi}; lower min_df or raise max_df."
+            )
+        df = self.doc_freq()
+        keep = (df >= lo) & (df <= hi)
+        if max_terms is not None:
+            if int(max_terms) < 1:
+                raise ValueError(f"max_terms must be a positive int or None, got {max_terms!r}.")
+            totals = np.asarray(self.matrix.sum(axis=0)).ravel()
+            idx = np.flatnonzero(keep)
+            if len(idx) > max_terms:
+                order = np.lexsort((idx, -totals[idx]))  # by count desc, then column
+                keep = np.zeros_like(keep)
+                keep[idx[order[: int(max_terms)]]] = True
+        if not keep.any():
+            raise ValueError(
+                f"After trimming, no terms remain ({self.n_terms} terms, {n} documents, "
+                f"min_df={min_df!r}, max_df={max_df!r}). Try a lower min_df or a higher "
+                "max_df (or fewer stopwords)."
+            )
+        pos = np.flatnonzero(keep)
+        return DocTermMatrix(self.matrix[:, pos], self.doc_ids, self.vocab[pos])
+
+    def weight(
+        self,
+        scheme: str = "count",
+        *,
+        smooth_idf: bool = True,
+        sublinear_tf: bool = False,
+        norm: str | None = "l2",
+    ) -> DocTermMatrix:
+        """Reweight the cells; labels are unchanged.
+
+        Parameters
+        ----------
+        scheme : {"count", "tfidf", "proportion", "binary"}, default="count"
+            ``count`` returns a copy; ``tfidf`` uses scikit-learn's
+            :class:`~sklearn.feature_extraction.text.TfidfTransformer`;
+            ``proportion`` divides each row by its sum (empty rows stay zero);
+            ``binary`` sets every non-zero cell to 1.
+        smooth_idf, sublinear_tf : bool, default=True, False
+            Passed to ``TfidfTransformer`` (``tfidf`` only).
+        norm : {"l2", "l1"} or None, default="l2"
+            Row normalisation for ``tfidf`` only.
+        """
+        X = self.matrix
+        if scheme == "count":
+            out = X.copy()
+        elif scheme == "binary":
+            out = X.copy()
+            out.data = (out.data != 0).astype(X.dtype)
+            out.eliminate_zeros()
+        elif scheme == "proportion":
+            sums = np.asarray(X.sum(axis=1), dtype=float).ravel()
+            inv = np.divide(1.0, sums, out=np.zeros_like(sums), where=sums != 0)
+            out = sp.diags(inv) @ X.astype(float)
+        elif scheme == "tfidf":
+            from sklearn.feature_extraction.text import TfidfTransformer
+
+            out = TfidfTransformer(
+                norm=norm, smooth_idf=smooth_idf, sublinear_tf=sublinear_tf
+            ).fit_transform(X.astype(float))
+        else:
+            raise ValueError(
+                f"Unknown weighting scheme {scheme!r}; use 'count', 'tfidf', 'proportion' "
+                "or 'binary'."
+            )
+        return DocTermMatrix(sp.csr_matrix(out), self.doc_ids, self.vocab)
+
+    def group_sum(self, keys: pd.Series | pd.DataFrame, *, sep: str = "|") -> DocTermMatrix:
+        """Sum rows per group (e.g. per actor-period).
+
+        Parameters
+        ----------
+        keys : Series or DataFrame indexed by doc_id
+            The group of each document. A DataFrame's columns are joined into one
+            label with ``sep`` (e.g. ``"USA|1990"``). Every doc_id of the matrix must
+            have a non-missing key; extra rows are ignored.
+        sep : str, default="|"
+            Separator for DataFrame keys.
+
+        Returns
+        -------
+        DocTermMatrix
+            One row per group; its doc_ids are the sorted group labels (str).
+        """
+        if isinstance(keys, pd.DataFrame):
+            frame = keys
+            if frame.isna().any(axis=None):
+                bad = frame.index[frame.isna().any(axis=1)][:5].tolist()
+                raise ValueError(f"group keys are missing for doc_ids {bad}; fill or drop them.")
+            keys = frame.astype(str).agg(sep.join, axis=1)
+        if not isinstance(keys, pd.Series):
+            raise TypeError("keys must be a pandas Series or DataFrame indexed by doc_id.")
+        if not keys.index.is_unique:
+            dup = keys.index[keys.index.duplicated()][:5].tolist()
+            raise ValueError(f"keys index has duplicate doc_ids {dup}; index keys by doc_id.")
+        aligned = keys.reindex(pd.Index(self.doc_ids))
+        if aligned.isna().any():
+            bad = self.doc_ids[aligned.isna().to_numpy()][:5].tolist()
+            raise ValueError(
+                f"{int(aligned.isna().sum())} doc_ids have no group key, e.g. {bad}; pass keys "
+                "indexed by doc_id covering every row (e.g. corpus.set_index('doc_id')['actor'])."
+            )
+        labels = aligned.astype(str).to_numpy()
+        groups, inverse = np.unique(labels, return_inverse=True)
+        G = sp.csr_matrix(
+            (np.ones(self.n_docs, dtype=self.matrix.dtype), (inverse, np.arange(self.n_docs))),
+            shape=(len(groups), self.n_docs),
+        )
+        return DocTermMatrix(sp.csr_matrix(G @ self.matrix), groups.astype(object), self.vocab)
+
+    def subset(self, corpus: pd.DataFrame, mask: pd.Series | np.ndarray) -> DocTermMatrix:
+        """Rows of the documents where ``mask`` is true in ``corpus``.
+
+        Parameters
+        ----------
+        corpus : DataFrame with a ``doc_id`` column
+            The corpus table the matrix was built from (or a part of it).
+        mask : bool Series aligned with ``corpus`` or bool array of length ``len(corpus)``
+        """
+        if "doc_id" not in corpus.columns:
+            raise ValueError("corpus has no 'doc_id' column; pass the corpus table.")
+        if isinstance(mask, pd.Series):
+            mask = mask.reindex(corpus.index)
+            if mask.isna().any():
+                raise ValueError("mask is not aligned with corpus.index; build it from corpus.")
+        mask = np.asarray(mask, dtype=bool)
+        if mask.shape != (len(corpus),):
+            raise ValueError(f"mask has shape {mask.shape}, corpus has {len(corpus)} rows.")
+        return self.select_docs(corpus["doc_id"].astype(str).to_numpy(dtype=object)[mask])
+
+    def filter_docs(self, corpus: pd.DataFrame, **conditions: Any) -> DocTermMatrix:
+        """Rows of documents whose metadata match every condition.
+
+        Each condition is ``column=value``: a scalar (equality), a list/set/tuple
+        (membership), or a callable ``f(Series) -> bool Series``.
+
+        Examples
+        --------
+        >>> dtm.filter_docs(corpus, actor=["CHN", "RUS"], year=lambda y: y >= 2000)
+        """
+        mask = pd.Series(True, index=corpus.index)
+        for col, cond in conditions.items():
+            if col not in corpus.columns:
+                raise KeyError(f"corpus has no column {col!r}; columns are {list(corpus.columns)}")
+            values = corpus[col]
+            if callable(cond):
+                hit = pd.Series(cond(values), index=corpus.index)
+            elif isinstance(cond, (list, set, tuple, frozenset, np.ndarray, pd.Index)):
+                hit = values.isin(list(cond))
+            else:
+                hit = values == cond
+            mask &= hit.fillna(False).astype(bool)
+        return self.subset(corpus, mask)
+
+    # ------------------------------------------------------------------ sklearn
+    def to_sklearn(self) -> tuple[sp.csr_matrix, np.ndarray]:
+        """Return ``(X, feature_names)`` as a scikit-learn vectorizer would.
+
+        ``X`` has shape (n_docs, n_terms) with rows in ``doc_ids`` order; the
+        feature names are ``vocab`` as an object array (``get_feature_names_out``).
+        """
+        return self.matrix.copy(), self.vocab.copy()
+
+    @classmethod
+    def from_sklearn(
+        cls, X: sp.spmatrix | np.ndarray, vectorizer: Any, doc_ids: Sequence[str]
+    ) -> DocTermMatrix:
+        """Wrap a vectorizer's output with its labels (rows and columns are sorted).
+
+        Parameters
+        ----------
+        X : sparse matrix or array of shape (n_docs, n_terms)
+        vectorizer : fitted vectorizer or sequence of str
+            Anything with ``get_feature_names_out()``, or the feature names themselves.
+        doc_ids : sequence of str of length n_docs
+        """
+        if hasattr(vectorizer, "get_feature_names_out"):
+            names = vectorizer.get_feature_names_out()
+        else:
+            names = vectorizer
+        return cls.from_unsorted(sp.csr_matrix(X), list(doc_ids), list(names))
+
+    # ------------------------------------------------------------------ io
+    def save(self, path: str | os.PathLike) -> Path:
+        """Write ``<path>.npz`` (the CSR arrays) and ``<path>.json`` (labels), atomically.
+
+        ``path`` may end in ``.npz``. Loading returns a bit-for-bit equal matrix.
+        Returns the ``.npz`` path.
+        """
+        npz, js = _io_paths(path)
+        with atomic_path(npz) as tmp:
+            with open(tmp, "wb") as fh:
+                _write_npz(self, fh, labels=False)
+        with atomic_path(js) as tmp:
+            tmp.write_text(json.dumps(self._labels_dict(), ensure_ascii=False), encoding="utf-8")
+        return npz
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> DocTermMatrix:
+        """Read a matrix written by :meth:`save`."""
+        npz, js = _io_paths(path)
+        for p in (npz, js):
+            if not p.is_file():
+                raise FileNotFoundError(f"{p} not found; DocTermMatrix.save writes .npz and .json.")
+        labels = json.loads(js.read_text(encoding="utf-8"))
+        return _read_npz(npz, labels)
+
+    def _labels_dict(self) -> dict[str, Any]:
+        return {
+            "format": "fptk.DocTermMatrix/1",
+            "doc_ids": [str(d) for d in self.doc_ids],
+            "vocab": [str(v) for v in self.vocab],
+        }
+
+    def equals(self, other: DocTermMatrix) -> bool:
+        """True when labels, dtype, shape and every stored array are identical."""
+        a, b = self.matrix, other.matrix
+        return (
+            a.shape == b.shape
+            and a.dtype == b.dtype
+            and np.array_equal(self.doc_ids, other.doc_ids)
+            and np.array_equal(self.vocab, other.vocab)
+            and np.array_equal(a.indptr, b.indptr)
+            and np.array_equal(a.indices, b.indices)
+            and np.array_equal(a.data, b.data)
+        )
+
+
+def _df_bound(value: int | float, n_docs: int, name: str) -> int:
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be an int (documents) or a float share, not a bool.")
+    if isinstance(value, (float, np.floating)):
+        if not 0.0 <= value <= 1.0:
+            raise ValueError(f"{name}={value} as a float is a share of documents in [0, 1].")
+        return int(np.ceil(value * n_docs)) if name == "min_df" else int(np.floor(value * n_docs))
+    if int(value) < 0:
+        raise ValueError(f"{name}={value} must be >= 0.")
+    return int(value)
+
+
+def _io_paths(path: str | os.PathLike) -> tuple[Path, Path]:
+    p = Path(path)
+    base = p.with_suffix("") if p.suffix in (".npz", ".json") else p
+    return base.with_name(base.name + ".npz"), base.with_name(base.name + ".json")
+
+
+def _write_npz(dtm: DocTermMatrix, fh: Any, *, labels: bool) -> None:
+    m = dtm.matrix
+    arrays = {
+        "data": m.data,
+        "indices": m.indices,
+        "indptr": m.indptr,
+        "shape": np.asarray(m.shape, dtype=np.int64),
+    }
+    if labels:
+        blob = json.dumps(dtm._labels_dict(), ensure_ascii=False).encode("utf-8")
+        arrays["labels_json"] = np.frombuffer(blob, dtype=np.uint8)
+    np.savez(fh, **arrays)
+
+
+def _read_npz(path: str | os.PathLike, labels: dict[str, Any] | None = None) -> DocTermMatrix:
+    with np.load(path, allow_pickle=False) as z:
+        if labels is None:
+            labels = json.loads(z["labels_json"].tobytes().decode("utf-8"))
+        shape = tuple(int(s) for s in z["shape"])
+        m = sp.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=shape)
+    if labels.get("format") != "fptk.DocTermMatrix/1":
+        raise ValueError(
+            f"{path} is not an fptk DocTermMatrix file (format={labels.get('format')!r})."
+        )
+    doc_ids = np.empty(len(labels["doc_ids"]), dtype=object)
+    doc_ids[:] = labels["doc_ids"]
+    vocab = np.empty(len(labels["vocab"]), dtype=object)
+    vocab[:] = labels["vocab"]
+    return DocTermMatrix(m, doc_ids, vocab)
+
+
+# ============================================================================ build_dtm
+def build_dtm(
+    corpus: pd.DataFrame,
+    *,
+    ngram_range: tuple[int, int] = (1, 1),
+    min_df: int | float = 1,
+    max_df: int | float = 1.0,
+    max_terms: int | None = None,
+    lemmatize: bool = True,
+    stopwords: Any = "default",
+    phrases: Any = True,
+    lowercase: bool = True,
+    normalize: Any = True,
+    join_hyphens: bool = True,
+    min_chars: int = 2,
+    engine: str = "fast",
+    text_column: str = "text",
+    use_cache: bool = True,
+    progress: bool = True,
+    cache_home: str | None = None,
+) -> DocTermMatrix:
+    """Build a labelled document-term matrix of counts from a corpus table.
+
+    Pipeline: :func:`toolkit.text.tokenize_corpus` (normalise, tokens, lookup lemmas,
+    phrases; cached as kind ``"tokens"``) -> stopwords removed -> n-grams over the
+    remaining tokens (joined with a space; phrases are one token joined with ``_``) ->
+    document-frequency trimming. The matrix is cached as kind ``"dtm"``, keyed by the
+    corpus checksum (:func:`toolkit.text.corpus_fingerprint`), every parameter and the
+    toolkit version.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        With ``doc_id`` and ``text_column``. Not modified.
+    ngram_range : tuple (min_n, max_n), default=(1, 1)
+        ``(1, 2)`` gives unigrams and bigrams.
+    min_df, max_df : int or float, default=1, 1.0
+        Document-frequency bounds applied to each feature (see :meth:`DocTermMatrix.trim`).
+        For n-grams on a large corpus use ``min_df=5`` or so.
+    max_terms : int or None, default=None
+        Keep only the most frequent features after the df bounds.
+    lemmatize, stopwords, phrases, lowercase, normalize, join_hyphens, min_chars, engine
+        See :func:`toolkit.text.tokenize`; ``stopwords="default"`` is spaCy + the domain list.
+    text_column : str, default="text"
+    use_cache : bool, default=True
+    progress : bool, default=True
+        tqdm bars on the passes over the corpus.
+    cache_home : str or None, default=None
+
+    Returns
+    -------
+    DocTermMatrix
+        int32 counts, shape (n_docs, n_terms); doc_ids from ``corpus["doc_id"]`` (every
+        document is a row, documents without tokens are all-zero rows and counted in an
+        :class:`~toolkit.text.EmptyDocumentsWarning`).
+
+    Raises
+    ------
+    ValueError
+        If no feature survives (the message says which setting to change).
+    TypeError
+        If a text is not a string.
+    """
+    from toolkit import text as _text
+    from toolkit.cache import cache_key, cached
+
+    lo_n, hi_n = (int(ngram_range[0]), int(ngram_range[1]))
+    if not 1 <= lo_n <= hi_n:
+        raise ValueError(f"ngram_range={ngram_range!r} must be (min_n, max_n) with 1 <= min_n "
+                         "<= max_n.")
+    if len(corpus) == 0:
+        raise ValueError("corpus is empty (0 rows); nothing to count.")
+    tok_opts = dict(normalize=normalize, lemmatize=lemmatize, lowercase=lowercase,
+                    join_hyphens=join_hyphens, min_chars=min_chars, phrases=phrases,
+                    engine=engine)
+    stop = _text.resolve_stopwords(stopwords)
+    fingerprint = None
+    if use_cache:
+        for col in ("doc_id", text_column):
+            if col not in corpus.columns:
+                raise ValueError(
+                    f"corpus has no {col!r} column; columns are {list(corpus.columns)}."
+                )
+        _text._check_texts(corpus[text_column].tolist(), corpus["doc_id"].astype(str).tolist())
+        fingerprint = _text.corpus_fingerprint(corpus, text_column=text_column)
+    key = cache_key(
+        kind="dtm", corpus=fingerprint, **_text.tokens_params(**tok_opts),
+        stopwords=sorted(stop), ngram_range=[lo_n, hi_n], min_df=min_df, max_df=max_df,
+        max_terms=max_terms, dtype="int32",
+    )
+
+    def build() -> DocTermMatrix:
+        tokens = _text.tokenize_corpus(corpus, text_column=text_column, use_cache=use_cache,
+                                       progress=progress, cache_home=cache_home, **tok_opts)
+        kept = tokens.remove(stop)
+        _text._warn_empty(kept, tokens.n_raw == 0, stacklevel=4)
+        return dtm_from_tokens(kept, ngram_range=(lo_n, hi_n), min_df=min_df, max_df=max_df,
+                               max_terms=max_terms, stopwords=stopwords)
+
+    return cached(
+        "dtm", key, suffix=".npz", build=build,
+        write=lambda d, p: _write_cache(d, p), read=_read_npz,
+        cache_home=cache_home, use_cache=use_cache,
+    )
+
+
+def _write_cache(dtm: DocTermMatrix, path: Path) -> None:
+    with open(path, "wb") as fh:
+        _write_npz(dtm, fh, labels=True)
+
+
+def dtm_from_tokens(
+    tokens: Any,
+    *,
+    ngram_range: tuple[int, int] = (1, 1),
+    min_df: int | float = 1,
+    max_df: int | float = 1.0,
+    max_terms: int | None = None,
+    stopwords: Any = None,
+) -> DocTermMatrix:
+    """Count n-grams of a :class:`toolkit.text.Tokens` table into a DocTermMatrix.
+
+    n-grams never cross documents. ``stopwords`` is only used to word the error message
+    when nothing survives (remove them beforehand with ``tokens.remove``).
+    """
+    ids = tokens.ids.astype(np.int64)
+    offsets = tokens.offsets
+    n_docs = tokens.n_docs
+    V = max(len(tokens.forms), 1)
+    N = len(ids)
+    lengths = np.diff(offsets)
+    lo = _df_bound(min_df, n_docs, "min_df")
+    hi = _df_bound(max_df, n_docs, "max_df")
+    if N == 0:
+        raise ValueError(
+            f"No tokens in any of the {n_docs} documents (stopwords={stopwords!r}). Check the "
+            "text column, or use stopwords=None / phrases=False / a lower min_chars."
+        )
+    doc_end = np.repeat(offsets[1:], lengths)
+    blocks: list[sp.csr_matrix] = []
+    names: list[np.ndarray] = []
+    prev_codes = ids  # codes of (n-1)-grams at every position (-1 where invalid)
+    uniques_by_n: list[np.ndarray] = []
+    total_before = 0
+    for n in range(1, ngram_range[1] + 1):
+        if n == 1:
+            codes = ids.copy()
+            uniq = np.arange(V, dtype=np.int64)
+        else:
+            m = N - n + 1
+            valid = np.zeros(N, dtype=bool)
+            if m > 0:
+                pos = np.arange(m)
+                valid[:m] = (pos + n - 1 < doc_end[:m]) & (prev_codes[:m] >= 0)
+            codes = np.full(N, -1, dtype=np.int64)
+            vpos = np.flatnonzero(valid)
+            keys = prev_codes[vpos] * V + ids[vpos + n - 1]
+            fac, uniq = pd.factorize(keys, sort=False)
+            codes[vpos] = fac
+            uniq = np.asarray(uniq, dtype=np.int64)
+        uniques_by_n.append(uniq)
+        if n >= ngram_range[0]:
+            vpos = np.flatnonzero(codes >= 0)
+            csum = np.concatenate([[0], np.cumsum(codes >= 0, dtype=np.int64)])
+            indptr = csum[offsets]
+            X = sp.csr_matrix(
+                (np.ones(len(vpos), dtype=np.int32), codes[vpos].astype(np.int32), indptr),
+                shape=(n_docs, len(uniq)),
+            )
+            X.sum_duplicates()
+            df = np.bincount(X.indices, minlength=X.shape[1])
+            total_before += int((df > 0).sum())
+            keep = np.flatnonzero((df >= max(lo, 1)) & (df <= hi))
+            X = X[:, keep]
+            blocks.append(X)
+            names.append(_ngram_names(keep, n, uniques_by_n, tokens.forms, V))
+        prev_codes = codes
+    vocab = np.concatenate(names) if names else np.zeros(0, dtype=object)
+    if len(vocab) == 0:
+        raise ValueError(
+            f"After trimming, no terms remain ({total_before} features in {n_docs} documents, "
+            f"min_df={min_df!r}, max_df={max_df!r}, ngram_range={tuple(ngram_range)}). Try a "
+            "lower min_df or a higher max_df (or stopwords=None)."
+        )
+    X = sp.hstack(blocks, format="csr")
+    col_order = np.argsort(vocab.astype(str), kind="stable")
+    inv = np.empty_like(col_order)
+    inv[col_order] = np.arange(len(col_order))
+    X = sp.csr_matrix((X.data, inv[X.indices].astype(np.int32), X.indptr), shape=X.shape)
+    X.sort_indices()
+    row_order = np.argsort(tokens.doc_ids.astype(str), kind="stable")
+    if not np.array_equal(row_order, np.arange(n_docs)):
+        X = X[row_order]
+    out = DocTermMatrix(X, tokens.doc_ids[row_order], vocab[col_order].astype(object))
+    if max_terms is not None:
+        out = out.trim(max_terms=max_terms)
+    return out
+
+
+def _ngram_names(codes: np.ndarray, n: int, uniques_by_n: list[np.ndarray],
+                 forms: np.ndarray, V: int) -> np.ndarray:
+    """Strings of the n-grams with the given codes (space-joined forms)."""
+    if n == 1:
+        return forms[codes].astype(object)
+    keys = uniques_by_n[n - 1][codes]
+    head = _ngram_names(keys // V, n - 1, uniques_by_n, forms, V)
+    tail = forms[keys % V]
+    out = np.empty(len(codes), dtype=object)
+    out[:] = [f"{a} {b}" for a, b in zip(head.tolist(), tail.tolist())]
+    return out
