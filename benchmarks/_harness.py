@@ -36,7 +36,7 @@ def run_stage(code: str, *, repeat: int = 3, env: dict[str, str] | None = None) 
         )
         if out.returncode != 0:
             raise RuntimeError(out.stderr[-2000:])
-        line = next(l for l in out.stdout.splitlines() if l.startswith("@@"))
+        line = next(x for x in out.stdout.splitlines() if x.startswith("@@"))
         runs.append(json.loads(line[2:]))
     times = sorted(r["elapsed"] for r in runs)
     return {"best_s": times[0], "median_s": times[len(times) // 2],

@@ -20,7 +20,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from _harness import print_table, run_stage  # noqa: E402
+from _harness import print_table, run_stage
 
 
 def main() -> int:
