@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import warnings
 
 import numpy as np
@@ -370,13 +369,6 @@ def test_arms_transfers_order_year_and_totals(sipri):
 # --------------------------------------------------------------------------- integration
 
 
-@pytest.fixture
-def external_home():
-    if not os.environ.get("FPTK_EXTERNAL_HOME"):
-        pytest.skip("FPTK_EXTERNAL_HOME is not set")
-    return os.environ["FPTK_EXTERNAL_HOME"]
-
-
 @pytest.mark.integration
 def test_real_unvotes_and_agreement(external_home):
     v = ex.load_unvotes(unknown="ignore")
@@ -391,7 +383,7 @@ def test_real_unvotes_and_agreement(external_home):
 @pytest.mark.integration
 def test_real_idealpoints(external_home):
     for name in ex._IDEAL_FILES:
-        ip = ex.load_idealpoints(os.path.join(external_home, "idealpoints", name),
+        ip = ex.load_idealpoints(external_home / "idealpoints" / name,
                                  unknown="ignore")
         assert ip["actor"].notna().mean() > 0.99
         est = ip[ip["idealpoint"].notna()]

@@ -352,7 +352,9 @@ def _trie_regex(words: Iterable[str]) -> str:
 @functools.cache
 def _mention_regex(self_forms: tuple[tuple[str, str | None], ...]) -> tuple[re.Pattern, dict]:
     lookup = dict(self_forms)
-    pattern = r"(?<![\w.])" + _trie_regex(lookup) + r"(?![\w-])"
+    # A cheap look-ahead on the possible first letters lets the engine skip most positions.
+    first = "".join(sorted({re.escape(f[0]) for f in lookup if f}))
+    pattern = f"(?=[{first}])" + r"(?<![\w.])" + _trie_regex(lookup) + r"(?![\w-])"
     return re.compile(pattern), lookup
 
 
