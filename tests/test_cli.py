@@ -159,10 +159,8 @@ def test_python_dash_m_toolkit(tmp_path):
 
 
 @pytest.mark.integration
-def test_info_real_cmfa(capsys):
-    if not os.environ.get("FPTK_DATA_HOME"):
-        pytest.skip("FPTK_DATA_HOME is not set")
-    assert cli.main(["info", "cmfa_ukraine"]) == 0
+def test_info_real_cmfa(data_home, capsys):
+    assert cli.main(["info", "cmfa_ukraine", "--data-home", str(data_home)]) == 0
     out = capsys.readouterr().out
     assert "(release v4-ukraine)" in out
     assert "years: 2002-2023" in out

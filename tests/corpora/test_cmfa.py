@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import pandas as pd
 import pytest
 
@@ -107,10 +105,8 @@ def test_not_an_excel_file(tmp_path):
 
 
 @pytest.mark.integration
-def test_real_cmfa_ukraine():
-    if not os.environ.get("FPTK_DATA_HOME"):
-        pytest.skip("FPTK_DATA_HOME is not set")
-    both = load_cmfa(text="both")
+def test_real_cmfa_ukraine(data_home):
+    both = load_cmfa(data_home / "cmfa_ukraine", text="both")
     assert len(both) == 661
     assert both["date"].min() == pd.Timestamp("2002-11-19")
     assert both["date"].max() == pd.Timestamp("2023-12-29")
@@ -118,7 +114,7 @@ def test_real_cmfa_ukraine():
     assert both["year"].value_counts()[2023] == 185
     assert both.attrs["corpus"]["release"] == "v4-ukraine"
     with pytest.warns(UserWarning, match=r"skipped 2 pair"):
-        answers = load_cmfa()
+        answers = load_cmfa(data_home / "cmfa_ukraine")
     info = answers.attrs["corpus"]
     assert info["n_docs"] + len(info["skipped"]) == 661
     assert {s["file"].split(":")[1].split()[0] for s in info["skipped"]} == {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import socket
 import tarfile
 import threading
@@ -384,12 +383,11 @@ def test_corpus_info_reads_attrs():
 
 
 @pytest.mark.integration
-def test_real_data_home_is_found_without_download():
-    if not os.environ.get("FPTK_DATA_HOME"):
-        pytest.skip("FPTK_DATA_HOME is not set")
-    path = fetch("ungdc", progress=False)
+def test_real_data_home_is_found_without_download(data_home):
+    path = fetch("ungdc", data_home=data_home, progress=False)
     assert path.name == "UNGDC_1946-2024.tgz"
     assert identify_release("ungdc", path) == "1946-2024"
-    assert default_corpus_name() == "ungdc"
-    assert locate("cmfa_ukraine").name == "ukraine_dataset_combined.xlsx"
-    assert identify_release("cmfa_ukraine", locate("cmfa_ukraine")) == "v4-ukraine"
+    assert default_corpus_name(data_home=data_home) == "ungdc"
+    cmfa = locate("cmfa_ukraine", data_home=data_home)
+    assert cmfa.name == "ukraine_dataset_combined.xlsx"
+    assert identify_release("cmfa_ukraine", cmfa) == "v4-ukraine"
