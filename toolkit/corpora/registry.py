@@ -338,10 +338,15 @@ def _manual_hint(card: dict[str, Any], target: Path, sha256: str | None) -> str:
     source = card.get("source", {})
     where = source.get("url") or source.get("doi") or "the source named in the card"
     check = f" Its SHA-256 should be {sha256}." if sha256 else ""
+    patterns = card.get("locate") or []
+    alias = (
+        f" (Another release's file is found too if its name matches {patterns}.)"
+        if any(fnmatch.fnmatch(target.name, p) for p in patterns) else ""
+    )
     return (
         f"Download {target.name} yourself from {where} (Dataverse may first ask you to fill "
         f"in a guestbook or accept terms) and put it, unchanged, at:\n    {target}\n"
-        f"Then run `fptk fetch {card['name']}` again to check it.{check} "
+        f"Then run `fptk fetch {card['name']}` again to check it.{check}{alias} "
         "(The data home is set by the FPTK_DATA_HOME environment variable.)"
     )
 
