@@ -567,7 +567,8 @@ def figure(fig, caption: str, **values: Any):
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
     plt.close(fig)
-    display(Image(data=buf.getvalue(), format="png"))
+    alt = _format(caption, values, escape=False)
+    display(Image(data=buf.getvalue(), format="png", metadata={"alt": alt}))
     return prose("*" + caption + "*", **values)
 
 
@@ -674,6 +675,12 @@ _TEMPLATE = """{%- extends 'index.html.j2' -%}
 {%- block html_head_js_mathjax -%}{%- endblock html_head_js_mathjax -%}
 {%- block html_head_js_mermaidjs -%}{%- endblock html_head_js_mermaidjs -%}
 {%- block jupyter_widgets -%}{%- endblock jupyter_widgets -%}
+{%- block data_png scoped -%}
+<div class="jp-RenderedImage jp-OutputArea-output {{ extra_class }}">
+<img src="data:image/png;base64,{{ output.data['image/png'] | escape_html }}"
+ alt="{{ (output | get_metadata('alt', 'image/png')) or 'Figure' | escape_html }}">
+</div>
+{%- endblock data_png -%}
 """
 
 
