@@ -305,6 +305,12 @@ def test_representative_docs_with_snippets(planted, fitted):
         representative_docs(fitted, corpus.iloc[:10], n=1)
 
 
+def test_top_term_lists_match_textacy_order(fitted):
+    tw = fitted.top_terms(6)  # via textacy.tm.TopicModel.top_topic_terms
+    from_textacy = [g["term"].tolist() for _, g in tw.groupby("topic")]
+    assert fitted.top_term_lists(6) == from_textacy
+
+
 def test_labels_and_names(planted):
     dtm, _ = planted
     tm = TopicModel(3, random_state=0).fit(dtm)
@@ -329,14 +335,28 @@ def test_sweep_k_table(planted):
     df = sweep_k(dtm, [2, 3], seeds=(0, 1), n_terms=5, n_jobs=1, progress=False)
     assert list(df[["k", "seed"]].itertuples(index=False, name=None)) == [
         (2, 0), (2, 1), (3, 0), (3, 1)]
-    for col in ["coherence", "stability", "relative_err", "fit_seconds"]:
+    for col in ["coherence", "stability", "heldout", "train_relative_err", "fit_seconds"]:
         assert df[col].notna().all()
+    assert (df["n_train_docs"] == 48).all()
     assert df["stability"].between(0, 1).all()
     assert df.loc[df["k"] == 3, "coherence"].mean() > df.loc[df["k"] == 2, "coherence"].mean()
+    assert df.loc[df["k"] == 3, "heldout"].mean() < df.loc[df["k"] == 2, "heldout"].mean()
+    full = sweep_k(dtm, [3], seeds=(0, 1), subsample=1.0, n_jobs=1, progress=False)
+    assert full["heldout"].isna().all() and (full["n_train_docs"] == 60).all()
     with pytest.raises(ValueError, match="larger than the vocabulary"):
         sweep_k(dtm, [2, 500], seeds=(0,), progress=False)
+    with pytest.raises(ValueError, match=r"subsample must be in \(0, 1\]"):
+        sweep_k(dtm, [2], subsample=0, progress=False)
 
 
+def test_score_on_training_matrix_matches_fit_error(planted, fitted):
+    dtm, _ = planted
+    assert fitted.score(dtm) == pytest.approx(fitted.relative_err_, rel=0.05)
+    lda = TopicModel(3, method="lda", random_state=0).fit(dtm)
+    assert lda.score(dtm) == pytest.approx(lda.perplexity_)
+
+
+@pytest.mark.slow
 def test_sweep_k_parallel_equals_serial(planted):
     dtm, _ = planted
     kw = {"seeds": (0, 1), "n_terms": 5, "progress": False}
