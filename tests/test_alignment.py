@@ -54,7 +54,7 @@ def corpus():
 
 @pytest.fixture
 def passages(corpus):
-    return al.split_passages(corpus, min_chars=10)
+    return al.split_passages(corpus)
 
 
 @pytest.fixture
@@ -74,27 +74,29 @@ def _expected_cosine(corpus, year, vocab):
 # ---------------------------------------------------------------- passages
 def test_split_passages_keeps_parent_and_metadata(corpus, passages):
     assert set(passages["parent_doc_id"]) == set(corpus["doc_id"])
-    assert (passages.groupby("parent_doc_id").size() == 3).loc["AAA_2000"]
-    assert passages.loc[0, "doc_id"] == "AAA_2000__p0000"
+    sizes = passages.groupby("parent_doc_id").size()
+    assert all(sizes[d] == len(PARAS[d[:3]]) for d in sizes.index)
+    assert passages.loc[0, "doc_id"] == "AAA_2000#p0"
+    assert passages.loc[0, "text"].startswith("arms trade treaty")
     assert passages["year"].dtype == corpus["year"].dtype
     assert "text" in corpus.columns and len(corpus) == 7  # caller's frame untouched
 
 
-def test_split_passages_line_mode_and_merging():
-    df = pd.DataFrame(
-        {"doc_id": ["x"], "text": ["1.\nFirst paragraph is long enough.\nSecond one."]}
-    )
-    out = al.split_passages(df, min_chars=15)
-    assert (
-        out["text"].tolist() == ["1. First paragraph is long enough.", "Second one."]
-        or len(out) == 1
-    )
-    sent = al.split_passages(
-        pd.DataFrame({"doc_id": ["y"], "text": ["One sentence here. Two sentence here! Three?"]}),
-        unit="sentence",
-        min_chars=1,
-    )
+def test_split_passages_ids_match_extract_passages(corpus, passages):
+    from toolkit import keywords
+
+    hits = keywords.extract_passages(corpus, "arms", unit="paragraph", progress=False)
+    assert len(hits) > 0
+    assert set(hits["doc_id"]) <= set(passages["doc_id"])
+    joined = hits.merge(passages, on="doc_id", suffixes=("", "_all"))
+    assert (joined["text"] == joined["text_all"]).all()
+
+
+def test_split_passages_sentences():
+    df = pd.DataFrame({"doc_id": ["y"], "text": ["One sentence here. Two sentence here! Three?"]})
+    sent = al.split_passages(df, unit="sentence")
     assert sent["text"].tolist() == ["One sentence here.", "Two sentence here!", "Three?"]
+    assert sent["doc_id"].tolist() == ["y#s0", "y#s1", "y#s2"]
     with pytest.raises(ValueError, match="unit='word'"):
         al.split_passages(df, unit="word")
 
@@ -203,7 +205,7 @@ def test_unknown_codes_and_periods_are_listed(passages, pdtm):
 
 
 def test_rows_absent_from_corpus_are_named(passages, pdtm):
-    with pytest.raises(ValueError, match=r"matrix row\(s\) have no row in the corpus.*AAA_2000__p"):
+    with pytest.raises(ValueError, match=r"matrix row\(s\) have no row in the corpus.*AAA_2000#p"):
         al.similarity_panel(pdtm, passages[passages.parent_doc_id != "AAA_2000"], n_boot=0)
 
 

@@ -27,7 +27,6 @@ table) and return new DataFrames; nothing mutates the caller's objects.
 from __future__ import annotations
 
 import difflib
-import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -90,90 +89,65 @@ PANEL_COLUMNS: tuple[str, ...] = (
 
 
 # ====================================================================== passages
-_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n")
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-_SPACES = re.compile(r"\s+")
-
-
-def _split_one(text: str, unit: str) -> list[str]:
-    if unit == "paragraph":
-        parts = _BLANK_LINE.split(text) if _BLANK_LINE.search(text) else text.split("\n")
-    else:
-        parts = _SENTENCE_END.split(_SPACES.sub(" ", text))
-    return [p for p in (_SPACES.sub(" ", p).strip() for p in parts) if p]
-
-
-def _merge_short(parts: list[str], min_chars: int) -> list[str]:
-    """Glue passages shorter than ``min_chars`` onto the next one (the last onto the previous)."""
-    out: list[str] = []
-    carry = ""
-    for p in parts:
-        p = f"{carry} {p}".strip() if carry else p
-        if len(p) < min_chars:
-            carry = p
-            continue
-        carry = ""
-        out.append(p)
-    if carry:
-        if out:
-            out[-1] = f"{out[-1]} {carry}"
-        else:
-            out.append(carry)
-    return out
-
-
 def split_passages(
     corpus: pd.DataFrame,
     *,
     unit: str = "paragraph",
-    min_chars: int = 80,
-    id_sep: str = "__p",
+    progress: bool = False,
 ) -> pd.DataFrame:
     """Split every document into passages, keeping its metadata and its id.
 
-    Paragraphs are blocks separated by a blank line; a text with no blank line (older UNGDC
-    speeches put one paragraph per line) is split at line breaks. Sentences are split by a
-    rule (end punctuation followed by a capital or digit), which is fast and good enough
-    for resampling. Passages shorter than ``min_chars`` characters (headings, paragraph
-    numbers) are glued onto the next passage, so every passage carries some text.
+    Passage boundaries are those of :func:`toolkit.keywords.split_passages` (paragraphs are
+    blank-line separated blocks, or lines ending a sentence when a text has no blank lines;
+    sentences split at end punctuation followed by a capital, except after abbreviations), and
+    passage ids are those of :func:`toolkit.keywords.extract_passages`
+    (``<doc_id>#p<i>`` / ``<doc_id>#s<i>``). So a matrix built once on all passages also has
+    a row for every passage that ``extract_passages`` returns (see
+    :func:`issue_similarity_panel`).
 
     Parameters
     ----------
     corpus : DataFrame
-        A corpus table with at least ``doc_id`` and ``text``.
+        A corpus table with at least ``doc_id`` and ``text``. Not modified.
     unit : {"paragraph", "sentence"}, default="paragraph"
         The passage unit.
-    min_chars : int, default=80
-        Passages shorter than this are merged into a neighbour.
-    id_sep : str, default="__p"
-        Passage ids are ``f"{doc_id}{id_sep}{k:04d}"`` so that they sort within a document.
+    progress : bool, default=False
+        Show a progress bar over documents.
 
     Returns
     -------
     DataFrame
-        One row per passage: the corpus columns (``text`` replaced by the passage),
-        ``doc_id`` (passage id), ``parent_doc_id`` and ``passage_index`` (0-based).
-        ``attrs["passages"]`` records the unit and the number of documents without text.
+        One row per passage: ``doc_id`` (passage id), ``text`` (the passage), the corpus's
+        other columns, ``parent_doc_id`` and ``passage_index``. ``attrs["passages"]`` counts
+        documents and passages.
     """
+    from toolkit.keywords import split_passages as _spans
+
     if unit not in {"paragraph", "sentence"}:
         raise ValueError(f"unit={unit!r} is not supported; use 'paragraph' or 'sentence'.")
     _require_columns(corpus, ["doc_id", "text"], what="corpus")
     texts = corpus["text"].fillna("").astype(str).tolist()
-    pieces = [_merge_short(_split_one(t, unit), min_chars) for t in texts]
+    if progress and len(texts) > 1000:
+        from tqdm.auto import tqdm
+
+        texts_iter: Iterable[str] = tqdm(texts, desc=f"split {unit}s", unit="doc")
+    else:
+        texts_iter = texts
+    pieces = [[t[s:e].strip() for s, e in _spans(t, unit=unit)] for t in texts_iter]
     counts = np.array([len(p) for p in pieces], dtype=np.int64)
     meta = corpus.drop(columns=["text"]).reset_index(drop=True)
     out = meta.loc[np.repeat(np.arange(len(meta)), counts)].reset_index(drop=True)
     parent = out["doc_id"].astype(str)
-    index = np.concatenate([np.arange(c) for c in counts]) if len(counts) else np.array([])
+    index = np.concatenate([np.arange(c) for c in counts]) if len(counts) else np.zeros(0, np.int64)
+    tag = "p" if unit == "paragraph" else "s"
+    out["doc_id"] = (parent + f"#{tag}" + pd.Series(index, dtype="int64").astype(str)).to_numpy()
+    out.insert(1, "text", [p for ps in pieces for p in ps])
     out["parent_doc_id"] = parent.to_numpy()
     out["passage_index"] = index.astype(np.int64)
-    out["doc_id"] = parent + id_sep + pd.Series(index, dtype="int64").map("{:04d}".format)
-    out["text"] = [p for ps in pieces for p in ps]
     out.attrs = {
         **corpus.attrs,
         "passages": {
             "unit": unit,
-            "min_chars": min_chars,
             "n_docs": len(corpus),
             "n_passages": int(counts.sum()),
             "n_docs_without_text": int((counts == 0).sum()),
