@@ -1,0 +1,210 @@
+"""The notebooks: hygiene (no outputs, one parameters cell, no logic) and smoke runs.
+
+The smoke runs execute every notebook with papermill on a small fixture corpus with small
+parameters, render the HTML and check what the reports promise: findings and tables next
+to the HTML, the corpus named at the top, corpus text escaped, ``notebooks/`` untouched,
+and identical tables from two runs with the same inputs.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from toolkit import config, report
+
+ROOT = config.project_root()
+pytestmark = pytest.mark.skipif(ROOT is None, reason="needs the notebooks/ of a checkout")
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb")) if ROOT else []
+EVIL = '<script>alert("fptk")</script>'
+
+#: Small parameters per notebook for the smoke runs (only those a notebook declares are used).
+SMOKE_PARAMS: dict[str, dict] = {
+    "00-corpus-overview": {"top_n_actors": 5, "n_gaps_shown": 5},
+    "01-keyword-trends": {"n_boot": 20, "n_kwic": 3, "n_keyness": 10},
+    "02-topics": {"ks": [2, 3], "n_topics": 3, "seeds": [0, 1], "n_top_terms": 5},
+    "03-alignment": {"n_boot": 10, "n_bootstrap": 10, "min_df": 1},
+    "04-case-china-arms-exports": {"n_boot": 20, "n_kwic": 3},
+}
+
+SENTENCES = [
+    "We oppose arms sales that fuel conflicts and call for strict export controls on dual-use "
+    "items.",
+    "Military assistance to our partners strengthens collective security and the alliance.",
+    "Disarmament and arms control remain the foundation of international peace.",
+    "Sanctions and embargoes must be decided by the Security Council alone.",
+    "We will not sell weapons to parties in an armed conflict.",
+    "Development, climate change and the fight against poverty are our priorities.",
+    "The United Nations must reform so that the developing world has a stronger voice.",
+    "Every state must respect its obligations under the nuclear non-proliferation treaty.",
+    "Trade, investment and cooperation bring prosperity to our peoples.",
+    "Neutrality and non-alignment guide our foreign policy.",
+]
+ACTORS = {"CHN": "China", "USA": "United States", "RUS": "Russia", "GBR": "United Kingdom",
+          "FRA": "France", "DEU": "Germany", "UKR": "Ukraine"}
+
+
+def write_fixture_corpus(folder: Path) -> Path:
+    """Write a deterministic 57-document corpus as Parquet and return its path.
+
+    Seven states over 2015–2022 speak in sentences about arms, sanctions and development,
+    and mention each other; one extra, short speech carries an HTML payload in its text
+    and speaker, which every report must show as text.
+    """
+    rows = []
+    codes = list(ACTORS)
+    for a, code in enumerate(codes):
+        for y, year in enumerate(range(2015, 2023)):
+            picks = [SENTENCES[(a * 3 + y * 7 + k * 4) % len(SENTENCES)] for k in range(7)]
+            other = ACTORS[codes[(a + y + 1) % len(codes)]]
+            text = " ".join(picks) + f" We thank {other} for its cooperation. " + picks[0]
+            rows.append({"doc_id": f"{code}_{year - 1945}_{year}", "actor": code,
+                         "actor_name": ACTORS[code], "year": year, "text": text,
+                         "speaker": f"Speaker of {ACTORS[code]}", "post": "Minister"})
+    rows.append({"doc_id": "EVL_77_2022", "actor": "EVL", "actor_name": "Evil <b>State</b>",
+                 "year": 2022, "text": f"{EVIL} arms", "speaker": EVIL, "post": "Minister"})
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "fixture_corpus.parquet"
+    pd.DataFrame(rows).to_parquet(path, index=False)
+    return path
+
+
+def smoke_config(corpus: str | Path) -> dict:
+    notebooks = {}
+    for nb in NOTEBOOKS:
+        declared = report.notebook_parameters(nb)
+        notebooks[nb.stem] = {k: v for k, v in SMOKE_PARAMS.get(nb.stem, {}).items()
+                              if k in declared}
+    return {"corpus": str(corpus), "period": None, "actors": None, "seed": 1,
+            "render": {"timeout": 600}, "notebooks": notebooks}
+
+
+def build(tmp: Path, corpus_path: Path, cache: Path, **kwargs) -> dict:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FPTK_CACHE_HOME", str(cache))
+        return report.build_reports(config=kwargs.pop("config", smoke_config(corpus_path)),
+                                    output_dir=tmp / "reports", build_dir=tmp / "build",
+                                    raise_on_error=False, echo=False, **kwargs)
+
+
+def _tree_hash(folder: Path) -> str:
+    h = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            h.update(str(p.relative_to(folder)).encode() + p.read_bytes())
+    return h.hexdigest()
+
+
+# --------------------------------------------------------------------------- hygiene
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_hygiene(path):
+    nb = nbformat.read(path, as_version=4)
+    nbformat.validate(nb)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    assert len(tagged) == 1, f"{path.name}: exactly one cell must be tagged 'parameters'"
+    assert tagged[0] is code[0], f"{path.name}: the parameters cell must be the first code cell"
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3"
+    for i, cell in enumerate(code):
+        assert not cell.get("outputs"), f"{path.name}: cell {i} has outputs; strip them"
+        assert cell.get("execution_count") is None, f"{path.name}: cell {i} has a count"
+        source = "\n".join(line for line in cell.source.splitlines()
+                           if not line.lstrip().startswith("%"))
+        tree = ast.parse(source)
+        defs = [n for n in ast.walk(tree)
+                if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef,
+                                  ast.Lambda))]
+        assert not defs, f"{path.name}: cell {i} defines a function or class; move it to toolkit"
+        assert not re.search(r"['\"]/(work|home|tmp|Users)/", cell.source), (
+            f"{path.name}: cell {i} holds an absolute path")
+    declared = report.notebook_parameters(path)
+    for name in ("corpus", "seed", "output_dir"):
+        assert name in declared, f"{path.name}: the parameters cell must declare {name}"
+
+
+def test_there_is_an_overview_notebook():
+    assert any(p.stem == "00-corpus-overview" for p in NOTEBOOKS)
+
+
+# --------------------------------------------------------------------------- smoke runs
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("smoke")
+    corpus_path = write_fixture_corpus(tmp / "data")
+    before = _tree_hash(ROOT / "notebooks")
+    manifest = build(tmp / "run1", corpus_path, tmp / "cache")
+    return {"tmp": tmp, "corpus": corpus_path, "manifest": manifest,
+            "out": tmp / "run1" / "reports", "notebooks_hash": before}
+
+
+def test_every_notebook_runs_on_the_fixture_corpus(smoke):
+    runs = {r["notebook"]: r for r in smoke["manifest"]["runs"]}
+    assert set(runs) == {p.stem for p in NOTEBOOKS}
+    failed = {k: r["error"] for k, r in runs.items() if r["status"] != "ok"}
+    assert not failed, failed
+    for stem, run in runs.items():
+        assert (smoke["out"] / f"{stem}.html").is_file()
+        assert run["n_figures"] >= 1, f"{stem} produced no figure"
+        findings = json.loads((smoke["out"] / stem / "findings.json").read_text())
+        assert findings["findings"], f"{stem} recorded no finding"
+        for rel in findings["tables"].values():
+            assert (smoke["out"] / stem / rel).is_file()
+        prov = json.loads((smoke["out"] / stem / "provenance.json").read_text())
+        assert prov["corpus"]["name"] == "fixture_corpus"
+        assert prov["corpus"]["fallback"] is False
+
+
+def test_notebooks_folder_is_untouched(smoke):
+    assert _tree_hash(ROOT / "notebooks") == smoke["notebooks_hash"]
+    assert (smoke["tmp"] / "run1" / "build" / "00-corpus-overview.ipynb").is_file()
+
+
+def test_corpus_text_is_escaped_in_every_report(smoke):
+    for page in sorted(smoke["out"].glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        assert EVIL not in text, f"{page.name} contains unescaped corpus text"
+    overview_page = (smoke["out"] / "00-corpus-overview.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(" in overview_page
+
+
+def test_index_links_every_report(smoke):
+    index = (smoke["out"] / "index.html").read_text(encoding="utf-8")
+    for p in NOTEBOOKS:
+        assert f'href="{p.stem}.html"' in index
+    assert "fixture_corpus" in index
+    assert EVIL not in index
+
+
+@pytest.mark.slow
+def test_two_runs_give_identical_tables(smoke):
+    build(smoke["tmp"] / "run2", smoke["corpus"], smoke["tmp"] / "cache2")
+    first = sorted(p.relative_to(smoke["out"]) for p in smoke["out"].glob("*/tables/*.csv"))
+    out2 = smoke["tmp"] / "run2" / "reports"
+    second = sorted(p.relative_to(out2) for p in out2.glob("*/tables/*.csv"))
+    assert first and first == second
+    for rel in first:
+        assert (smoke["out"] / rel).read_bytes() == (out2 / rel).read_bytes(), f"{rel} differs"
+
+
+def test_fallback_to_the_embedded_corpus_is_announced(tmp_path):
+    cfg = {"corpus": "auto", "period": [2000, 2010], "seed": 1,
+           "notebooks": {"00-corpus-overview": {"top_n_actors": 3}}}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("FPTK_DATA_HOME", str(tmp_path / "empty-data-home"))
+        manifest = build(tmp_path, Path("unused"), tmp_path / "cache", config=cfg,
+                         notebooks=["00-corpus-overview"])
+    assert manifest["runs"][0]["status"] == "ok", manifest["runs"][0]["error"]
+    page = (tmp_path / "reports" / "00-corpus-overview.html").read_text(encoding="utf-8")
+    assert "Fallback corpus" in page and "sotu" in page
+    assert "Fallback corpus" in (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
