@@ -1,0 +1,295 @@
+"""Figures for :mod:`toolkit.alignment`: dyad series, heat maps, maps, scaling, validation.
+
+Every function takes the tidy tables that ``toolkit.alignment`` returns and gives back a
+:class:`matplotlib.figure.Figure` with a title and labelled axes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+__all__ = [
+    "plot_dyad_series",
+    "plot_position_series",
+    "plot_positions",
+    "plot_similarity_heatmap",
+    "plot_validation",
+]
+
+
+def _measure_label(table: pd.DataFrame) -> str:
+    measure = table.attrs.get("alignment", {}).get("measure", "cosine")
+    return "1 − Jensen–Shannon divergence" if measure == "js" else "tf-idf cosine similarity"
+
+
+def _check(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(
+            f"The {what} has no column(s) {missing}; columns are {list(table.columns)}."
+        )
+    if table.empty:
+        raise ValueError(f"The {what} is empty; nothing to plot.")
+
+
+def plot_dyad_series(
+    series: pd.DataFrame,
+    *,
+    title: str | None = None,
+    ax: plt.Axes | None = None,
+) -> Figure:
+    """Similarity over time for each dyad, with the bootstrap band where there is one.
+
+    Parameters
+    ----------
+    series : DataFrame
+        Output of :func:`toolkit.alignment.dyad_series` (``pair, period, similarity``,
+        optionally ``ci_low, ci_high``).
+    title : str or None, default=None
+    ax : matplotlib Axes or None, default=None
+        Draw into this Axes; None makes a new figure.
+
+    Returns
+    -------
+    Figure
+    """
+    _check(series, ["pair", "period", "similarity"], "dyad series")
+    if ax is None:
+        fig, ax = plt.subplots(figsize=(9, 4.5))
+    else:
+        fig = ax.figure
+    pairs = (
+        series["pair"].cat.categories
+        if isinstance(series["pair"].dtype, pd.CategoricalDtype)
+        else series["pair"].unique()
+    )
+    for pair in pairs:
+        sub = series[series["pair"] == pair].sort_values("period")
+        if sub.empty:
+            continue
+        (line,) = ax.plot(sub["period"], sub["similarity"], marker=".", lw=1.5, label=str(pair))
+        if {"ci_low", "ci_high"} <= set(sub.columns) and sub["ci_low"].notna().any():
+            ax.fill_between(
+                sub["period"].to_numpy(dtype=float),
+                sub["ci_low"].to_numpy(dtype=float),
+                sub["ci_high"].to_numpy(dtype=float),
+                color=line.get_color(),
+                alpha=0.2,
+                lw=0,
+            )
+    ax.set_xlabel("period (year of session)")
+    ax.set_ylabel(_measure_label(series))
+    ax.set_title(title or "Text similarity of selected dyads")
+    ax.legend(title="dyad", fontsize="small")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_similarity_heatmap(
+    panel: pd.DataFrame,
+    *,
+    period: Any,
+    actors: Sequence[str] | None = None,
+    order: str = "cluster",
+    title: str | None = None,
+) -> Figure:
+    """Actor x actor similarity of one period as a heat map.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Output of :func:`toolkit.alignment.similarity_panel`.
+    period : scalar
+        The period to draw.
+    actors : sequence of str or None, default=None
+        Only these actors (None: all actors of the period; over ~60 the labels get small).
+    order : {"cluster", "alpha"}, default="cluster"
+        Order rows by average-linkage clustering (blocs side by side) or alphabetically.
+    title : str or None, default=None
+
+    Returns
+    -------
+    Figure
+    """
+    from scipy.cluster.hierarchy import leaves_list, linkage
+
+    from toolkit.alignment import similarity_matrix
+
+    if order not in {"cluster", "alpha"}:
+        raise ValueError(f"order={order!r} is not supported; use 'cluster' or 'alpha'.")
+    mat = similarity_matrix(panel, period, actors=actors)
+    if order == "cluster" and len(mat) > 2 and not mat.isna().to_numpy().any():
+        dist = np.clip(1 - mat.to_numpy(), 0, None)
+        np.fill_diagonal(dist, 0)
+        leaves = leaves_list(linkage(dist[np.triu_indices(len(mat), 1)], method="average"))
+        mat = mat.iloc[leaves, leaves]
+    n = len(mat)
+    size = min(14.0, 3 + 0.18 * n)
+    fig, ax = plt.subplots(figsize=(size + 1.5, size))
+    off = mat.to_numpy().copy()
+    np.fill_diagonal(off, np.nan)
+    vmin = np.nanmin(off) if np.isfinite(off).any() else 0.0
+    im = ax.imshow(mat.to_numpy(), cmap="viridis", vmin=vmin, vmax=np.nanmax(off) if n > 1 else 1)
+    ax.set_xticks(range(n), mat.columns, rotation=90, fontsize=max(4, 10 - n // 20))
+    ax.set_yticks(range(n), mat.index, fontsize=max(4, 10 - n // 20))
+    ax.set_xlabel("actor")
+    ax.set_ylabel("actor")
+    fig.colorbar(im, ax=ax, label=_measure_label(panel), shrink=0.8)
+    ax.set_title(title or f"Text similarity between actors, {period}")
+    fig.tight_layout()
+    return fig
+
+
+def plot_positions(
+    positions: pd.DataFrame,
+    *,
+    period: Any = None,
+    highlight: Sequence[str] = ("CHN", "RUS", "USA", "DEU"),
+    blocs: pd.DataFrame | None = None,
+    title: str | None = None,
+) -> Figure:
+    """A 2-D map of actors in one period (from :func:`toolkit.alignment.map_positions`).
+
+    Parameters
+    ----------
+    positions : DataFrame
+        ``actor, period, dim1, dim2``.
+    period : scalar or None, default=None
+        The period to draw; None takes the last one.
+    highlight : sequence of str, default=("CHN", "RUS", "USA", "DEU")
+        Actors drawn larger and labelled; every other actor is a small grey point.
+    blocs : DataFrame or None, default=None
+        Output of :func:`toolkit.alignment.cluster_blocs`; colours points by bloc.
+    title : str or None, default=None
+
+    Returns
+    -------
+    Figure
+    """
+    _check(positions, ["actor", "period", "dim1", "dim2"], "positions table")
+    if period is None:
+        period = positions["period"].max()
+    sub = positions[positions["period"] == period]
+    if sub.empty:
+        raise ValueError(f"period {period!r} is not in the positions table.")
+    fig, ax = plt.subplots(figsize=(7, 6))
+    colours = "0.6"
+    if blocs is not None:
+        b = blocs[blocs["period"] == period].set_index("actor")["bloc"]
+        colours = [f"C{int(b.get(a, 0)) % 10}" if a in b.index else "0.6" for a in sub["actor"]]
+    ax.scatter(sub["dim1"], sub["dim2"], s=14, c=colours, alpha=0.7, lw=0)
+    hl = sub[sub["actor"].isin(list(highlight))]
+    ax.scatter(hl["dim1"], hl["dim2"], s=60, facecolors="none", edgecolors="k")
+    for _, r in hl.iterrows():
+        ax.annotate(r["actor"], (r["dim1"], r["dim2"]), xytext=(4, 4), textcoords="offset points")
+    ax.axhline(0, color="0.85", lw=0.8)
+    ax.axvline(0, color="0.85", lw=0.8)
+    ax.set_xlabel("dimension 1 (classical MDS of 1 − similarity)")
+    ax.set_ylabel("dimension 2")
+    ax.set_title(title or f"Map of actors by text similarity, {period}")
+    fig.tight_layout()
+    return fig
+
+
+def plot_position_series(
+    scores: pd.DataFrame,
+    *,
+    actors: Sequence[str] = ("CHN", "DEU", "UKR"),
+    value: str | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Scaling positions over time (e.g. :func:`toolkit.alignment.wordscores_by_period`).
+
+    Parameters
+    ----------
+    scores : DataFrame
+        ``actor, period`` and a score column with ``<value>`` (and optionally
+        ``<ci_low>/<ci_high>`` counterparts: ``score_ci_low`` or ``ci_low``).
+    actors : sequence of str, default=("CHN", "DEU", "UKR")
+    value : str or None, default=None
+        Column to draw; None uses ``score`` (rescaled) when present, else ``raw``.
+    title : str or None, default=None
+
+    Returns
+    -------
+    Figure
+    """
+    _check(scores, ["actor", "period"], "scores table")
+    value = value or ("score" if "score" in scores.columns else "raw")
+    lo, hi = ("score_ci_low", "score_ci_high") if value == "score" else ("ci_low", "ci_high")
+    unknown = [a for a in actors if a not in set(scores["actor"])]
+    if unknown:
+        raise ValueError(f"actor(s) {unknown} are not in the scores table.")
+    fig, ax = plt.subplots(figsize=(9, 4.5))
+    for a in actors:
+        sub = scores[scores["actor"] == a].sort_values("period")
+        (line,) = ax.plot(sub["period"], sub[value], marker=".", label=a)
+        if lo in sub.columns:
+            ax.fill_between(
+                sub["period"].to_numpy(dtype=float),
+                sub[lo].to_numpy(dtype=float),
+                sub[hi].to_numpy(dtype=float),
+                color=line.get_color(),
+                alpha=0.2,
+                lw=0,
+            )
+    refs = scores.attrs.get("references")
+    ylabel = "position"
+    if refs:
+        ylabel = "position (" + ", ".join(f"{k} = {v:g}" for k, v in refs.items()) + ")"
+    ax.axhline(0, color="0.8", lw=0.8)
+    ax.set_xlabel("period (year of session)")
+    ax.set_ylabel(ylabel)
+    ax.set_title(title or f"Scaling positions ({value})")
+    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    return fig
+
+
+def plot_validation(validation: pd.DataFrame, *, title: str | None = None) -> Figure:
+    """Correlation of text similarity with the external measure per decade, with CIs.
+
+    Parameters
+    ----------
+    validation : DataFrame
+        Output of :func:`toolkit.alignment.validate_against`.
+    title : str or None, default=None
+
+    Returns
+    -------
+    Figure
+    """
+    _check(validation, ["decade", "pearson", "spearman"], "validation table")
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    x = np.arange(len(validation))
+    for k, (name, shift) in enumerate((("pearson", -0.12), ("spearman", 0.12))):
+        y = validation[name].to_numpy(dtype=float)
+        lo = validation.get(f"{name}_ci_low", pd.Series(np.nan, index=validation.index))
+        hi = validation.get(f"{name}_ci_high", pd.Series(np.nan, index=validation.index))
+        err = np.vstack([y - lo.to_numpy(dtype=float), hi.to_numpy(dtype=float) - y])
+        ax.errorbar(
+            x + shift,
+            y,
+            yerr=np.nan_to_num(err),
+            fmt="o",
+            color=f"C{k}",
+            capsize=3,
+            label=name.capitalize(),
+        )
+    ax.axhline(0, color="0.7", lw=0.8)
+    ax.set_xticks(x, [str(d) + ("s" if str(d).isdigit() else "") for d in validation["decade"]])
+    ax.set_xlabel("decade")
+    ax.set_ylabel("correlation with voting agreement")
+    ax.set_title(title or "Text similarity vs UN voting agreement (95% bootstrap CI)")
+    ax.legend(fontsize="small")
+    ax.grid(alpha=0.3, axis="y")
+    fig.tight_layout()
+    return fig
