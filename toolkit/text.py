@@ -121,6 +121,12 @@ def _whitespace(text: str) -> str:
     return tp.normalize.whitespace(text)
 
 
+def _zero_width(text: str) -> str:
+    if not tp_resources.RE_ZWSP.search(text):
+        return text
+    return tp_resources.RE_ZWSP.sub("", text)
+
+
 def _replacer(fn: Callable[..., str], mode: str, name: str) -> Callable[[str], str] | None:
     if mode == "keep":
         return None
@@ -152,6 +158,17 @@ class Normalizer:
     @property
     def step_names(self) -> list[str]:
         return [getattr(s, "__name__", repr(s)) for s in self.steps]
+
+    def for_tokens(self) -> Normalizer:
+        """The same pipeline with ``whitespace`` reduced to what can change tokens.
+
+        The fast engine splits on every whitespace character, so textacy's whitespace
+        step (collapse runs, unify line breaks, NBSP -> space, strip) cannot change its
+        tokens; only the removal of zero-width spaces can. This keeps tokens identical
+        and saves the slowest step (~25 s of CPU on UNGDC).
+        """
+        steps = tuple(_zero_width if s is _whitespace else s for s in self.steps)
+        return Normalizer(config=self.config, steps=steps)
 
 
 def make_normalizer(
@@ -796,7 +813,8 @@ def tokenize_texts(
                 f"engine='fast' uses the blank pipeline's tokenizer and lookup lemmas; pass "
                 f"engine='spacy' to use model={model!r}."
             )
-        forms, ids, offsets, n_raw = _tokens_fast(texts, normalizer, rules, progress)
+        fast_norm = normalizer.for_tokens() if normalizer is not None else None
+        forms, ids, offsets, n_raw = _tokens_fast(texts, fast_norm, rules, progress)
     elif engine == "spacy":
         if normalizer is not None:
             texts = [normalizer(t) for t in texts]
