@@ -83,3 +83,19 @@ def test_plot_top_terms():
     _labelled(fig)
     with pytest.raises(ValueError, match="empty"):
         plot_top_terms(tt.iloc[:0])
+
+
+def test_plot_termite_from_a_fitted_model():
+    import scipy.sparse as sp
+
+    from toolkit.features import DocTermMatrix
+    from toolkit.plots.topics import plot_termite
+    from toolkit.topics import TopicModel
+
+    rng = np.random.default_rng(0)
+    m = sp.csr_matrix(rng.poisson(1.0, size=(12, 8)))
+    dtm = DocTermMatrix(m, [f"d{i:02d}" for i in range(12)], [f"t{j}" for j in range(8)])
+    tm = TopicModel(2, random_state=0).fit(dtm)
+    fig = plot_termite(tm, dtm, n_terms=6)
+    assert isinstance(fig, Figure)
+    assert fig.axes[0].get_ylabel() == "Term"

@@ -12,7 +12,13 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-__all__ = ["plot_prevalence", "plot_prevalence_heatmap", "plot_sweep", "plot_top_terms"]
+__all__ = [
+    "plot_prevalence",
+    "plot_prevalence_heatmap",
+    "plot_sweep",
+    "plot_termite",
+    "plot_top_terms",
+]
 
 
 def _require(df: pd.DataFrame, cols: Sequence[str], what: str) -> None:
@@ -204,4 +210,42 @@ def plot_top_terms(
     for ax in axes.ravel()[len(tops):]:
         ax.set_visible(False)
     fig.suptitle(title or "Top terms per topic")
+    return fig
+
+
+def plot_termite(
+    model, dtm, *, n_terms: int = 25, highlight_topics: Sequence[int] | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Termite plot (topics x top terms, circle size = weight), drawn by textacy.
+
+    A thin wrapper over :meth:`textacy.tm.TopicModel.termite_plot`: it passes the fitted
+    scikit-learn estimator, the model's vocabulary and the weighted matrix.
+
+    Parameters
+    ----------
+    model : toolkit.topics.TopicModel
+        Fitted.
+    dtm : DocTermMatrix
+        The matrix the model was fitted on (same vocabulary).
+    n_terms : int, default=25
+    highlight_topics : sequence of int or None, default=None
+        Up to 6 topics drawn in colour.
+    title : str or None, default=None
+
+    Returns
+    -------
+    Figure
+    """
+    from textacy.tm import TopicModel as _TextacyTM
+
+    X = model._weigh(model._aligned(dtm, False), fitting=False)
+    with plt.rc_context({"figure.max_open_warning": 0}):
+        ax = _TextacyTM(model.model_).termite_plot(
+            X, list(model.vocab_), n_terms=n_terms, highlight_topics=highlight_topics,
+        )
+    fig = ax.get_figure()
+    ax.set_xlabel("Topic")
+    ax.set_ylabel("Term")
+    fig.suptitle(title or "Termite plot: top terms by topic (circle area = weight)")
     return fig
