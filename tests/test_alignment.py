@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -196,6 +194,8 @@ def test_missing_actor_gives_nan_with_counts(passages, pdtm):
 def test_unknown_codes_and_periods_are_listed(passages, pdtm):
     with pytest.raises(ValueError, match=r"Unknown actor code\(s\) \['AAB', 'ZZZ'\].*did you mean"):
         al.similarity_panel(pdtm, passages, actors=["AAA", "ZZZ", "AAB"], n_boot=0)
+    with pytest.raises(ValueError, match="at least two actors"):
+        al.similarity_panel(pdtm, passages, actors=["AAA"], n_boot=0)
     with pytest.raises(ValueError, match=r"period\(s\) \[1999\] are not in the data"):
         al.similarity_panel(pdtm, passages, periods=[1999], n_boot=0)
     with pytest.raises(ValueError, match="measure='euclid'"):
@@ -568,18 +568,15 @@ def test_validate_mismatched_periods():
 
 # ---------------------------------------------------------------- integration
 @pytest.mark.integration
-def test_ungdc_panel_smoke():
-    if not os.environ.get("FPTK_DATA_HOME"):
-        pytest.skip("FPTK_DATA_HOME is not set")
-    from toolkit import corpora
-
-    corpus = corpora.load_ungdc(progress=False)
-    sub = corpus[corpus["year"].isin([2013, 2014])]
+def test_ungdc_panel_and_wordscores(ungdc):
+    sub = ungdc[ungdc["year"].isin([2013, 2014])]
     vec = CountVectorizer(min_df=2, stop_words="english")
     x = vec.fit_transform(sub["text"])
     dtm = DocTermMatrix.from_unsorted(x, sub["doc_id"], vec.get_feature_names_out())
     panel = al.similarity_panel(dtm, sub, n_boot=0)
     s = al.dyad_series(panel, al.DEFAULT_PAIRS)
     assert len(s) == 8 and s["similarity"].between(0, 1).all()
-    ws = al.wordscores_by_period(dtm, sub, periods=[2014])
+    ws = al.wordscores_by_period(dtm, sub, periods=[2014], progress=False)
     assert {"CHN", "DEU", "UKR"} <= set(ws["actor"])
+    refs = ws.set_index("actor").loc[["RUS", "USA"], "raw"]
+    assert refs["RUS"] < refs["USA"]

@@ -450,6 +450,8 @@ def similarity_panel(
     wanted: np.ndarray | None = None
     if actors is not None:
         wanted = np.unique(np.asarray(list(actors), dtype=object).astype(str))
+        if len(wanted) < 2:
+            raise ValueError(f"actors must name at least two actors to form dyads, got {actors}.")
         unknown = np.setdiff1d(wanted, known_actors).tolist()
         if unknown:
             raise ValueError(_unknown_codes_message(unknown, known_actors.tolist(), by))
