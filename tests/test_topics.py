@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import warnings
 
 import numpy as np
@@ -392,6 +391,11 @@ def test_prevalence_pooled_and_decade(planted, fitted):
     assert pooled["ci_low"].isna().all()
     dec = prevalence(fitted, corpus, by="actor", period="decade", n_boot=50, random_state=0)
     assert set(dec["period"]) == {2000}
+    single = prevalence(fitted, corpus.assign(speech=corpus["doc_id"]), by="speech",
+                        period=None, n_boot=20, random_state=0)
+    assert (single["n_docs"] == 1).all() and len(single) == 3 * len(corpus)
+    assert (single["ci_low"] == single["share"]).all()
+    assert (single["ci_high"] == single["share"]).all()
     with pytest.raises(ValueError, match="no column 'bloc'"):
         prevalence(fitted, corpus, by="bloc")
 
@@ -466,20 +470,18 @@ def test_load_errors(tmp_path, fitted):
 
 # ------------------------------------------------------------------ real data
 @pytest.mark.integration
-def test_ungdc_small_model_runs():
-    if not os.environ.get("FPTK_DATA_HOME"):
-        pytest.skip("FPTK_DATA_HOME is not set")
-    from toolkit import corpora, features
+def test_ungdc_recent_sessions_model(ungdc):
+    from toolkit.features import build_dtm
 
-    if not hasattr(corpora, "load_ungdc") or not hasattr(features, "build_dtm"):
-        pytest.fail("toolkit.corpora.load_ungdc and toolkit.features.build_dtm are required")
-    corpus = corpora.load_ungdc(progress=False)
-    sub = corpus[corpus["year"] >= 2015]
+    sub = ungdc[ungdc["year"] >= 2015]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        dtm = features.build_dtm(sub, min_df=5, progress=False)
+        dtm = build_dtm(sub, min_df=5, progress=False)
     tm = TopicModel(10, random_state=0).fit(dtm)
-    coh = npmi_coherence(tm, dtm)
-    assert coh.mean() > 0
+    assert tm.doc_topic_.shape == (len(sub), 10)
+    assert npmi_coherence(tm, dtm).mean() > 0
     prev = prevalence(tm, sub, by="actor", period="year", n_boot=50, random_state=0)
-    assert prev["n_docs"].sum() == len(sub) * 10
+    info = prev.attrs["prevalence"]
+    assert info["n_docs_used"] + info["n_docs_empty_topics"] == len(sub)
+    rep = representative_docs(tm, sub, n=2)
+    assert (rep["match"] != "").mean() > 0.9

@@ -1174,27 +1174,43 @@ def prevalence(
     names = model.topic_names()
     alpha = (1 - ci) / 2
     k = shares.shape[1]
-    out = []
+    cols: dict[str, list] = {c: [] for c in
+                             ("group", "period", "share", "ci_low", "ci_high", "n_docs")}
     for (g, p), idx in cells.groupby(["group", "period"], sort=True)["row"]:
         x = shares[idx.to_numpy()]
         n = x.shape[0]
         mean = x.mean(axis=0)
-        if n_boot > 0:
+        if n_boot > 0 and n > 1:
             w = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot)
             boot = (w @ x) / n
             lo, hi = np.quantile(boot, [alpha, 1 - alpha], axis=0)
+        elif n_boot > 0:  # one document: every resample is that document
+            lo = hi = mean
         else:
             lo = hi = np.full(k, np.nan)
-        out.append(pd.DataFrame({
-            "group": g, "period": p, "topic": np.arange(k), "label": names,
-            "share": mean, "ci_low": lo, "ci_high": hi, "n_docs": n,
-            "low_n": n < min_docs,
-        }))
-    df = pd.concat(out, ignore_index=True) if out else pd.DataFrame(
-        columns=["group", "period", "topic", "label", "share", "ci_low", "ci_high", "n_docs",
-                 "low_n"])
+        cols["group"].append(g)
+        cols["period"].append(p)
+        cols["share"].append(mean)
+        cols["ci_low"].append(lo)
+        cols["ci_high"].append(hi)
+        cols["n_docs"].append(n)
+    n_cells = len(cols["group"])
+    n_docs = np.repeat(np.asarray(cols["n_docs"], dtype=np.int64), k)
+    df = pd.DataFrame({
+        "group": np.repeat(np.asarray(cols["group"], dtype=object), k),
+        "period": np.repeat(np.asarray(cols["period"], dtype=object), k),
+        "topic": np.tile(np.arange(k), n_cells),
+        "label": np.tile(np.asarray(names, dtype=object), n_cells),
+        "share": np.concatenate(cols["share"]) if n_cells else np.empty(0),
+        "ci_low": np.concatenate(cols["ci_low"]) if n_cells else np.empty(0),
+        "ci_high": np.concatenate(cols["ci_high"]) if n_cells else np.empty(0),
+        "n_docs": n_docs,
+        "low_n": n_docs < min_docs,
+    })
     if period in ("year", "decade") and len(df):
         df["period"] = df["period"].astype("int64")
+    else:
+        df["period"] = df["period"].infer_objects()
     df.attrs["prevalence"] = {
         "by": by, "period": period, "n_boot": n_boot, "ci": ci,
         "random_state": random_state if isinstance(random_state, (int, type(None)))
