@@ -123,6 +123,9 @@ def test_already_weighted_matrix_is_used_as_given(planted):
     weighted, _ = tfidf_weights(dtm.matrix)
     tm = TopicModel(3, random_state=0).fit(DocTermMatrix(weighted, dtm.doc_ids, dtm.vocab))
     assert tm.weighting_ == "none" and tm.idf_ is None
+    with pytest.warns(UserWarning, match="LDA expects raw counts"):
+        TopicModel(3, method="lda", random_state=0).fit(
+            DocTermMatrix(weighted, dtm.doc_ids, dtm.vocab))
 
 
 def test_sklearn_conventions(planted):

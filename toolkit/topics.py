@@ -176,7 +176,10 @@ class TopicModel(BaseEstimator):
     weighting : {"auto", "tfidf", "none"}, default="auto"
         How the input is weighted before fitting. ``"auto"``: NMF weights counts by tf-idf
         (idf learned at fit time and reused by :meth:`transform`) and uses an
-        already-weighted (non-integer) matrix as given; LDA uses the matrix as given.
+        already-weighted (non-integer) matrix as given; LDA uses the matrix as given
+        (and warns when it is not counts). The tf-idf equals ``dtm.weight("tfidf")``
+        (scikit-learn's ``TfidfTransformer`` defaults); the model computes it itself so
+        that :meth:`transform` weights new documents with the training idf.
     dtype : {"float32", "float64"}, default="float32"
         Precision of the NMF computation. float32 halves memory and time.
     lda_learning_method : {"batch", "online"}, default="online"
@@ -303,6 +306,13 @@ class TopicModel(BaseEstimator):
             if mode == "auto":
                 mode = "tfidf" if (self.method == "nmf" and _is_counts(matrix)) else "none"
             self.weighting_ = mode
+            if self.method == "lda" and not _is_counts(matrix):
+                warnings.warn(
+                    "LDA expects raw counts but dtm has non-integer values (tf-idf or "
+                    "proportions?); fit LDA on the count matrix from build_dtm.",
+                    UserWarning,
+                    stacklevel=3,
+                )
             if mode == "tfidf":
                 out, self.idf_ = tfidf_weights(matrix)
             else:
