@@ -115,7 +115,8 @@ def test_provenance_and_skipped_files_are_reported(ungdc_tgz):
     assert {s["file"].rsplit("/", 1)[1] for s in info["skipped"]} == {
         ".Rhistory", ".DS_Store-to-UTF-8.txt"}
     assert len(info["sha256"]) == 64
-    assert info["release"] == "UNGDC_1946-2024.tgz"
+    assert info["release"] == "UNGDC_1946-2024.tgz"  # not a known release: the file name
+    assert info["release_verified"] is False
     assert info["speeches_without_speaker"] == 0
 
 
@@ -230,6 +231,7 @@ def test_real_ungdc_has_10952_speeches_1946_2024(ungdc):
     assert len(ungdc) == 10_952
     assert (int(ungdc["year"].min()), int(ungdc["year"].max())) == (1946, 2024)
     assert info["sha256"] == "01396f746e4ff39d0bfb3e249b45214854aa111287b6b2403c806fdd3a508579"
+    assert (info["release"], info["release_verified"]) == ("1946-2024", True)
     assert info["n_skipped"] == 5  # .Rhistory x2, .Rapp.history x2, .DS_Store-to-UTF-8.txt
     assert (ungdc["actor"] == "EU").sum() == 14
     assert {"DDR", "YUG", "CSK", "YMD"} <= set(ungdc["actor"])

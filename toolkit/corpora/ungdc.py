@@ -31,7 +31,7 @@ from toolkit.corpora.schema import CorpusValidationError, standardize_columns, v
 __all__ = ["UNGDC_LOADER_VERSION", "UngdcError", "find_ungdc_source", "load_ungdc"]
 
 #: Bumped whenever the table this loader produces changes; part of the cache key.
-UNGDC_LOADER_VERSION = "3"
+UNGDC_LOADER_VERSION = "4"
 
 SPEAKERS_FILE = "Speakers_by_session.xlsx"
 FILENAME_RE = re.compile(r"^(?P<code>[A-Z]{2,4})_(?P<session>\d{1,3})_(?P<year>\d{4})\.txt$")
@@ -287,11 +287,17 @@ def _build(
     df["file"] = df["file"].astype("string[pyarrow]")
     validate_corpus(df)
     is_archive = source.is_file()
+    sha256 = source_sha256(source) if is_archive else content_sha
+    from toolkit.corpora.registry import identify_release
+
+    known = identify_release("ungdc", sha256=sha256)
     df.attrs["corpus"] = {
         "name": "ungdc",
-        "release": source.name,
+        # the card's release name when the checksum is a known release, else the file name
+        "release": known or source.name,
+        "release_verified": known is not None,
         "path": str(source),
-        "sha256": source_sha256(source) if is_archive else content_sha,
+        "sha256": sha256,
         "checksum_of": "archive file" if is_archive else "file names and contents",
         "speakers_sha256": (
             source_sha256(speakers_path) if speakers_path is not None
