@@ -1012,7 +1012,7 @@ def keyword_trends(
         One row per (group, period, category): ``group``, the ``by`` columns (when more
         than one), ``period``, ``category``, ``label``, ``count``, ``n_tokens``,
         ``n_docs``, ``rate_per_10k``, ``ci_low``, ``ci_high``, ``low_n``. Sorted by group,
-        category, period. ``attrs`` hold the parameters and dictionary version.
+        category (dictionary order), period. ``attrs`` hold the parameters and dictionary version.
 
     Notes
     -----
@@ -1129,7 +1129,9 @@ def keyword_trends(
     extra = by_cols if len(by_cols) > 1 else []
     cols = ["group", *extra, "period", "category", "label", "count", "n_tokens", "n_docs",
             "rate_per_10k", "ci_low", "ci_high", "low_n"]
-    out = out[cols].sort_values(["group", "category", "period"], kind="stable")
+    # categories keep dictionary order
+    out["_cat"] = out["category"].map({c: i for i, c in enumerate(cats)})
+    out = out.sort_values(["group", "_cat", "period"], kind="stable")[cols]
     out = out.reset_index(drop=True)
     n_low = int(out.drop_duplicates(["group", "period"])["low_n"].sum())
     n_pts = len(out.drop_duplicates(["group", "period"]))
@@ -1329,6 +1331,18 @@ def _word_counts(texts: Iterable[str]) -> Counter:
     return c
 
 
+def _stopword_set(stopwords: str | Iterable[str] | None) -> frozenset[str]:
+    if stopwords is None:
+        return frozenset()
+    if isinstance(stopwords, str):
+        if stopwords != "english":
+            raise ValueError(f"stopwords must be 'english', a list or None, got {stopwords!r}.")
+        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+        return frozenset(ENGLISH_STOP_WORDS)
+    return frozenset(w.lower() for w in stopwords)
+
+
 def _two_by_two(a, b, n1, n2):
     """Return G2, chi2 (Pearson, no continuity correction) for the 2x2 table per term.
 
@@ -1355,6 +1369,7 @@ def keyness(
     smoothing: float = 0.5,
     sort_by: str = "g2",
     top: int | None = None,
+    stopwords: str | Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Keywords of a target group against a reference: G², χ², p-values and log ratio.
 
@@ -1375,6 +1390,9 @@ def keyness(
     sort_by : {"g2", "chi2", "log_ratio"}, default="g2"
     top : int or None, default=None
         Keep the first ``top`` rows after sorting.
+    stopwords : "english", iterable of str or None, default=None
+        Terms to leave out of the result (they still count in the token totals);
+        "english" is scikit-learn's English stop-word list.
 
     Returns
     -------
@@ -1443,6 +1461,9 @@ def keyness(
     if n1 == 0 or n2 == 0:
         raise ValueError("The target or the reference has no tokens.")
     keep = (a + b) >= min_count
+    stop = _stopword_set(stopwords)
+    if stop:
+        keep &= ~np.isin(vocab, list(stop))
     n_tested = int(keep.sum())
     if not n_tested:
         raise ValueError(f"No term occurs at least min_count={min_count} times; lower min_count.")
@@ -1539,12 +1560,7 @@ def collocations(
     sub = _filter_corpus(corpus, filters)
     if sub.empty:
         raise ValueError(f"No documents match the filters {filters}.")
-    if stopwords == "english":
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
-        stop = frozenset(ENGLISH_STOP_WORDS)
-    else:
-        stop = frozenset(w.lower() for w in (stopwords or ()))
+    stop = _stopword_set(stopwords)
     term = _parse_term(target)
     if term.raw is not None or len(term.slots) != 1:
         raise ValueError(f"target must be one word (wildcards allowed), got {target!r}.")

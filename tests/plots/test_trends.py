@@ -1,0 +1,78 @@
+"""Tests for toolkit.plots.trends: figures from keyword trends and keyness tables."""
+
+from __future__ import annotations
+
+import warnings
+
+import matplotlib.pyplot as plt
+import pandas as pd
+import pytest
+
+from toolkit import keywords as kw
+from toolkit.corpora.schema import standardize_columns
+from toolkit.plots import trends as pt
+
+DICT = {"transfers": ["arms sale", "weapon"], "control": ["arms control"]}
+
+
+@pytest.fixture
+def corpus() -> pd.DataFrame:
+    rows = []
+    for i in range(24):
+        actor = ["CHN", "USA", "RUS"][i % 3]
+        text = "peace " * (20 + i) + "arms sale " * (i % 4) + "arms control " * (i % 2)
+        rows.append({"doc_id": f"{actor}_{i}", "actor": actor, "year": 2000 + i // 3,
+                     "text": text})
+    return standardize_columns(pd.DataFrame(rows))
+
+
+@pytest.fixture
+def trends(corpus) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", kw.LowSampleWarning)
+        return kw.keyword_trends(corpus, DICT, by="actor", period=4, n_boot=100,
+                                 random_state=0, progress=False)
+
+
+def test_plot_trends_small_multiples_per_group(trends):
+    fig = pt.plot_trends(trends)
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in axes] == ["CHN", "RUS", "USA"]
+    assert all(ax.get_ylabel() == "Matches per 10,000 tokens" for ax in axes)
+    assert axes[0].get_xlabel() == "4-year period (first year)"
+    assert "per 10,000 tokens" in fig._suptitle.get_text()
+    assert len(axes[0].collections) >= 2  # CI bands drawn
+    plt.close(fig)
+
+
+def test_plot_trends_per_category_with_change_points(trends):
+    changes = pd.DataFrame({"group": ["CHN"], "category": ["transfers"], "period": [2004]})
+    fig = pt.plot_trends(trends, facet="category", groups=["CHN", "USA"], changes=changes,
+                         title="Custom")
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in axes] == ["transfers", "control"]
+    assert fig._suptitle.get_text() == "Custom"
+    assert any(line.get_linestyle() == "--" for line in axes[0].lines)
+    plt.close(fig)
+
+
+def test_plot_trends_bad_input(trends):
+    with pytest.raises(ValueError, match="No rows left"):
+        pt.plot_trends(trends, groups=["FRA"])
+    with pytest.raises(ValueError, match="needs columns"):
+        pt.plot_trends(trends.drop(columns="rate_per_10k"))
+    with pytest.raises(ValueError, match="facet must be"):
+        pt.plot_trends(trends, facet="year")
+
+
+def test_plot_keyness(corpus):
+    k = kw.keyness(corpus, corpus["actor"].eq("CHN").to_numpy(), min_count=1)
+    fig = pt.plot_keyness(k, n=3, max_p=None, target_label="China", reference_label="rest")
+    ax = fig.axes[0]
+    assert "China" in ax.get_title() and ax.get_xlabel().startswith("Log ratio")
+    assert 1 <= len(ax.patches) <= 6
+    fig2 = pt.plot_keyness(k, measure="g2", max_p=None)
+    assert fig2.axes[0].get_xlabel().startswith("Signed G")
+    with pytest.raises(ValueError, match="No term passes"):
+        pt.plot_keyness(k.assign(p_bonferroni=1.0))
+    plt.close("all")

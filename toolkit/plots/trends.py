@@ -1,0 +1,219 @@
+"""Figures for keyword trends and keyness: rate lines with bootstrap CI bands (small
+multiples per group or category) and a diverging keyness bar chart. Each function takes the
+tidy DataFrames of :mod:`toolkit.keywords` and returns a :class:`matplotlib.figure.Figure`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+__all__ = ["plot_keyness", "plot_trends"]
+
+
+def _require(df: pd.DataFrame, cols: Sequence[str], what: str) -> None:
+    missing = [c for c in cols if c not in df.columns]
+    if missing:
+        raise ValueError(f"{what} needs columns {missing}; got {list(df.columns)}.")
+    if df.empty:
+        raise ValueError(f"{what} got an empty DataFrame; nothing to plot.")
+
+
+def _period_label(trends: pd.DataFrame) -> str:
+    period = trends.attrs.get("period", "year")
+    if period == "decade":
+        return "Decade (first year)"
+    if period == "year":
+        return "Year"
+    if isinstance(period, int):
+        return f"{period}-year period (first year)"
+    return f"Period ({period})" if period else "Period"
+
+
+def plot_trends(
+    trends: pd.DataFrame,
+    *,
+    categories: Sequence[str] | None = None,
+    groups: Sequence[str] | None = None,
+    facet: str = "group",
+    ncols: int = 3,
+    ci: bool = True,
+    changes: pd.DataFrame | None = None,
+    sharey: bool | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Rates per 10,000 tokens over periods with CI bands, as small multiples.
+
+    Parameters
+    ----------
+    trends : DataFrame
+        Output of :func:`toolkit.keywords.keyword_trends`.
+    categories, groups : sequence of str or None, default=None
+        Subsets to draw; None draws all (at most 12 panels are sensible).
+    facet : {"group", "category"}, default="group"
+        One panel per group (lines = categories) or per category (lines = groups).
+    ncols : int, default=3
+    ci : bool, default=True
+        Shade the bootstrap interval (``ci_low``..``ci_high``) where it exists.
+    changes : DataFrame or None, default=None
+        Output of :func:`toolkit.keywords.change_points`; drawn as dashed vertical lines.
+    sharey : bool or None, default=None
+        Share the y axis across panels; None shares it for ``facet="group"`` only
+        (categories differ in scale by orders of magnitude).
+    title : str or None, default=None
+
+    Returns
+    -------
+    Figure
+        Points resting on fewer than ``min_docs`` documents (``low_n``) are drawn hollow.
+    """
+    _require(trends, ["group", "period", "category", "rate_per_10k"], "plot_trends")
+    if facet not in {"group", "category"}:
+        raise ValueError(f"facet must be 'group' or 'category', got {facet!r}.")
+    df = trends
+    if categories is not None:
+        df = df[df["category"].isin(list(categories))]
+    if groups is not None:
+        df = df[df["group"].isin(list(groups))]
+    if df.empty:
+        raise ValueError(
+            f"No rows left for categories={categories} and groups={groups}; available "
+            f"categories {sorted(trends['category'].unique())}, groups "
+            f"{sorted(map(str, trends['group'].unique()))[:20]}."
+        )
+    line_key = "category" if facet == "group" else "group"
+    if sharey is None:
+        sharey = facet == "group"
+    panels = list(dict.fromkeys(df[facet]))
+    lines = list(dict.fromkeys(df[line_key]))
+    colors = {k: f"C{i % 10}" for i, k in enumerate(lines)}
+    labels = (
+        dict(zip(df["category"], df["label"])) if "label" in df.columns else {}
+    )
+    n = len(panels)
+    nc = max(1, min(ncols, n))
+    nr = math.ceil(n / nc)
+    fig, axes = plt.subplots(
+        nr, nc, figsize=(4.2 * nc, 3.0 * nr + 0.6), squeeze=False, sharex=True,
+        sharey=sharey, constrained_layout=True,
+    )
+    for ax, panel in zip(axes.flat, panels):
+        sub = df[df[facet] == panel]
+        for key in lines:
+            s = sub[sub[line_key] == key].sort_values("period")
+            if s.empty:
+                continue
+            x = s["period"].to_numpy()
+            y = s["rate_per_10k"].to_numpy(dtype=float)
+            color = colors[key]
+            name = labels.get(key, key) if line_key == "category" else str(key)
+            ax.plot(x, y, color=color, lw=1.4, label=name)
+            if "low_n" in s.columns:
+                low = s["low_n"].to_numpy(dtype=bool)
+                ax.scatter(x[~low], y[~low], color=color, s=12, zorder=3)
+                ax.scatter(x[low], y[low], facecolor="white", edgecolor=color, s=14,
+                           zorder=3)
+            if ci and {"ci_low", "ci_high"} <= set(s.columns):
+                lo = s["ci_low"].to_numpy(dtype=float)
+                hi = s["ci_high"].to_numpy(dtype=float)
+                ok = ~(np.isnan(lo) | np.isnan(hi))
+                if ok.any():
+                    ax.fill_between(x[ok], lo[ok], hi[ok], color=color, alpha=0.18, lw=0)
+        if changes is not None and not changes.empty:
+            ch = changes[changes[facet] == panel]
+            if categories is not None and "category" in ch.columns:
+                ch = ch[ch["category"].isin(list(categories))]
+            for row in ch.itertuples(index=False):
+                key = getattr(row, line_key)
+                ax.axvline(row.period, ls="--", lw=1, color=colors.get(key, "0.3"))
+        head = labels.get(panel, panel) if facet == "category" else str(panel)
+        ax.set_title(head, fontsize=10)
+        ax.set_ylabel("Matches per 10,000 tokens")
+        ax.set_xlabel(_period_label(trends))
+        ax.set_ylim(bottom=0)
+        ax.tick_params(labelbottom=True)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    handles, names = axes.flat[0].get_legend_handles_labels()
+    if len(lines) > 1 and handles:
+        fig.legend(handles, names, loc="outside lower center", ncols=min(4, len(lines)),
+                   frameon=False, fontsize=8)
+    d = trends.attrs.get("dictionary", {})
+    ci_txt = ""
+    if ci and trends.attrs.get("n_boot"):
+        ci_txt = (f"; bands: {int(100 * trends.attrs.get('ci', 0.95))}% bootstrap CI over "
+                  f"documents ({trends.attrs['n_boot']} replicates)")
+    sub_title = (f"dictionary {d.get('name', '?')} v{d.get('version', '?')}; hollow points: "
+                 f"few documents\n{ci_txt.lstrip('; ')}")
+    fig.suptitle(title or f"Keyword rates per 10,000 tokens\n{sub_title}", fontsize=11)
+    return fig
+
+
+def plot_keyness(
+    keyness: pd.DataFrame,
+    *,
+    n: int = 15,
+    measure: str = "log_ratio",
+    target_label: str = "target",
+    reference_label: str = "reference",
+    max_p: float | None = 0.05,
+    title: str | None = None,
+) -> Figure:
+    """Diverging bars: the ``n`` most key terms for the target and for the reference.
+
+    Parameters
+    ----------
+    keyness : DataFrame
+        Output of :func:`toolkit.keywords.keyness`.
+    n : int, default=15
+        Terms per side, chosen by G² among terms with ``p_bonferroni < max_p``.
+    measure : {"log_ratio", "g2"}, default="log_ratio"
+        Bar length. G² is drawn signed (negative for the reference side).
+    target_label, reference_label : str
+        Names of the two groups (e.g. "CHN", "USA").
+    max_p : float or None, default=0.05
+        Only terms with Bonferroni-adjusted p below this; None keeps all.
+    title : str or None, default=None
+
+    Returns
+    -------
+    Figure
+    """
+    _require(keyness, ["term", "g2", "log_ratio", "direction"], "plot_keyness")
+    if measure not in {"log_ratio", "g2"}:
+        raise ValueError(f"measure must be 'log_ratio' or 'g2', got {measure!r}.")
+    df = keyness
+    if max_p is not None and "p_bonferroni" in df.columns:
+        df = df[df["p_bonferroni"] < max_p]
+    if df.empty:
+        raise ValueError(
+            f"No term passes p_bonferroni < {max_p}; pass max_p=None to plot all terms."
+        )
+    top_t = df[df["direction"] == "target"].nlargest(n, "g2")
+    top_r = df[df["direction"] == "reference"].nlargest(n, "g2")
+    both = pd.concat([top_t, top_r])
+    vals = both["log_ratio"] if measure == "log_ratio" else np.where(
+        both["direction"] == "target", both["g2"], -both["g2"]
+    )
+    both = both.assign(_v=np.asarray(vals, dtype=float)).sort_values("_v")
+    fig, ax = plt.subplots(figsize=(7, 0.28 * len(both) + 1.6), constrained_layout=True)
+    colors = np.where(both["direction"] == "target", "C3", "C0")
+    ax.barh(both["term"].astype(str), both["_v"], color=colors)
+    ax.axvline(0, color="0.3", lw=0.8)
+    ax.set_xlabel(
+        "Log ratio (log2 of relative frequency, target / reference)"
+        if measure == "log_ratio"
+        else "Signed G² (log-likelihood, 1 df)"
+    )
+    ax.set_ylabel("Term")
+    ax.set_title(
+        title
+        or f"Key terms: {target_label} (right, red) vs {reference_label} (left, blue)",
+        fontsize=11,
+    )
+    return fig
