@@ -28,9 +28,11 @@ EVIL = '<script>alert("fptk")</script>'
 #: Small parameters per notebook for the smoke runs (only those a notebook declares are used).
 SMOKE_PARAMS: dict[str, dict] = {
     "00-corpus-overview": {"top_n_actors": 5, "n_gaps_shown": 5},
-    "01-keyword-trends": {"n_boot": 20, "n_kwic": 3, "n_keyness": 10},
-    "02-topics": {"ks": [2, 3], "n_topics": 3, "seeds": [0, 1], "n_top_terms": 5},
-    "03-alignment": {"n_boot": 10, "n_bootstrap": 10, "min_df": 1},
+    "01-keyword-trends": {"n_boot": 20, "n_kwic": 3, "n_keyness": 10, "min_df": 1,
+                          "max_df": 1.0, "keyness_max_p": None, "recent_period": [2021, 2022]},
+    "02-topics": {"ks": [2, 3], "n_topics": 3, "sweep_seeds": [0, 1], "n_top_terms": 5,
+                  "min_df": 1, "max_df": 1.0, "n_boot": 20, "n_docs_shown": 1},
+    "03-alignment": {"n_boot": 10, "min_df": 1, "max_df": 1.0, "n_blocs": 2},
     "04-case-china-arms-exports": {"n_boot": 20, "n_kwic": 3},
 }
 

@@ -52,12 +52,16 @@ __all__ = [
     "ReportBuildError",
     "build_reports",
     "choose_actors",
+    "choose_pairs",
+    "choose_references",
+    "choose_topics",
     "corpus_card",
     "figure",
     "find_notebooks",
     "load_config",
     "load_corpus",
     "notebook_parameters",
+    "optional",
     "prose",
     "render_html",
     "resolve_corpus_name",
@@ -258,6 +262,162 @@ def choose_actors(
     if len(chosen) >= 2:
         return chosen
     return list(ok.index[:n])
+
+
+#: Actors of the maps and of the validation when the parameters name none: the G20 states,
+#: Ukraine and a few other large or regionally central states.
+MAP_ACTORS: tuple[str, ...] = (
+    "USA", "CHN", "RUS", "GBR", "FRA", "DEU", "JPN", "ITA", "CAN", "AUS", "KOR", "IND", "BRA",
+    "ZAF", "MEX", "ARG", "IDN", "SAU", "TUR", "UKR", "IRN", "PAK", "EGY", "NGA", "ISR",
+)
+
+#: Dyads a report follows when the parameters name none and the corpus has them.
+DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (("CHN", "RUS"), ("CHN", "USA"), ("RUS", "USA"))
+#: Reference actors of the default Wordscores dimension (the UNGDC authors' choice).
+DEFAULT_REFERENCES: dict[str, float] = {"RUS": -1.0, "USA": 1.0}
+
+
+def choose_pairs(
+    actors: Sequence[str],
+    pairs: Sequence[Sequence[str]] | None = None,
+    *,
+    preferred: Sequence[tuple[str, str]] = DEFAULT_PAIRS,
+    n: int = 3,
+) -> list[tuple[str, str]]:
+    """Return the dyads a report follows.
+
+    Parameters
+    ----------
+    actors : sequence of str
+        The report's focus actors (see :func:`choose_actors`), first = most important.
+    pairs : sequence of (str, str) or None, default=None
+        Dyads named in the parameters; both actors must be in ``actors``.
+    preferred : sequence of (str, str), default=DEFAULT_PAIRS
+        Used when ``pairs`` is None and both actors of a pair are focus actors.
+    n : int, default=3
+        Otherwise the first ``n`` pairs of the first three focus actors.
+
+    Returns
+    -------
+    list of (str, str)
+    """
+    actors = list(actors)
+    if pairs is not None:
+        out = [tuple(p) for p in pairs]
+        bad = [p for p in out if len(p) != 2 or p[0] not in actors or p[1] not in actors]
+        if bad:
+            raise ValueError(
+                f"Pair(s) {bad} are not pairs of the focus actors {actors}; add the actors to "
+                "`actors` in reports.yml or change `pairs`."
+            )
+        return out
+    chosen = [p for p in preferred if p[0] in actors and p[1] in actors]
+    if chosen:
+        return chosen
+    head = actors[:3]
+    return [(a, b) for i, a in enumerate(head) for b in head[i + 1:]][:n]
+
+
+def choose_references(
+    actors: Sequence[str],
+    references: Mapping[str, float] | None = None,
+    *,
+    preferred: Mapping[str, float] = DEFAULT_REFERENCES,
+) -> dict[str, float]:
+    """Return the reference actors and scores of a Wordscores dimension.
+
+    ``references`` when given; else ``preferred`` (Russia -1, USA +1) when both are
+    among ``actors``; else the first two focus actors at -1 and +1.
+    """
+    actors = list(actors)
+    if references is not None:
+        return {str(k): float(v) for k, v in references.items()}
+    if all(a in actors for a in preferred):
+        return dict(preferred)
+    if len(actors) < 2:
+        raise ValueError(
+            f"Wordscores needs two reference actors; the focus actors are {actors}. Set "
+            "`references` (e.g. {RUS: -1, USA: 1}) in reports.yml."
+        )
+    return {actors[0]: -1.0, actors[1]: 1.0}
+
+
+def choose_topics(
+    model,
+    topics: Sequence[int] | None = None,
+    *,
+    dictionary: Any = "arms",
+    n_terms: int = 10,
+) -> list[int]:
+    """Return the topics a report follows: those whose top terms match a dictionary.
+
+    Parameters
+    ----------
+    model : toolkit.topics.TopicModel
+        Fitted.
+    topics : sequence of int or None, default=None
+        Topics named in the parameters (returned as given, checked).
+    dictionary : str or path or mapping or Dictionary, default="arms"
+        A keyword dictionary (:func:`toolkit.keywords.load_dictionary`).
+    n_terms : int, default=10
+        Top terms of each topic that are matched.
+
+    Returns
+    -------
+    list of int
+        Topics with at least one dictionary match among their top terms, most matches
+        first (ties by topic number); the single best-matching topic when none matches.
+    """
+    from toolkit import keywords
+
+    k = model.components_.shape[0]
+    if topics is not None:
+        bad = [t for t in topics if not 0 <= int(t) < k]
+        if bad:
+            raise ValueError(f"Topic(s) {bad} do not exist; topics are numbered 0..{k - 1}.")
+        return [int(t) for t in topics]
+    pseudo = pd.DataFrame({
+        "doc_id": [f"topic_{t}" for t in range(k)],
+        "text": [" ".join(terms) for terms in model.top_term_lists(n_terms)],
+    })
+    counts = keywords.count_matches(pseudo, dictionary, use_cache=False, progress=False)
+    cats = [c for c in counts.columns if c not in ("doc_id", "n_tokens")]
+    hits = counts[cats].sum(axis=1).to_numpy()
+    order = sorted(range(k), key=lambda t: (-hits[t], t))
+    chosen = [t for t in order if hits[t] > 0]
+    return chosen or order[:1]
+
+
+def optional(func, *args: Any, what: str, **kwargs: Any):
+    """Call ``func``; when its data is missing, say so in the report and return None.
+
+    Only a :class:`FileNotFoundError` (which the loaders of external data and corpora
+    raise, with the place to put the file) is caught; any other error propagates.
+
+    Parameters
+    ----------
+    func : callable
+        A loader such as :func:`toolkit.external.load_unvotes`.
+    *args, **kwargs
+        Passed to ``func``.
+    what : str
+        What the data is ("UN General Assembly votes"), for the notice.
+
+    Returns
+    -------
+    The result of ``func``, or None (after displaying a notice).
+    """
+    from IPython.display import HTML, display
+
+    try:
+        return func(*args, **kwargs)
+    except FileNotFoundError as exc:
+        display(HTML(
+            '<div class="fptk-missing" style="border-left:4px solid #c77800;background:#fff4e5;'
+            f'padding:0.4em 1em"><strong>{html.escape(what)} not available</strong>: '
+            f"{html.escape(str(exc))} The sections that need it are skipped.</div>"
+        ))
+        return None
 
 
 def corpus_card(corpus: pd.DataFrame):
