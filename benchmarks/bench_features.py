@@ -22,6 +22,7 @@ import argparse
 import os
 import sys
 import tempfile
+import textwrap
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -93,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, code in STAGES.items():
         if args.only and not any(s in name for s in args.only):
             continue
-        r = run_stage(LOAD + code + END, repeat=args.repeat, env=env)
+        r = run_stage(LOAD + textwrap.dedent(code) + END, repeat=args.repeat, env=env)
         rows.append((name, r))
         print(f"  done: {name} {r['best_s']:.2f}s {r['info']}", flush=True)
     res = dict(rows)
