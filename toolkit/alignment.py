@@ -333,6 +333,15 @@ def _weight_rows(
     return normalize(out, norm="l2", axis=1, copy=False)
 
 
+def _gram(y: sp.csr_matrix, n_dense: int) -> np.ndarray:
+    """``y @ y.T`` as a dense array; the first ``n_dense`` columns go through BLAS."""
+    if n_dense <= 0 or y.shape[0] < 3:
+        return (y @ y.T).toarray()
+    head = y[:, :n_dense].toarray()
+    tail = y[:, n_dense:]
+    return head @ head.T + (tail @ tail.T).toarray()
+
+
 def _js_similarity(p: np.ndarray, q: np.ndarray) -> np.ndarray:
     """1 - Jensen-Shannon divergence (base 2, in [0, 1]) along the last axis."""
     m = 0.5 * (p + q)
@@ -477,8 +486,15 @@ def similarity_panel(
         agg = (ind @ x).tocsr()
         n_tokens = np.asarray(agg.sum(axis=1)).ravel()
         row_weight = None
+        # columns ordered by unit frequency: the frequent head is multiplied densely (BLAS),
+        # the long sparse tail as a sparse product (see _gram)
+        unit_df = np.bincount(agg.indices, minlength=agg.shape[1])
+        col_order = np.argsort(-unit_df, kind="stable")
+        n_dense = int((unit_df >= max(8, 0.3 * agg.shape[0])).sum())
+        agg = agg[:, col_order].tocsr()
         global_idf = _idf(agg, agg.shape[0]) if idf == "global" else None
     else:
+        col_order, n_dense = None, 0
         x = np.asarray(matrix.toarray() if sp.issparse(matrix) else matrix, dtype=np.float64)
         if (x < 0).any():
             raise ValueError("measure='js' needs non-negative topic weights; the matrix has < 0.")
@@ -507,90 +523,94 @@ def similarity_panel(
 
         iterator = tqdm(period_idx, desc=f"similarity ({measure}, {n_boot} boot)", unit="period")
 
-    for p in iterator:
-        us, ue = units.period_start[p], units.period_start[p + 1]
-        present = units.actor[us:ue].astype(str)
-        names = wanted if wanted is not None else present
-        local = pd.Index(present).get_indexer(names)  # -1 where absent
-        if wanted is not None and (local < 0).any():
-            for a in names[local < 0]:
-                missing_rows.append({"period": units.periods[p], "actor": a})
-        k = len(names)
-        if k < 2:
-            continue
-        ok = local >= 0
-        uidx = np.where(ok, us + np.maximum(local, 0), -1)
-        sel = uidx[ok]
-        # ---- point estimate among present actors
-        sim = np.full((k, k), np.nan)
-        if measure == "cosine":
-            if idf == "period":
-                idf_p = _idf(agg[us:ue], ue - us)
+    # many small products: threaded BLAS only adds overhead (and contention on shared hosts)
+    with threadpool_limits(limits=1, user_api="blas"):
+        for p in iterator:
+            us, ue = units.period_start[p], units.period_start[p + 1]
+            present = units.actor[us:ue].astype(str)
+            names = wanted if wanted is not None else present
+            local = pd.Index(present).get_indexer(names)  # -1 where absent
+            if wanted is not None and (local < 0).any():
+                for a in names[local < 0]:
+                    missing_rows.append({"period": units.periods[p], "actor": a})
+            k = len(names)
+            if k < 2:
+                continue
+            ok = local >= 0
+            uidx = np.where(ok, us + np.maximum(local, 0), -1)
+            sel = uidx[ok]
+            # ---- point estimate among present actors
+            sim = np.full((k, k), np.nan)
+            if measure == "cosine":
+                if idf == "period":
+                    idf_p = _idf(agg[us:ue], ue - us)
+                else:
+                    idf_p = global_idf
+                y = _weight_rows(agg[sel], idf_p, sublinear_tf=sublinear_tf)
+                s = _gram(y, n_dense)
+                empty = np.asarray(y.getnnz(axis=1) == 0)
+                s[empty, :] = np.nan
+                s[:, empty] = np.nan
             else:
-                idf_p = global_idf
-            y = _weight_rows(agg[sel], idf_p, sublinear_tf=sublinear_tf)
-            s = (y @ y.T).toarray()
-            empty = np.asarray(y.getnnz(axis=1) == 0)
-            s[empty, :] = np.nan
-            s[:, empty] = np.nan
-        else:
-            prof = _row_normalize_dense(agg[sel])
-            ia, ib = np.meshgrid(np.arange(len(sel)), np.arange(len(sel)), indexing="ij")
-            s = _js_similarity(prof[ia], prof[ib])
-        okpos = np.flatnonzero(ok)
-        sim[np.ix_(okpos, okpos)] = s
-        ia, ib = np.triu_indices(k, 1)
-        lo = np.full(len(ia), np.nan)
-        hi = np.full(len(ia), np.nan)
-        # ---- bootstrap among present actors with enough rows
-        if n_boot > 0:
-            nrows = np.zeros(k, dtype=np.int64)
-            nrows[ok] = units.n_rows[sel]
-            boot_ok = nrows >= min_passages
-            if boot_ok.sum() >= 2:
-                bpos = np.flatnonzero(boot_ok)
-                bu = uidx[bpos]
-                reps = _bootstrap_period(
-                    x,
-                    units,
-                    bu,
-                    n_boot=n_boot,
-                    rng=rng,
-                    measure=measure,
-                    idf=(idf_p if measure == "cosine" else None),
-                    sublinear_tf=sublinear_tf,
-                )  # (n_boot, len(bu), len(bu))
-                ja, jb = np.triu_indices(len(bu), 1)
-                qs = np.nanpercentile(reps[:, ja, jb], [lo_q, hi_q], axis=0)
-                full_lo = np.full((k, k), np.nan)
-                full_hi = np.full((k, k), np.nan)
-                full_lo[bpos[ja], bpos[jb]] = qs[0]
-                full_hi[bpos[ja], bpos[jb]] = qs[1]
-                lo, hi = full_lo[ia, ib], full_hi[ia, ib]
-        nd = np.zeros(k, dtype=np.int64)
-        nt = np.zeros(k)
-        npass = np.zeros(k, dtype=np.int64)
-        nd[ok] = units.n_docs[sel]
-        nt[ok] = n_tokens[sel]
-        npass[ok] = units.n_rows[sel]
-        if measure == "js" and weights is None:
-            nt[:] = np.nan
-        pieces.append(
-            {
-                "actor_a": names[ia],
-                "actor_b": names[ib],
-                "period": np.repeat(np.array([units.periods[p]], dtype=object), len(ia)),
-                "similarity": sim[ia, ib],
-                "ci_low": lo,
-                "ci_high": hi,
-                "n_docs_a": nd[ia],
-                "n_docs_b": nd[ib],
-                "n_tokens_a": nt[ia],
-                "n_tokens_b": nt[ib],
-                "n_passages_a": npass[ia],
-                "n_passages_b": npass[ib],
-            }
-        )
+                prof = _row_normalize_dense(agg[sel])
+                ia, ib = np.meshgrid(np.arange(len(sel)), np.arange(len(sel)), indexing="ij")
+                s = _js_similarity(prof[ia], prof[ib])
+            okpos = np.flatnonzero(ok)
+            sim[np.ix_(okpos, okpos)] = s
+            ia, ib = np.triu_indices(k, 1)
+            lo = np.full(len(ia), np.nan)
+            hi = np.full(len(ia), np.nan)
+            # ---- bootstrap among present actors with enough rows
+            if n_boot > 0:
+                nrows = np.zeros(k, dtype=np.int64)
+                nrows[ok] = units.n_rows[sel]
+                boot_ok = nrows >= min_passages
+                if boot_ok.sum() >= 2:
+                    bpos = np.flatnonzero(boot_ok)
+                    bu = uidx[bpos]
+                    reps = _bootstrap_period(
+                        x,
+                        units,
+                        bu,
+                        n_boot=n_boot,
+                        rng=rng,
+                        measure=measure,
+                        idf=(idf_p if measure == "cosine" else None),
+                        sublinear_tf=sublinear_tf,
+                        col_order=col_order if measure == "cosine" else None,
+                        n_dense=n_dense if measure == "cosine" else 0,
+                    )  # (n_boot, len(bu), len(bu))
+                    ja, jb = np.triu_indices(len(bu), 1)
+                    qs = np.nanpercentile(reps[:, ja, jb], [lo_q, hi_q], axis=0)
+                    full_lo = np.full((k, k), np.nan)
+                    full_hi = np.full((k, k), np.nan)
+                    full_lo[bpos[ja], bpos[jb]] = qs[0]
+                    full_hi[bpos[ja], bpos[jb]] = qs[1]
+                    lo, hi = full_lo[ia, ib], full_hi[ia, ib]
+            nd = np.zeros(k, dtype=np.int64)
+            nt = np.zeros(k)
+            npass = np.zeros(k, dtype=np.int64)
+            nd[ok] = units.n_docs[sel]
+            nt[ok] = n_tokens[sel]
+            npass[ok] = units.n_rows[sel]
+            if measure == "js" and weights is None:
+                nt[:] = np.nan
+            pieces.append(
+                {
+                    "actor_a": names[ia],
+                    "actor_b": names[ib],
+                    "period": np.repeat(np.array([units.periods[p]], dtype=object), len(ia)),
+                    "similarity": sim[ia, ib],
+                    "ci_low": lo,
+                    "ci_high": hi,
+                    "n_docs_a": nd[ia],
+                    "n_docs_b": nd[ib],
+                    "n_tokens_a": nt[ia],
+                    "n_tokens_b": nt[ib],
+                    "n_passages_a": npass[ia],
+                    "n_passages_b": npass[ib],
+                }
+            )
     if pieces:
         data = {c: np.concatenate([pc[c] for pc in pieces]) for c in PANEL_COLUMNS}
     else:
@@ -646,6 +666,8 @@ def _bootstrap_period(
     measure: str,
     idf: np.ndarray | None,
     sublinear_tf: bool,
+    col_order: np.ndarray | None = None,
+    n_dense: int = 0,
     chunk_nnz: int = 3_000_000,
 ) -> np.ndarray:
     """Similarity among units ``uidx`` for ``n_boot`` resamples of their rows.
@@ -659,6 +681,8 @@ def _bootstrap_period(
     sizes = np.array([len(r) for r in rows])
     offsets = np.concatenate([[0], np.cumsum(sizes)])
     xp = x[np.concatenate(rows)]
+    if col_order is not None:
+        xp = xp[:, col_order]
     if measure == "cosine":
         per_row_nnz = max(1.0, xp.nnz / max(1, xp.shape[0]))
         est = per_row_nnz * sizes.mean() ** 0.5 * 4 * k  # rough nnz of one replicate
@@ -680,7 +704,7 @@ def _bootstrap_period(
             y = _weight_rows((w @ xp).tocsr(), idf, sublinear_tf=sublinear_tf)
             for b in range(nb):
                 yb = y[b * k : (b + 1) * k]
-                s = (yb @ yb.T).toarray()
+                s = _gram(yb, n_dense)
                 empty = np.asarray(yb.getnnz(axis=1) == 0)
                 s[empty, :] = np.nan
                 s[:, empty] = np.nan
