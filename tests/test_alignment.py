@@ -180,6 +180,19 @@ def test_bootstrap_replicate_equals_direct_resample(passages, pdtm):
         np.testing.assert_allclose(reps[b], v @ v.T, atol=1e-12)
 
 
+def test_ci_methods_are_shifts_of_the_same_replicates(passages, pdtm):
+    kw = dict(n_boot=40, random_state=5, progress=False)
+    pct = al.similarity_panel(pdtm, passages, ci_method="percentile", **kw)
+    cen = al.similarity_panel(pdtm, passages, ci_method="centered", **kw)
+    bas = al.similarity_panel(pdtm, passages, ci_method="basic", **kw)
+    np.testing.assert_allclose(cen["ci_low"], pct["ci_low"] - pct["boot_bias"])
+    np.testing.assert_allclose(cen["ci_high"], pct["ci_high"] - pct["boot_bias"])
+    np.testing.assert_allclose(bas["ci_low"], 2 * pct["similarity"] - pct["ci_high"])
+    assert (pct["boot_bias"] < 0).mean() > 0.5  # resampled sums look like shorter texts
+    with pytest.raises(ValueError, match="ci_method='bca'"):
+        al.similarity_panel(pdtm, passages, ci_method="bca")
+
+
 def test_missing_actor_gives_nan_with_counts(passages, pdtm):
     with pytest.warns(UserWarning, match=r"CCC \(1 periods\)"):
         panel = al.similarity_panel(pdtm, passages, actors=["AAA", "CCC"], n_boot=0)
@@ -499,7 +512,7 @@ def test_wordfish_labels_and_bad_input():
 # ---------------------------------------------------------------- validation
 def _panel_and_votes():
     rng = np.random.default_rng(0)
-    actors = ["AAA", "BBB", "CCC", "DDD", "EEE", "EU"]
+    actors = ["AAA", "BBB", "CCC", "DDD", "EEE", "FFF", "GGG", "HHH", "EU"]
     rows, votes = [], []
     for year in range(1988, 2003):
         for i, a in enumerate(actors):
@@ -528,13 +541,13 @@ def _panel_and_votes():
 def test_join_dyads_normalises_order_and_explains_misses():
     panel, votes = _panel_and_votes()
     joined, unmatched = al.join_dyads(panel, votes)
-    assert len(joined) == 10 * 14
+    assert len(joined) == 28 * 14
     assert (joined["actor_a"] < joined["actor_b"]).all()
     reasons = dict(
         zip(unmatched["side"] + ": " + unmatched["reason"], unmatched["n_rows"], strict=True)
     )
-    assert reasons["panel: actor code not in the external data: ['EU']"] == 5 * 15
-    assert reasons["panel: year not covered by the external data"] == 10
+    assert reasons["panel: actor code not in the external data: ['EU']"] == 8 * 15
+    assert reasons["panel: year not covered by the external data"] == 28
     assert reasons["external: actor code not in the text panel: ['YUG']"] == 1
 
 
@@ -543,7 +556,7 @@ def test_validate_against_by_decade():
     val = al.validate_against(panel, votes, n_boot=200, random_state=0)
     assert val["decade"].tolist() == ["1980", "1990", "2000", "all"]
     allrow = val.set_index("decade").loc["all"]
-    assert allrow["n_dyad_years"] == 140
+    assert allrow["n_dyad_years"] == 28 * 14
     joined, _ = al.join_dyads(panel, votes)
     exp = np.corrcoef(joined["similarity"], joined["agreement"])[0, 1]
     assert allrow["pearson"] == pytest.approx(exp)
@@ -554,6 +567,28 @@ def test_validate_against_by_decade():
     assert "unmatched" in val.attrs
     again = al.validate_against(panel, votes, n_boot=200, random_state=0)
     pd.testing.assert_frame_equal(val, again)
+
+
+def test_actor_bootstrap_equals_weighted_pearson():
+    rng = np.random.default_rng(0)
+    n_act = 6
+    a, b = np.triu_indices(n_act, 1)
+    a, b = np.tile(a, 3), np.tile(b, 3)  # three years of every dyad
+    x, y = rng.normal(size=len(a)), rng.normal(size=len(a))
+    w = np.array([[2, 0, 1, 1, 2, 0], [1, 1, 1, 1, 1, 1]])
+
+    class FixedDraws:
+        def multinomial(self, n, p, size):
+            return w
+
+    got = al._actor_boot_corr(a, b, x, y, n_act, n_boot=2, rng=FixedDraws())
+    for k in range(2):
+        wt = w[k][a] * w[k][b]
+        mx, my = np.average(x, weights=wt), np.average(y, weights=wt)
+        cov = np.sum(wt * (x - mx) * (y - my))
+        exp = cov / np.sqrt(np.sum(wt * (x - mx) ** 2) * np.sum(wt * (y - my) ** 2))
+        assert got[k] == pytest.approx(exp)
+    assert got[1] == pytest.approx(np.corrcoef(x, y)[0, 1])
 
 
 def test_validate_mismatched_periods():

@@ -85,6 +85,7 @@ PANEL_COLUMNS: tuple[str, ...] = (
     "n_tokens_b",
     "n_passages_a",
     "n_passages_b",
+    "boot_bias",
 )
 
 
@@ -372,6 +373,7 @@ def similarity_panel(
     weights: pd.Series | None = None,
     n_boot: int = 200,
     ci_level: float = 0.95,
+    ci_method: str = "centered",
     min_passages: int = 2,
     random_state: int | np.random.Generator | None = None,
     progress: bool = True,
@@ -384,8 +386,8 @@ def similarity_panel(
     per row (a doc-topic matrix); each unit's topic profile is the (``weights``-weighted) mean
     of its rows' topic proportions and similarity is ``1 - JSD`` (base 2, in [0, 1]).
 
-    Confidence intervals resample the rows of each unit with replacement (a percentile
-    bootstrap, vectorised as sparse products). With a document-level matrix and one speech
+    Confidence intervals resample the rows of each unit with replacement (a bootstrap,
+    vectorised as sparse products; see ``ci_method``). With a document-level matrix and one speech
     per actor-year there is nothing to resample; build the matrix on
     :func:`split_passages` output so the rows are paragraphs or sentences. The idf weights are
     held at their full-sample values inside the bootstrap.
@@ -421,9 +423,18 @@ def similarity_panel(
         For ``"js"`` only: a weight per row (e.g. tokens), indexed by doc_id. None weighs rows
         equally. ``n_tokens_*`` are the weight sums (NaN without weights).
     n_boot : int, default=200
-        Bootstrap replicates; 0 skips the intervals (``ci_low``/``ci_high`` are NaN).
+        Bootstrap replicates; 0 skips the intervals (``ci_low``, ``ci_high`` and
+        ``boot_bias`` are NaN).
     ci_level : float, default=0.95
-        Coverage of the percentile interval.
+        Coverage of the interval.
+    ci_method : {"centered", "percentile", "basic"}, default="centered"
+        Resampling passages with replacement duplicates some and drops others, which lowers
+        the similarity of the resampled sums (fewer distinct passages behave like shorter
+        texts); the mean shift is reported as ``boot_bias`` (usually negative, larger for
+        units with few passages). ``"centered"`` moves the percentile interval by that
+        shift so it describes the sampling spread around the estimate; ``"percentile"`` is
+        the raw percentile interval (often below the estimate); ``"basic"`` reflects it
+        (2 * estimate - quantiles), an interval for the similarity of infinitely long texts.
     min_passages : int, default=2
         Units with fewer rows than this get NaN intervals (a single speech cannot be resampled).
     random_state : int, Generator or None, default=None
@@ -449,6 +460,10 @@ def similarity_panel(
         raise ValueError(f"idf={idf!r} is not supported; use 'period', 'global' or None.")
     if not 0 < ci_level < 1:
         raise ValueError(f"ci_level must be in (0, 1), got {ci_level}.")
+    if ci_method not in {"centered", "percentile", "basic"}:
+        raise ValueError(
+            f"ci_method={ci_method!r} is not supported; use 'centered', 'percentile' or 'basic'."
+        )
     if n_boot < 0:
         raise ValueError(f"n_boot must be >= 0, got {n_boot}.")
     matrix, row_ids, _labels = _as_labelled(dtm)
@@ -560,6 +575,7 @@ def similarity_panel(
             ia, ib = np.triu_indices(k, 1)
             lo = np.full(len(ia), np.nan)
             hi = np.full(len(ia), np.nan)
+            bias = np.full(len(ia), np.nan)
             # ---- bootstrap among present actors with enough rows
             if n_boot > 0:
                 nrows = np.zeros(k, dtype=np.int64)
@@ -581,12 +597,19 @@ def similarity_panel(
                         n_dense=n_dense if measure == "cosine" else 0,
                     )  # (n_boot, len(bu), len(bu))
                     ja, jb = np.triu_indices(len(bu), 1)
-                    qs = np.nanpercentile(reps[:, ja, jb], [lo_q, hi_q], axis=0)
-                    full_lo = np.full((k, k), np.nan)
-                    full_hi = np.full((k, k), np.nan)
-                    full_lo[bpos[ja], bpos[jb]] = qs[0]
-                    full_hi[bpos[ja], bpos[jb]] = qs[1]
-                    lo, hi = full_lo[ia, ib], full_hi[ia, ib]
+                    r = reps[:, ja, jb]
+                    est = sim[bpos[ja], bpos[jb]]
+                    qs = np.nanpercentile(r, [lo_q, hi_q], axis=0)
+                    shift = np.nanmean(r, axis=0) - est
+                    if ci_method == "centered":
+                        qs = qs - shift
+                    elif ci_method == "basic":
+                        qs = 2 * est - qs[::-1]
+                    full = np.full((3, k, k), np.nan)
+                    full[0, bpos[ja], bpos[jb]] = qs[0]
+                    full[1, bpos[ja], bpos[jb]] = qs[1]
+                    full[2, bpos[ja], bpos[jb]] = shift
+                    lo, hi, bias = full[0, ia, ib], full[1, ia, ib], full[2, ia, ib]
             nd = np.zeros(k, dtype=np.int64)
             nt = np.zeros(k)
             npass = np.zeros(k, dtype=np.int64)
@@ -609,6 +632,7 @@ def similarity_panel(
                     "n_tokens_b": nt[ib],
                     "n_passages_a": npass[ia],
                     "n_passages_b": npass[ib],
+                    "boot_bias": bias,
                 }
             )
     if pieces:
@@ -642,6 +666,7 @@ def similarity_panel(
         "sublinear_tf": sublinear_tf,
         "n_boot": n_boot,
         "ci_level": ci_level,
+        "ci_method": ci_method,
         "min_passages": min_passages,
         "random_state": random_state if isinstance(random_state, (int, type(None))) else "rng",
         **units.report,
@@ -1897,20 +1922,34 @@ def join_dyads(
     return joined, unmatched
 
 
-def _boot_corr(
-    x: np.ndarray, y: np.ndarray, *, n_boot: int, rng: np.random.Generator, chunk: int = 64
+def _actor_boot_corr(
+    a_idx: np.ndarray,
+    b_idx: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+    n_actors: int,
+    *,
+    n_boot: int,
+    rng: np.random.Generator,
 ) -> np.ndarray:
-    n = len(x)
-    out = np.empty(n_boot)
-    for b0 in range(0, n_boot, chunk):
-        nb = min(chunk, n_boot - b0)
-        idx = rng.integers(0, n, size=(nb, n))
-        xb, yb = x[idx], y[idx]
-        xb = xb - xb.mean(axis=1, keepdims=True)
-        yb = yb - yb.mean(axis=1, keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[b0 : b0 + nb] = (xb * yb).sum(1) / np.sqrt((xb**2).sum(1) * (yb**2).sum(1))
-    return out
+    """Pearson r over ``n_boot`` actor (vertex) resamples, from sufficient statistics.
+
+    A replicate draws ``n_actors`` actors with replacement (counts ``w``); the dyad (i, j)
+    then enters with weight ``w_i * w_j``, with all its periods. Every weighted sum is
+    ``w F w / 2`` for a symmetric actor x actor matrix ``F`` of per-dyad sums, so a
+    replicate costs O(n_actors^2) whatever the number of dyad-years.
+    """
+    parts = (np.ones_like(x), x, y, x * x, y * y, x * y)
+    f = np.empty((len(parts), n_actors, n_actors))
+    for k, v in enumerate(parts):
+        m = sp.coo_matrix((v, (a_idx, b_idx)), shape=(n_actors, n_actors)).toarray()
+        f[k] = m + m.T
+    w = rng.multinomial(n_actors, np.full(n_actors, 1.0 / n_actors), size=n_boot).astype(float)
+    sums = np.stack([((w @ f[k]) * w).sum(axis=1) / 2 for k in range(len(parts))], axis=1)
+    n, sx, sy, sxx, syy, sxy = sums.T
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cov = sxy - sx * sy / n
+        return cov / np.sqrt((sxx - sx**2 / n) * (syy - sy**2 / n))
 
 
 def validate_against(
@@ -1939,9 +1978,10 @@ def validate_against(
         The external column.
     year_col : str, default="year"
     n_boot : int, default=1000
-        Bootstrap replicates over dyad-years (rows resampled with replacement within the
-        decade). Dyads sharing an actor are not independent, so read the intervals as a
-        lower bound on the uncertainty.
+        Bootstrap replicates. Dyad-years are not independent (every dyad shares its actors
+        with many others and recurs every year), so the bootstrap resamples *actors* with
+        replacement within the decade and keeps every dyad-year among the drawn actors
+        (a vertex bootstrap, weights ``w_i * w_j``). Percentile intervals.
     ci_level : float, default=0.95
     min_n : int, default=10
         Decades with fewer joined dyad-years get NaN correlations.
@@ -1954,7 +1994,7 @@ def validate_against(
         spearman_ci_low, spearman_ci_high``. ``attrs["unmatched"]`` (records of the table
         from :func:`join_dyads`) says what did not match and why; ``attrs["n_joined"]``
         counts joined rows.
-        The Spearman bootstrap resamples the full-sample ranks (fast; close to re-ranking).
+        The Spearman bootstrap reuses the full-sample ranks (fast; close to re-ranking).
     """
     joined, unmatched = join_dyads(panel, external, value=value, year_col=year_col)
     rng = np.random.default_rng(random_state)
@@ -1982,7 +2022,16 @@ def validate_against(
                 continue
             r = float(np.corrcoef(xx, yy)[0, 1])
             if n_boot > 0:
-                reps = _boot_corr(xx, yy, n_boot=n_boot, rng=rng)
+                codes, names = pd.factorize(pd.concat([g["actor_a"], g["actor_b"]]))
+                reps = _actor_boot_corr(
+                    codes[: len(g)],
+                    codes[len(g) :],
+                    xx,
+                    yy,
+                    len(names),
+                    n_boot=n_boot,
+                    rng=rng,
+                )
                 lo, hi = np.nanpercentile(reps, [q, 100 - q])
             else:
                 lo = hi = np.nan
