@@ -741,13 +741,19 @@ def count_tokens(texts: str | Iterable[str]) -> int | np.ndarray:
     return np.fromiter((_count_tokens_one(t) for t in texts), dtype=np.int64)
 
 
-def _corpus_hash(corpus: pd.DataFrame) -> str:
+def _text_list(texts: pd.Series) -> list[str]:
+    """Texts as a list of str (fast for Arrow-backed string columns, unlike astype(str))."""
+    return [t if isinstance(t, str) else str(t) for t in texts.to_numpy(dtype=object)]
+
+
+def _corpus_hash(corpus: pd.DataFrame, texts: list[str] | None = None) -> str:
+    """Hash of the doc ids and texts (what determines per-document counts)."""
+    texts = _text_list(corpus["text"]) if texts is None else texts
+    ids = corpus["doc_id"].astype(str).tolist()
     h = hashlib.blake2b(digest_size=16)
-    for d, t in zip(corpus["doc_id"].astype(str), corpus["text"]):
-        h.update(d.encode("utf-8"))
-        h.update(b"\0")
-        h.update(str(t).encode("utf-8", "surrogatepass"))
-        h.update(b"\1")
+    h.update("\0".join(ids).encode("utf-8", "surrogatepass"))
+    h.update(np.array([len(t) for t in texts], dtype=np.int64).tobytes())
+    h.update("".join(texts).encode("utf-8", "surrogatepass"))
     return h.hexdigest()
 
 
@@ -811,7 +817,7 @@ def count_matches(
     _check_corpus(corpus)
     d = load_dictionary(dictionary)
     m = d.matcher
-    texts = corpus["text"].astype(str).tolist()
+    texts = _text_list(corpus["text"])
 
     def build() -> pd.DataFrame:
         n = len(texts)
@@ -833,7 +839,7 @@ def count_matches(
 
     key = cache_key(
         kind="keyword_counts",
-        corpus=_corpus_hash(corpus) if use_cache else "",
+        corpus=_corpus_hash(corpus, texts) if use_cache else "",
         dictionary=d.content_hash,
         version=d.version,
         pattern=hashlib.sha256(m.pattern.encode("utf-8")).hexdigest(),
@@ -1447,7 +1453,7 @@ def keyness(
             "the groups must not overlap."
         )
     if isinstance(corpus_or_dtm, pd.DataFrame):
-        texts = corpus_or_dtm["text"].astype(str).to_numpy()
+        texts = np.array(_text_list(corpus_or_dtm["text"]), dtype=object)
         ct, cr = _word_counts(texts[t_mask]), _word_counts(texts[r_mask])
         vocab = np.array(sorted(set(ct) | set(cr)), dtype=object)
         a = np.array([ct.get(w, 0) for w in vocab], dtype=float)
@@ -1566,7 +1572,7 @@ def collocations(
         raise ValueError(f"target must be one word (wildcards allowed), got {target!r}.")
     target_rx = re.compile(_symbols_regex_alternatives(term.slots))
     tok_rx = re.compile(r"\w+")
-    docs = [tok_rx.findall(t.lower()) for t in sub["text"].astype(str)]
+    docs = [tok_rx.findall(t.lower()) for t in _text_list(sub["text"])]
     lengths = np.fromiter((len(d) for d in docs), dtype=np.int64, count=len(docs))
     codes, types = pd.factorize(pd.Series(list(itertools.chain.from_iterable(docs)),
                                           dtype=object))
@@ -1851,7 +1857,7 @@ def extract_passages(
     tag = "s" if unit == "sentence" else "p"
     meta_cols = [c for c in corpus.columns if c not in ("doc_id", "text")]
     records = []
-    texts = corpus["text"].astype(str).tolist()
+    texts = _text_list(corpus["text"])
     it = _progress(enumerate(texts), total=len(texts), enabled=progress, desc="passages")
     n_docs_with = 0
     for i, text in it:
