@@ -421,6 +421,10 @@ def test_keyness_masks_dtm_and_errors(corpus):
     dtm = DocTermMatrix(np.array([[3, 1], [0, 5]]), ["a", "b"], vocab)
     kd = kw.keyness(dtm, [True, False], min_count=1).set_index("term")
     assert kd.loc["arms", "count_target"] == 3 and kd.loc["peace", "count_reference"] == 5
+    # boolean Series indexed by doc_id (any order, may hold more documents) align on doc_id
+    by_doc = pd.Series([False, "x", "y"], index=["b", "c", "a"]) == "y"
+    ks_dtm = kw.keyness(dtm, by_doc, reference_mask=~by_doc, min_count=1)
+    pd.testing.assert_frame_equal(ks_dtm.set_index("term"), kd)
     ks = kw.keyness(corpus, mask, min_count=1, stopwords="english")
     assert "the" not in set(ks["term"]) and "the" in set(k1["term"])
     with pytest.raises(ValueError, match="boolean mask of length 5"):

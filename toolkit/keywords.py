@@ -625,9 +625,9 @@ class _Matcher:
         The matching text is ``text`` with one leading space, transparent characters
         replaced by spaces (length-preserving, via a numpy lookup table) and lower-cased.
         """
-        codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+        codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         n_tokens = _count_tokens_codes(codes)
-        plain = " " + _TRANSPARENT_LUT[codes].tobytes().decode("utf-32-le")
+        plain = " " + _TRANSPARENT_LUT[codes].tobytes().decode("utf-32-le", "surrogatepass")
         return _lower_same_length(plain), plain, n_tokens
 
     def _valid_terms(self, g: int, plain: str, start: int, end: int) -> tuple[int, ...]:
@@ -706,7 +706,9 @@ _TRANSPARENT_LUT[
 def _count_tokens_one(text: str) -> int:
     if not text:
         return 0
-    return _count_tokens_codes(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32))
+    return _count_tokens_codes(
+        np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    )
 
 
 def _count_tokens_codes(a: np.ndarray) -> int:
