@@ -281,8 +281,10 @@ def test_cluster_blocs_and_labels(panel):
     b2000 = blocs[blocs.period == 2000].set_index("actor")["bloc"]
     assert b2000["CCC"] != b2000["AAA"]  # climate speaker stands apart
     assert set(blocs["bloc"]) <= {1, 2}
-    with pytest.raises(ValueError, match="method='ward'"):
-        al.cluster_blocs(panel, method="ward")
+    with pytest.raises(ValueError, match="method='centroid'"):
+        al.cluster_blocs(panel, method="centroid")
+    ward = al.cluster_blocs(panel, n_blocs=2, method="ward")
+    assert len(ward) == len(blocs)
 
 
 def test_classical_mds_recovers_distances():

@@ -37,6 +37,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy import stats
 from scipy.cluster.hierarchy import fcluster, linkage
+from scipy.linalg import eigh as scipy_eigh
 from scipy.linalg import orthogonal_procrustes
 from scipy.optimize import linear_sum_assignment, minimize
 from sklearn.base import BaseEstimator
@@ -918,15 +919,45 @@ def similarity_matrix(
     return pd.DataFrame(m, index=labels, columns=labels.copy())
 
 
+def _period_matrices(
+    panel: pd.DataFrame, periods: Sequence[Any] | None, actors: Sequence[str] | None
+) -> Iterable[tuple[Any, pd.DataFrame]]:
+    """Yield ``(period, square similarity matrix)`` for each period, grouping the panel once."""
+    _require_columns(panel, ["actor_a", "actor_b", "period", "similarity"], what="panel")
+    wanted = None if actors is None else set(map(str, actors))
+    groups = dict(tuple(panel.groupby("period", sort=True)[["actor_a", "actor_b", "similarity"]]))
+    plist = list(groups) if periods is None else list(periods)
+    unknown = [p for p in plist if p not in groups]
+    if unknown:
+        raise ValueError(f"period(s) {unknown} are not in the panel; it has {list(groups)[:10]}...")
+    for p in plist:
+        g = groups[p]
+        a = g["actor_a"].to_numpy().astype(str)
+        b = g["actor_b"].to_numpy().astype(str)
+        if wanted is not None:
+            keep = np.isin(a, list(wanted)) & np.isin(b, list(wanted))
+            a, b, v = a[keep], b[keep], g["similarity"].to_numpy(dtype=float)[keep]
+        else:
+            v = g["similarity"].to_numpy(dtype=float)
+        codes, names = pd.factorize(np.concatenate([a, b]), sort=True)
+        n = len(names)
+        m = np.full((n, n), np.nan)
+        m[codes[: len(a)], codes[len(a) :]] = v
+        m[codes[len(a) :], codes[: len(a)]] = v
+        np.fill_diagonal(m, 1.0)
+        labels = pd.Index(names.astype(str), name="actor")
+        yield p, pd.DataFrame(m, index=labels, columns=labels.copy())
+
+
 def _complete_submatrix(mat: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """Drop actors (most-NaN first) until no NaN is left."""
-    dropped: list[str] = []
-    m = mat.copy()
-    while m.isna().to_numpy().any():
-        worst = m.isna().sum(axis=1).idxmax()
-        dropped.append(str(worst))
-        m = m.drop(index=worst, columns=worst)
-    return m, dropped
+    nan = np.isnan(mat.to_numpy())
+    keep = np.ones(len(mat), dtype=bool)
+    while nan[np.ix_(keep, keep)].any():
+        counts = np.where(keep, (nan & keep[None, :]).sum(axis=1), -1)
+        keep[int(np.argmax(counts))] = False
+    dropped = mat.index[~keep].astype(str).tolist()
+    return mat.loc[keep, keep], dropped
 
 
 def cluster_blocs(
@@ -951,8 +982,10 @@ def cluster_blocs(
         Output of :func:`similarity_panel`.
     n_blocs : int, default=4
         Number of blocs (``fcluster(..., criterion="maxclust")``).
-    method : {"average", "complete", "single", "weighted"}, default="average"
-        Linkage method (distances are not Euclidean, so no Ward).
+    method : {"average", "complete", "single", "weighted", "ward"}, default="average"
+        Linkage method. Average linkage on text similarity tends to give one large bloc and
+        a few outliers; ``"ward"`` (applied to ``1 - similarity``, which is not a Euclidean
+        distance, so read it as a heuristic) gives blocs of more even size.
     periods : iterable or None, default=None
         Periods to cluster; None means all.
     actors : sequence of str or None, default=None
@@ -965,17 +998,16 @@ def cluster_blocs(
     DataFrame
         ``actor, period, bloc`` (int, 1..n_blocs).
     """
-    if method not in {"average", "complete", "single", "weighted"}:
+    if method not in {"average", "complete", "single", "weighted", "ward"}:
         raise ValueError(
-            f"method={method!r} is not supported; use average, complete, single or weighted."
+            f"method={method!r} is not supported; use average, complete, single, weighted or ward."
         )
     if n_blocs < 1:
         raise ValueError(f"n_blocs must be >= 1, got {n_blocs}.")
-    plist = sorted(panel["period"].unique()) if periods is None else list(periods)
     frames, dropped_all = [], {}
     prev: pd.Series | None = None
-    for p in plist:
-        mat, dropped = _complete_submatrix(similarity_matrix(panel, p, actors=actors))
+    for p, full in _period_matrices(panel, None if periods is None else list(periods), actors):
+        mat, dropped = _complete_submatrix(full)
         if dropped:
             dropped_all[p] = dropped
         if len(mat) < 2:
@@ -1020,9 +1052,12 @@ def _relabel(lab: pd.Series, prev: pd.Series | None, n_blocs: int) -> pd.Series:
 
 def _classical_mds(dist: np.ndarray, n_components: int) -> tuple[np.ndarray, np.ndarray]:
     n = len(dist)
-    j = np.eye(n) - 1.0 / n
-    b = -0.5 * j @ (dist**2) @ j
-    vals, vecs = np.linalg.eigh(0.5 * (b + b.T))
+    d2 = dist**2
+    b = -0.5 * (d2 - d2.mean(axis=0) - d2.mean(axis=1)[:, None] + d2.mean())
+    b = 0.5 * (b + b.T)
+    k = min(n_components, n)
+    with threadpool_limits(limits=1, user_api="blas"):
+        vals, vecs = scipy_eigh(b, subset_by_index=[n - k, n - 1])
     order = np.argsort(vals)[::-1][:n_components]
     vals, vecs = vals[order], vecs[:, order]
     # deterministic sign: largest-magnitude entry of each axis positive
@@ -1079,13 +1114,12 @@ def map_positions(
     """
     if align not in {"previous", "reference", None}:
         raise ValueError(f"align={align!r} is not supported; use 'previous', 'reference' or None.")
-    plist = sorted(panel["period"].unique()) if periods is None else list(periods)
-    if not plist:
+    if panel.empty:
         raise ValueError("The panel is empty; nothing to map.")
     configs: dict[Any, pd.DataFrame] = {}
     info: dict[str, Any] = {"eigenvalues": {}, "dropped": {}, "not_aligned": []}
-    for p in plist:
-        mat, dropped = _complete_submatrix(similarity_matrix(panel, p, actors=actors))
+    for p, full in _period_matrices(panel, None if periods is None else list(periods), actors):
+        mat, dropped = _complete_submatrix(full)
         if dropped:
             info["dropped"][p] = dropped
         if len(mat) < 2:
