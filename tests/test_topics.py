@@ -301,6 +301,7 @@ def test_representative_docs_with_snippets(planted, fitted):
         terms = fitted.top_term_lists(10)[t]
         assert all(any(m.lower().startswith(w) for w in terms) for m in g["match"])
     assert {"actor", "year", "left", "match", "right"} <= set(rep.columns)
+    assert all(len(x) <= 20 for x in rep["left"])
     bare = representative_docs(fitted, n=1)
     assert list(bare.columns) == ["topic", "rank", "doc_id", "share"]
     with pytest.raises(ValueError, match="not in the corpus"):
@@ -311,6 +312,15 @@ def test_top_term_lists_match_textacy_order(fitted):
     tw = fitted.top_terms(6)  # via textacy.tm.TopicModel.top_topic_terms
     from_textacy = [g["term"].tolist() for _, g in tw.groupby("topic")]
     assert fitted.top_term_lists(6) == from_textacy
+
+
+def test_kwic_centres_on_densest_top_terms():
+    from toolkit.topics import _kwic
+
+    text = "United we stand. " + "x " * 60 + "Nuclear weapons treaty talks. " + "y " * 60
+    _, match, right = _kwic(text, ["united", "nuclear", "weapon", "treaty"], 25)
+    assert match == "Nuclear" and right.startswith("weapons treaty")
+    assert _kwic("nothing here", ["arms"], 5) == ("", "", "nothing he")  # no hit: the opening
 
 
 def test_labels_and_names(planted):
@@ -362,8 +372,9 @@ def test_score_on_training_matrix_matches_fit_error(planted, fitted):
 def test_sweep_k_parallel_equals_serial(planted):
     dtm, _ = planted
     kw = {"seeds": (0, 1), "n_terms": 5, "progress": False}
-    serial = sweep_k(dtm, [2, 3], n_jobs=1, **kw).drop(columns="fit_seconds")
-    par = sweep_k(dtm, [2, 3], n_jobs=2, **kw).drop(columns="fit_seconds")
+    timing = ["fit_seconds", "cpu_seconds"]
+    serial = sweep_k(dtm, [2, 3], n_jobs=1, **kw).drop(columns=timing)
+    par = sweep_k(dtm, [2, 3], n_jobs=2, **kw).drop(columns=timing)
     pd.testing.assert_frame_equal(serial, par, check_exact=True)
 
 

@@ -893,6 +893,7 @@ def _fit_one(
 
     train_pos, held_pos = _split(dtm.n_docs, seed, subsample)
     train = DocTermMatrix(dtm.matrix[train_pos], dtm.doc_ids[train_pos], dtm.vocab)
+    cpu0 = time.process_time()
     with threadpool_limits(limits=1):
         tm = TopicModel(k, random_state=seed, **params).fit(train)
         terms = tm.top_term_lists(n_terms)
@@ -913,6 +914,7 @@ def _fit_one(
         "n_train_docs": len(train_pos),
         "n_iter": tm.n_iter_,
         "fit_seconds": tm.fit_seconds_,
+        "cpu_seconds": time.process_time() - cpu0,
         "_terms": terms,
     }
 
@@ -969,7 +971,7 @@ def sweep_k(
         - ``heldout``: on the held-out documents, NMF relative reconstruction error
           ``||X - WH|| / ||X||`` (lower is better) or LDA perplexity (lower is better);
         - ``train_relative_err``, ``train_perplexity``, ``n_train_docs``, ``n_iter``,
-          ``fit_seconds``.
+          ``fit_seconds`` (wall), ``cpu_seconds`` (fit + scoring, in the worker).
 
         ``attrs["sweep"]`` records the parameters.
     """
@@ -1062,9 +1064,10 @@ def representative_docs(
     window : int, default=80
         Characters of context either side of the matched term.
     n_terms : int, default=10
-        The snippet centres on the first occurrence of the topic's highest-ranked top term
-        found in the text (matched case-insensitively as a word prefix, so a lemma such as
-        ``weapon`` matches ``weapons``).
+        The snippet centres on the occurrence of one of the topic's top ``n_terms``
+        terms that has the most distinct top terms within ``window`` characters (terms
+        match case-insensitively as word prefixes, so a lemma such as ``weapon`` matches
+        ``weapons``; the first such place wins ties).
 
     Returns
     -------
@@ -1100,15 +1103,26 @@ def representative_docs(
 
 
 def _kwic(text: Any, terms: Sequence[str], window: int) -> tuple[str, str, str]:
+    """Centre a snippet on the top-term occurrence with the most distinct top terms nearby."""
     text = "" if not isinstance(text, str) else text
-    for term in terms:
+    hits = []  # (start, end, term index)
+    for j, term in enumerate(terms):
         pattern = r"\b" + r"\s+".join(map(re.escape, re.split(r"[\s_]+", term))) + r"\w*"
-        m = re.search(pattern, text, flags=re.IGNORECASE)
-        if m:
-            left = " ".join(text[max(0, m.start() - window): m.start()].split())
-            right = " ".join(text[m.end(): m.end() + window].split())
-            return left, m.group(0), right
-    return "", "", " ".join(text[: 2 * window].split())
+        hits.extend((m.start(), m.end(), j) for m in re.finditer(pattern, text, re.IGNORECASE))
+    if not hits:
+        return "", "", " ".join(text[: 2 * window].split())
+    hits.sort()
+    starts = np.array([h[0] for h in hits])
+    best, best_score = 0, -1
+    for i, (a, b, _) in enumerate(hits):
+        lo, hi = np.searchsorted(starts, [a - window, b + window])
+        score = len({h[2] for h in hits[lo:hi]})
+        if score > best_score:
+            best, best_score = i, score
+    a, b, _ = hits[best]
+    left = " ".join(text[max(0, a - window): a].split())
+    right = " ".join(text[b: b + window].split())
+    return left, text[a:b], right
 
 
 # ---------------------------------------------------------------------------- prevalence
