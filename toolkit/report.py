@@ -62,6 +62,7 @@ __all__ = [
     "load_corpus",
     "notebook_parameters",
     "optional",
+    "period_label",
     "prose",
     "render_html",
     "resolve_corpus_name",
@@ -85,6 +86,7 @@ RENDER_DEFAULTS: dict[str, Any] = {
     "exclude_input": True,
     "timeout": 1200,
     "kernel_name": "python3",
+    "jobs": 1,
 }
 FALLBACK_CORPUS = "sotu"
 PREFERRED_CORPUS = "ungdc"
@@ -234,10 +236,11 @@ def choose_actors(
         documents (else a ValueError lists the most frequent actors).
     preferred : sequence of str, default=DEFAULT_FOCUS_ACTORS
         Used, in this order, when ``actors`` is None: those present in the corpus
-        (with ``min_docs`` documents). ``soviet`` codes are not substituted.
+        (with ``min_docs`` documents). No code is substituted for another.
     n : int, default=7
-        When fewer than two preferred actors are present (another corpus, e.g. the
-        embedded sotu with parties as actors), the ``n`` actors with most documents.
+        When fewer than two preferred actors are present (or none, when only one is
+        preferred; another corpus, e.g. the embedded sotu with parties as actors), the
+        ``n`` actors with most documents.
     min_docs : int, default=1
         Documents an actor needs to be chosen.
 
@@ -259,7 +262,7 @@ def choose_actors(
             )
         return actors
     chosen = [a for a in preferred if a in ok.index]
-    if len(chosen) >= 2:
+    if chosen and len(chosen) >= min(2, len(preferred)):
         return chosen
     return list(ok.index[:n])
 
@@ -386,6 +389,31 @@ def choose_topics(
     order = sorted(range(k), key=lambda t: (-hits[t], t))
     chosen = [t for t in order if hits[t] > 0]
     return chosen or order[:1]
+
+
+def period_label(value: Any, period: Any = "year") -> str:
+    """Name a period for prose: ``1990`` -> ``"1990s"`` (decade), ``"1990–1994"`` (5 years).
+
+    Parameters
+    ----------
+    value : int or Timestamp or str
+        A period label as :func:`toolkit.keywords.keyword_trends` or
+        :func:`toolkit.topics.prevalence` give it (the first year of the bin).
+    period : {"year", "decade"} or int or str, default="year"
+        How the periods were binned; an int is a number of years per bin, anything
+        else (a pandas frequency) is shown as the label's date.
+    """
+    if isinstance(value, (pd.Timestamp, _dt.date)):
+        return pd.Timestamp(value).strftime("%Y-%m-%d")
+    try:
+        start = int(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if period == "decade":
+        return f"{start}s"
+    if isinstance(period, int) and not isinstance(period, bool) and period > 1:
+        return f"{start}–{start + period - 1}"
+    return str(start)
 
 
 def optional(func, *args: Any, what: str, **kwargs: Any):
@@ -869,6 +897,7 @@ def render_html(
     from nbconvert import HTMLExporter
 
     nb = nbformat.read(str(notebook), as_version=4)
+    _drop_progress_bars(nb)
     exporter = HTMLExporter(
         template_name="lab",
         extra_loaders=[DictLoader({"fptk_report.html.j2": _TEMPLATE})],
@@ -890,6 +919,31 @@ def render_html(
     with atomic_path(target) as tmp:
         tmp.write_text(body, encoding="utf-8")
     return target
+
+
+_PROGRESS = re.compile(r"\d+%\|.*\|\s*\d+/\d+|\d+(\.\d+)?(it|doc|s)/s\]")
+
+
+def _drop_progress_bars(nb) -> int:
+    """Remove tqdm progress bars (stderr lines) from a notebook's outputs, in place.
+
+    Other stderr lines (warnings) are kept. Returns the number of lines removed.
+    """
+    removed = 0
+    for cell in nb.cells:
+        outputs = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                lines = re.split(r"[\r\n]", out.get("text", ""))
+                keep = [ln for ln in lines if ln.strip() and not _PROGRESS.search(ln)]
+                removed += len(lines) - len(keep)
+                if not keep:
+                    continue
+                out["text"] = "\n".join(keep) + "\n"
+            outputs.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = outputs
+    return removed
 
 
 def _show_parameters(body: str, nb) -> str:
@@ -964,6 +1018,22 @@ def _run_one(
     }
 
 
+def _finish_run(run: dict[str, Any], *, out: Path, exclude_input: bool) -> None:
+    """Count figures, find the error cell and render the HTML of an executed notebook."""
+    import nbformat
+
+    executed = Path(run["executed"])
+    run["side_dir"] = run["notebook"]
+    if not executed.is_file():
+        run["n_figures"], run["html"] = 0, None
+        return
+    nb = nbformat.read(str(executed), as_version=4)
+    run["n_figures"] = _count_figures(nb)
+    run["error"] = run["error"] and (_error_of(nb) or run["error"])
+    run["html"] = render_html(executed, out / f"{run['notebook']}.html",
+                              exclude_input=exclude_input).name
+
+
 def build_reports(
     *,
     config: str | os.PathLike | Mapping[str, Any] | None = None,
@@ -975,6 +1045,7 @@ def build_reports(
     notebooks_dir: str | os.PathLike | None = None,
     raise_on_error: bool = True,
     echo: bool = True,
+    jobs: int | None = None,
 ) -> dict[str, Any]:
     """Execute the notebooks, render them to HTML and write the index page.
 
@@ -1000,6 +1071,9 @@ def build_reports(
         Raise :class:`ReportBuildError` after writing everything when a notebook failed.
     echo : bool, default=True
         Print one line per notebook with its status and run time.
+    jobs : int or None, default=None
+        Notebooks executed at the same time (one kernel each); None uses
+        ``render.jobs`` of the config (default 1). Results do not depend on it.
 
     Returns
     -------
@@ -1037,36 +1111,31 @@ def build_reports(
         side = out / path.stem
         plan.append((path, _parameters_for(path, cfg, overrides, side), side))
 
-    runs = []
-    with _kernel_env():
-        for path, nb_params, side in plan:
-            if side.exists():
-                shutil.rmtree(side)
-            side.mkdir(parents=True)
-            if echo:
-                print(f"[report] {path.stem} ...", flush=True)
-            run = _run_one(path, nb_params, build_dir=build, render=render)
-            import nbformat
+    def build_one(item: tuple[Path, dict[str, Any], Path]) -> dict[str, Any]:
+        path, nb_params, side = item
+        if side.exists():
+            shutil.rmtree(side)
+        side.mkdir(parents=True)
+        if echo:
+            print(f"[report] {path.stem} ...", flush=True)
+        run = _run_one(path, nb_params, build_dir=build, render=render)
+        _finish_run(run, out=out, exclude_input=render["exclude_input"])
+        if echo:
+            msg = f"[report] {path.stem}: {run['status']} in {run['seconds']:.1f} s"
+            if run["error"]:
+                msg += f" ({run['error']})"
+            print(msg, flush=True)
+        return run
 
-            executed = Path(run["executed"])
-            if executed.is_file():
-                nb = nbformat.read(str(executed), as_version=4)
-                run["n_figures"] = _count_figures(nb)
-                run["error"] = run["error"] and (_error_of(nb) or run["error"])
-                html_path = render_html(
-                    executed, out / f"{path.stem}.html", exclude_input=render["exclude_input"]
-                )
-                run["html"] = html_path.name
-            else:
-                run["n_figures"] = 0
-                run["html"] = None
-            run["side_dir"] = path.stem
-            runs.append(run)
-            if echo:
-                msg = f"[report] {path.stem}: {run['status']} in {run['seconds']:.1f} s"
-                if run["error"]:
-                    msg += f" ({run['error']})"
-                print(msg, flush=True)
+    jobs = max(1, int(jobs if jobs is not None else render["jobs"]))
+    with _kernel_env():
+        if jobs == 1 or len(plan) == 1:
+            runs = [build_one(item) for item in plan]
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            with ThreadPoolExecutor(max_workers=jobs) as pool:
+                runs = list(pool.map(build_one, plan))
 
     manifest = {
         "runs": runs,
