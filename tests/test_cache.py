@@ -88,3 +88,19 @@ def test_list_and_clear_only_touch_the_cache(tmp_path):
     assert [r["kind"] for r in cache.list_cache(cache_home=home)] == ["tokens"]
     assert cache.clear_cache(cache_home=home) == 1
     assert cache.list_cache(cache_home=home) == []
+
+
+def test_frame_fingerprint_is_exact_and_storage_independent():
+    df = pd.DataFrame({"doc_id": ["a", "b", "c"], "text": ["Arms", "sales", None]})
+    arrow = df.astype({"doc_id": "string[pyarrow]", "text": "string[pyarrow]"})
+    fp = cache.frame_fingerprint(df)
+    assert fp == cache.frame_fingerprint(arrow)
+    # a slice hashes like a fresh table with the same values
+    big = pd.concat([arrow.iloc[:1], arrow], ignore_index=True).iloc[1:]
+    assert cache.frame_fingerprint(big) == fp
+    # any change of one character, of order or of a null changes it
+    assert cache.frame_fingerprint(df.assign(text=["arms", "sales", None])) != fp
+    assert cache.frame_fingerprint(df.iloc[::-1]) != fp
+    assert cache.frame_fingerprint(df.assign(text=["Arms", "sales", ""])) != fp
+    with pytest.raises(KeyError, match="no column 'body'"):
+        cache.frame_fingerprint(df, columns=("body",))

@@ -75,7 +75,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from toolkit.cache import cache_key, cached
+from toolkit.cache import cache_key, cached, frame_fingerprint
 
 __all__ = [
     "Category",
@@ -748,17 +748,6 @@ def _text_list(texts: pd.Series) -> list[str]:
     return [t if isinstance(t, str) else str(t) for t in texts.to_numpy(dtype=object)]
 
 
-def _corpus_hash(corpus: pd.DataFrame, texts: list[str] | None = None) -> str:
-    """Hash of the doc ids and texts (what determines per-document counts)."""
-    texts = _text_list(corpus["text"]) if texts is None else texts
-    ids = corpus["doc_id"].astype(str).tolist()
-    h = hashlib.blake2b(digest_size=16)
-    h.update("\0".join(ids).encode("utf-8", "surrogatepass"))
-    h.update(np.array([len(t) for t in texts], dtype=np.int64).tobytes())
-    h.update("".join(texts).encode("utf-8", "surrogatepass"))
-    return h.hexdigest()
-
-
 def _check_corpus(corpus: Any, *, need: Sequence[str] = ("doc_id", "text")) -> None:
     if not isinstance(corpus, pd.DataFrame):
         raise TypeError(f"corpus must be a pandas DataFrame, got {type(corpus).__name__}.")
@@ -841,7 +830,7 @@ def count_matches(
 
     key = cache_key(
         kind="keyword_counts",
-        corpus=_corpus_hash(corpus, texts) if use_cache else "",
+        corpus=frame_fingerprint(corpus) if use_cache else "",
         dictionary=d.content_hash,
         version=d.version,
         pattern=hashlib.sha256(m.pattern.encode("utf-8")).hexdigest(),
