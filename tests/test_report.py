@@ -334,3 +334,94 @@ def test_index_lists_findings_links_runs_and_escapes(tmp_path):
 def test_index_without_fallback_has_no_banner(tmp_path):
     page = report.write_index(tmp_path, _manifest(tmp_path, "x", False)).read_text()
     assert "Fallback corpus" not in page
+
+
+# --------------------------------------------------------------------------- choosing from data
+
+
+def test_choose_pairs():
+    assert report.choose_pairs(["CHN", "USA", "RUS"]) == [("CHN", "RUS"), ("CHN", "USA"),
+                                                          ("RUS", "USA")]
+    assert report.choose_pairs(["DEM", "REP", "WHIG", "FED"]) == [
+        ("DEM", "REP"), ("DEM", "WHIG"), ("REP", "WHIG")]
+    assert report.choose_pairs(["CHN", "USA"], [["USA", "CHN"]]) == [("USA", "CHN")]
+    with pytest.raises(ValueError, match=r"are not pairs of the focus actors"):
+        report.choose_pairs(["CHN", "USA"], [["CHN", "FRA"]])
+
+
+def test_choose_references():
+    assert report.choose_references(["CHN", "RUS", "USA"]) == {"RUS": -1.0, "USA": 1.0}
+    assert report.choose_references(["DEM", "REP"]) == {"DEM": -1.0, "REP": 1.0}
+    assert report.choose_references(["X"], {"A": -2, "B": 2}) == {"A": -2.0, "B": 2.0}
+    with pytest.raises(ValueError, match=r"needs two reference actors"):
+        report.choose_references(["DEM"])
+
+
+class _FakeModel:
+    """The two attributes choose_topics reads from a fitted TopicModel."""
+
+    def __init__(self, term_lists):
+        self.term_lists = term_lists
+        self.components_ = [[0.0]] * len(term_lists)
+
+    def top_term_lists(self, n):
+        return [t[:n] for t in self.term_lists]
+
+
+def test_choose_topics_matches_the_dictionary():
+    model = _FakeModel([["climate", "water"], ["arms", "embargo", "sanction"], ["disarmament"]])
+    assert report.choose_topics(model) == [1, 2]
+    assert report.choose_topics(model, [0]) == [0]
+    assert report.choose_topics(_FakeModel([["a"], ["b"]])) == [0]
+    with pytest.raises(ValueError, match=r"Topic\(s\) \[5\] do not exist"):
+        report.choose_topics(model, [5])
+
+
+def test_choose_actors_with_a_single_preferred_actor(tiny_corpus):
+    assert report.choose_actors(tiny_corpus, preferred=["RUS"], n=1) == ["RUS"]
+    assert report.choose_actors(tiny_corpus, preferred=["XXX"], n=1) == ["CHN"]
+
+
+def test_optional_reports_missing_data_and_propagates_other_errors(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+
+    def missing():
+        raise FileNotFoundError("put votes.csv in <external>/unvotes")
+
+    def broken():
+        raise KeyError("bug")
+
+    assert report.optional(missing, what="UN votes") is None
+    assert "UN votes not available" in shown[0].data
+    assert "&lt;external&gt;" in shown[0].data
+    assert report.optional(lambda x: x + 1, 1, what="x") == 2
+    with pytest.raises(KeyError):
+        report.optional(broken, what="x")
+
+
+@pytest.mark.parametrize(
+    ("value", "period", "label"),
+    [(1990, "decade", "1990s"), (1990, 5, "1990–1994"), (1990, "year", "1990"),
+     (pd.Timestamp("2022-04-01"), "Q", "2022-04-01"), ("all", "decade", "all")],
+)
+def test_period_label(value, period, label):
+    assert report.period_label(value, period) == label
+
+
+def test_progress_bars_are_dropped_but_warnings_kept():
+    nb = new_notebook()
+    cell = new_code_cell("x")
+    cell.outputs = [
+        new_output("stream", name="stderr", text="sweep_k:  12%|█▎  | 1/8 [00:49<05:48, 49.82s/it]"
+                   "\rsweep_k: 100%|██████████| 8/8 [01:54<00:00, 14.31s/it]\n"),
+        new_output("stream", name="stderr", text="UserWarning: 6 points rest on few documents\n"
+                   "tokenise:  7%|▋ | 208/3064 [00:00<00:01, 1945.58doc/s]\n"),
+        new_output("stream", name="stdout", text="kept 50%|\n"),
+    ]
+    nb.cells = [cell]
+    assert report._drop_progress_bars(nb) >= 3
+    texts = [o["text"] for o in nb.cells[0].outputs]
+    assert texts == ["UserWarning: 6 points rest on few documents\n", "kept 50%|\n"]

@@ -373,7 +373,7 @@ def choose_topics(
     """
     from toolkit import keywords
 
-    k = model.components_.shape[0]
+    k = len(model.components_)
     if topics is not None:
         bad = [t for t in topics if not 0 <= int(t) < k]
         if bad:
@@ -1018,6 +1018,28 @@ def _run_one(
     }
 
 
+def _prewarm_corpora(plan, *, echo: bool) -> None:
+    """Load each corpus the notebooks will use once, so parallel kernels read its cache.
+
+    A failure here is left for the notebooks to report (each says what went wrong).
+    """
+    names = {str(params["corpus"]): params.get("period") for _, params, _ in plan
+             if "corpus" in params}
+    for name in names:
+        t0 = time.perf_counter()
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                _corpora_fn("load_corpus")(resolve_corpus_name(name)[0])
+        except Exception as exc:  # the notebooks will raise it with context
+            if echo:
+                print(f"[report] could not pre-load corpus {name!r}: {exc}", flush=True)
+            continue
+        if echo:
+            print(f"[report] corpus {name!r} ready in {time.perf_counter() - t0:.1f} s",
+                  flush=True)
+
+
 def _finish_run(run: dict[str, Any], *, out: Path, exclude_input: bool) -> None:
     """Count figures, find the error cell and render the HTML of an executed notebook."""
     import nbformat
@@ -1128,6 +1150,8 @@ def build_reports(
         return run
 
     jobs = max(1, int(jobs if jobs is not None else render["jobs"]))
+    if jobs > 1 and len(plan) > 1:
+        _prewarm_corpora(plan, echo=echo)
     with _kernel_env():
         if jobs == 1 or len(plan) == 1:
             runs = [build_one(item) for item in plan]
