@@ -252,11 +252,15 @@ def test_js_panel_matches_hand_computation(passages):
     assert (panel["ci_low"] <= panel["ci_high"]).all()
 
 
-def test_issue_panel_accepts_passage_table(passages, pdtm):
+def test_issue_panel_accepts_passage_table(corpus, passages, pdtm):
     arms = passages[passages["text"].str.contains("arms|weapons")]
     out = al.issue_similarity_panel(arms, dtm=pdtm, n_boot=0)
     assert set(out["actor_a"]) | set(out["actor_b"]) <= {"AAA", "BBB", "DDD"}
     assert out.attrs["alignment"]["issue"]["n_passages"] == len(arms)
+    # from a corpus: keywords.extract_passages finds the arms paragraphs, rows come from pdtm
+    direct = al.issue_similarity_panel(corpus, dictionary="arms", dtm=pdtm, n_boot=0)
+    assert direct.attrs["alignment"]["issue"]["dictionary"]["name"] == "arms"
+    assert direct["similarity"].notna().any()
     bad = arms.assign(doc_id=arms["doc_id"] + "x")
     with pytest.raises(ValueError, match="not rows of dtm"):
         al.issue_similarity_panel(bad, dtm=pdtm, n_boot=0)

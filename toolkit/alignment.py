@@ -786,12 +786,9 @@ def issue_similarity_panel(
     if "parent_doc_id" not in passages.columns:
         from toolkit import keywords
 
-        dic = (
-            keywords.load_dictionary(dictionary)
-            if not hasattr(dictionary, "categories")
-            else (dictionary)
+        passages = keywords.extract_passages(
+            passages, dictionary, categories=categories, unit=unit, progress=False
         )
-        passages = keywords.extract_passages(passages, dic, categories=categories, unit=unit)
     if len(passages) == 0:
         raise ValueError(
             f"No passage matches the dictionary categories {categories}; nothing to compare. "
@@ -813,9 +810,9 @@ def issue_similarity_panel(
         dtm = dtm.select_docs(ids.tolist())
     out = similarity_panel(dtm, passages, **panel_kw)
     out.attrs["alignment"]["issue"] = {
-        "dictionary": getattr(dictionary, "name", dictionary)
-        if not isinstance(dictionary, Mapping)
-        else "dict",
+        "dictionary": passages.attrs.get("passages", {}).get(
+            "dictionary", dictionary if isinstance(dictionary, str) else repr(dictionary)
+        ),
         "categories": list(categories) if categories is not None else None,
         "unit": unit,
         "n_passages": len(passages),
@@ -1891,16 +1888,27 @@ def join_dyads(
     """
     _require_columns(panel, ["actor_a", "actor_b", "period", "similarity"], what="panel")
     _require_columns(external, ["actor_a", "actor_b", year_col, value], what="external table")
-    left = _normalise_dyads(panel, a="actor_a", b="actor_b").rename(columns={"period": "year"})
-    right = _normalise_dyads(external, a="actor_a", b="actor_b").rename(columns={year_col: "year"})
+    left = pd.DataFrame(
+        {
+            "actor_a": panel["actor_a"].to_numpy(),
+            "actor_b": panel["actor_b"].to_numpy(),
+            "year": panel["period"].to_numpy(),
+            "similarity": panel["similarity"].to_numpy(dtype=float),
+        }
+    )
+    right_cols = {"actor_a": "actor_a", "actor_b": "actor_b", year_col: "year", value: value}
+    if "n_votes" in external.columns and value != "n_votes":
+        right_cols["n_votes"] = "n_votes"
+    right = external[list(right_cols)].rename(columns=right_cols)
+    left = _normalise_dyads(left, a="actor_a", b="actor_b")
+    right = _normalise_dyads(right, a="actor_a", b="actor_b")
     report: list[dict[str, Any]] = []
 
     def note(side: str, reason: str, rows: pd.DataFrame) -> None:
         if len(rows):
-            ex = (rows["actor_a"] + "–" + rows["actor_b"] + " " + rows["year"].astype(str)).head(3)
-            report.append(
-                {"side": side, "reason": reason, "n_rows": len(rows), "examples": ex.tolist()}
-            )
+            h = rows.head(3)
+            ex = (h["actor_a"] + "–" + h["actor_b"] + " " + h["year"].astype(str)).tolist()
+            report.append({"side": side, "reason": reason, "n_rows": len(rows), "examples": ex})
 
     try:
         left["year"] = pd.to_numeric(left["year"]).astype(np.int64)
@@ -1910,48 +1918,65 @@ def join_dyads(
             f"Periods cannot be read as years ({exc}); compute the panel with period='year' "
             f"(panel periods look like {panel['period'].head(3).tolist()})."
         ) from None
-    dup = right.duplicated(["actor_a", "actor_b", "year"], keep="first")
+    # one integer key per dyad-year on both sides (fast joins on ~1M rows)
+    codes, names = pd.factorize(
+        np.concatenate([left["actor_a"], left["actor_b"], right["actor_a"], right["actor_b"]])
+    )
+    n_l, n_r, n_names = len(left), len(right), len(names)
+    years = np.concatenate([left["year"].to_numpy(), right["year"].to_numpy()])
+    y0 = years.min() if len(years) else 0
+    span = int(years.max() - y0 + 1) if len(years) else 1
+
+    def key(ca: np.ndarray, cb: np.ndarray, yr: np.ndarray) -> np.ndarray:
+        return (ca.astype(np.int64) * n_names + cb) * span + (yr - y0)
+
+    left["_key"] = key(codes[:n_l], codes[n_l : 2 * n_l], left["year"].to_numpy())
+    right["_key"] = key(
+        codes[2 * n_l : 2 * n_l + n_r], codes[2 * n_l + n_r :], right["year"].to_numpy()
+    )
+    dup = right["_key"].duplicated(keep="first").to_numpy()
     note("external", "duplicate dyad-year after normalising dyad order (first kept)", right[dup])
     right = right[~dup]
-    nan_left = left["similarity"].isna()
+    nan_left = left["similarity"].isna().to_numpy()
     note("panel", "similarity is NaN (an actor has no text that period)", left[nan_left])
     left = left[~nan_left]
-    nan_right = right[value].isna()
+    nan_right = right[value].isna().to_numpy()
     note("external", f"{value} is NaN", right[nan_right])
     right = right[~nan_right]
 
     l_codes = set(left["actor_a"]) | set(left["actor_b"])
     r_codes = set(right["actor_a"]) | set(right["actor_b"])
-    l_years = set(left["year"])
-    r_years = set(right["year"])
+    l_years = set(left["year"].tolist())
+    r_years = set(right["year"].tolist())
     if not (l_years & r_years):
         raise ValueError(
             f"No period of the panel ({sorted(l_years)[:3]}...{sorted(l_years)[-3:]}) is a year of "
             f"the external data ({sorted(r_years)[:3]}...{sorted(r_years)[-3:]}); the periods do "
             "not match. Use period='year' and the same calendar (session years)."
         )
-    merged = left.merge(
-        right, on=["actor_a", "actor_b", "year"], how="outer", indicator=True, suffixes=("", "_ext")
-    )
-    only_l = merged[merged["_merge"] == "left_only"]
-    only_r = merged[merged["_merge"] == "right_only"]
+    pos = pd.Index(right["_key"].to_numpy()).get_indexer(left["_key"].to_numpy())
+    hit = pos >= 0
+    in_left = pd.Index(left["_key"].to_numpy()).get_indexer(right["_key"].to_numpy()) >= 0
+    only_l = left[~hit]
+    only_r = right[~in_left]
     for side, rows, other_codes, other_years, other in (
         ("panel", only_l, r_codes, r_years, "external data"),
         ("external", only_r, l_codes, l_years, "text panel"),
     ):
         bad_code = ~rows["actor_a"].isin(other_codes) | ~rows["actor_b"].isin(other_codes)
-        codes = sorted(
+        missing_codes = sorted(
             (set(rows.loc[bad_code, "actor_a"]) | set(rows.loc[bad_code, "actor_b"])) - other_codes
         )
-        note(side, f"actor code not in the {other}: {codes[:20]}", rows[bad_code])
+        note(side, f"actor code not in the {other}: {missing_codes[:20]}", rows[bad_code])
         rest = rows[~bad_code]
         bad_year = ~rest["year"].isin(other_years)
         note(side, f"year not covered by the {other}", rest[bad_year])
         note(side, f"dyad absent that year in the {other}", rest[~bad_year])
-    keep = ["actor_a", "actor_b", "year", "similarity", value]
-    if "n_votes" in merged.columns:
-        keep.append("n_votes")
-    joined = merged.loc[merged["_merge"] == "both", keep].reset_index(drop=True)
+    joined = left.loc[hit, ["actor_a", "actor_b", "year", "similarity"]].reset_index(drop=True)
+    matched = right.iloc[pos[hit]]
+    joined[value] = matched[value].to_numpy()
+    if "n_votes" in right.columns:
+        joined["n_votes"] = matched["n_votes"].to_numpy()
     unmatched = pd.DataFrame(report, columns=["side", "reason", "n_rows", "examples"])
     return joined, unmatched
 
@@ -1979,7 +2004,8 @@ def _actor_boot_corr(
         m = sp.coo_matrix((v, (a_idx, b_idx)), shape=(n_actors, n_actors)).toarray()
         f[k] = m + m.T
     w = rng.multinomial(n_actors, np.full(n_actors, 1.0 / n_actors), size=n_boot).astype(float)
-    sums = np.stack([((w @ f[k]) * w).sum(axis=1) / 2 for k in range(len(parts))], axis=1)
+    with threadpool_limits(limits=1, user_api="blas"):
+        sums = np.stack([((w @ f[k]) * w).sum(axis=1) / 2 for k in range(len(parts))], axis=1)
     n, sx, sy, sxx, syy, sxy = sums.T
     with np.errstate(invalid="ignore", divide="ignore"):
         cov = sxy - sx * sy / n
