@@ -439,10 +439,11 @@ def test_same_seed_same_topics_and_prevalence_bit_for_bit(planted, method):
 
 
 # ------------------------------------------------------------------ persistence
-@pytest.mark.parametrize("method", ["nmf", "lda"])
-def test_save_load_roundtrip(tmp_path, planted, method):
+@pytest.mark.parametrize(("method", "solver"),
+                         [("nmf", "cd"), ("nmf", "mu"), ("nmf", "minibatch"), ("lda", "cd")])
+def test_save_load_roundtrip(tmp_path, planted, method, solver):
     dtm, _ = planted
-    tm = TopicModel(3, method=method, random_state=0).fit(dtm)
+    tm = TopicModel(3, method=method, solver=solver, random_state=0).fit(dtm)
     tm.set_labels({0: "first topic"})
     folder = tm.save(tmp_path / "run", provenance={"corpus": "planted", "min_df": 1})
     assert sorted(p.name for p in folder.iterdir()) == ["labels.yaml", "model.json",

@@ -489,7 +489,7 @@ class TopicModel(BaseEstimator):
         """
         check_is_fitted(self, "components_")
         n = int(min(n, len(self.vocab_)))
-        if scheme == "weight":
+        if scheme == "weight" and isinstance(self.model_, (NMF, LatentDirichletAllocation)):
             from textacy.tm import TopicModel as _TextacyTM
 
             tm = _TextacyTM(self.model_)
@@ -497,6 +497,13 @@ class TopicModel(BaseEstimator):
                 (k, r + 1, term, float(w))
                 for k, pairs in tm.top_topic_terms(self.vocab_, top_n=n, weights=True)
                 for r, (term, w) in enumerate(pairs)
+            ]
+        elif scheme == "weight":  # textacy does not wrap MiniBatchNMF; same ordering
+            comp = self.model_.components_
+            rows = [
+                (k, r + 1, self.vocab_[j], float(comp[k, j]))
+                for k in range(comp.shape[0])
+                for r, j in enumerate(np.argsort(comp[k])[: -n - 1 : -1])
             ]
         elif scheme == "frex":
             score = frex_scores(self.components_, weight=frex_weight)
@@ -701,6 +708,10 @@ class TopicModel(BaseEstimator):
             setattr(est, k, v)
         if model.method == "lda":
             est.exp_dirichlet_component_ = arrays["exp_dirichlet_component"]
+        elif isinstance(est, MiniBatchNMF):
+            # MiniBatchNMF.transform reads settings that fit derives from the parameters
+            # (scikit-learn private API; the round-trip test guards it).
+            est._check_params(np.zeros((1, est.n_features_in_), dtype=est.components_.dtype))
         model.model_ = est
         model.topic_labels_ = {}
         labels_file = folder / "labels.yaml"
