@@ -550,7 +550,7 @@ def build_dtm(
     tok_opts = dict(normalize=normalize, lemmatize=lemmatize, lowercase=lowercase,
                     join_hyphens=join_hyphens, min_chars=min_chars, phrases=phrases,
                     engine=engine)
-    stop = _text.resolve_stopwords(stopwords)
+    stop_key = _text.stopwords_key(stopwords)  # validates the argument too
     fingerprint = None
     if use_cache:
         for col in ("doc_id", text_column):
@@ -562,14 +562,14 @@ def build_dtm(
         fingerprint = _text.corpus_fingerprint(corpus, text_column=text_column)
     key = cache_key(
         kind="dtm", corpus=fingerprint, **_text.tokens_params(**tok_opts),
-        stopwords=sorted(stop), ngram_range=[lo_n, hi_n], min_df=min_df, max_df=max_df,
+        stopwords=stop_key, ngram_range=[lo_n, hi_n], min_df=min_df, max_df=max_df,
         max_terms=max_terms, dtype="int32",
     )
 
     def build() -> DocTermMatrix:
         tokens = _text.tokenize_corpus(corpus, text_column=text_column, use_cache=use_cache,
                                        progress=progress, cache_home=cache_home, **tok_opts)
-        kept = tokens.remove(stop)
+        kept = tokens.remove(_text.resolve_stopwords(stopwords))
         _text._warn_empty(kept, tokens.n_raw == 0, stacklevel=4)
         return dtm_from_tokens(kept, ngram_range=(lo_n, hi_n), min_df=min_df, max_df=max_df,
                                max_terms=max_terms, stopwords=stopwords)

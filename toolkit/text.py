@@ -40,8 +40,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from textacy import preprocessing as tp
-from textacy.preprocessing import resources as tp_resources
 from tqdm.auto import tqdm
 
 __all__ = [
@@ -77,8 +75,22 @@ class EmptyDocumentsWarning(UserWarning):
 
 
 # ============================================================================ normalisation
-_QUOTE_TABLE = tp_resources.QUOTE_TRANSLATION_TABLE
-_RE_QUOTES = re.compile("[" + re.escape("".join(chr(k) for k in _QUOTE_TABLE)) + "]")
+# textacy is imported on first use: importing it costs ~3 s of CPU (it loads spaCy), which
+# a matrix served from the cache never needs.
+@functools.lru_cache(maxsize=1)
+def _tp() -> Any:
+    from textacy import preprocessing
+
+    return preprocessing
+
+
+@functools.lru_cache(maxsize=1)
+def _quotes() -> tuple[dict[int, int], re.Pattern[str]]:
+    table = _tp().resources.QUOTE_TRANSLATION_TABLE
+    return table, re.compile("[" + re.escape("".join(chr(k) for k in table)) + "]")
+
+
+_RE_ZWSP = re.compile(r"[\u200B\u2060\uFEFF]+")  # as textacy's resources.RE_ZWSP
 _RE_HYPHEN_GUARD = re.compile(r"-\s")
 _RE_WS_GUARD = re.compile(r"[\u200B\u2060\uFEFF\r\v]|[^\S\n ]|  |\n\n|^\s|\s$")
 
@@ -87,9 +99,10 @@ def _quotation_marks(text: str) -> str:
     # Same output as textacy.preprocessing.normalize.quotation_marks (str.translate with
     # textacy's table), but only touches the characters that change: translate's slow path
     # on non-ASCII text took ~40 s on UNGDC.
-    if not _RE_QUOTES.search(text):
+    table, pattern = _quotes()
+    if not pattern.search(text):
         return text
-    return _RE_QUOTES.sub(lambda m: chr(_QUOTE_TABLE[ord(m.group())]), text)
+    return pattern.sub(lambda m: chr(table[ord(m.group())]), text)
 
 
 def _hyphenated_words(text: str) -> str:
@@ -99,7 +112,7 @@ def _hyphenated_words(text: str) -> str:
     if "-" not in text or not _RE_HYPHEN_GUARD.search(text):
         return text
     return ".".join(
-        tp.normalize.hyphenated_words(p) if _RE_HYPHEN_GUARD.search(p) else p
+        _tp().normalize.hyphenated_words(p) if _RE_HYPHEN_GUARD.search(p) else p
         for p in text.split(".")
     )
 
@@ -108,7 +121,7 @@ def _unicode(form: str) -> Callable[[str], str]:
     def step(text: str) -> str:
         if unicodedata.is_normalized(form, text):
             return text
-        return tp.normalize.unicode(text, form=form)
+        return _tp().normalize.unicode(text, form=form)
 
     step.__name__ = f"unicode_{form}"
     return step
@@ -118,18 +131,21 @@ def _whitespace(text: str) -> str:
     # textacy's whitespace(), skipped when a cheap check shows it would change nothing.
     if not _RE_WS_GUARD.search(text):
         return text
-    return tp.normalize.whitespace(text)
+    return _tp().normalize.whitespace(text)
 
 
 def _zero_width(text: str) -> str:
-    if not tp_resources.RE_ZWSP.search(text):
+    if not _RE_ZWSP.search(text):
         return text
-    return tp_resources.RE_ZWSP.sub("", text)
+    return _RE_ZWSP.sub("", text)
 
 
-def _replacer(fn: Callable[..., str], mode: str, name: str) -> Callable[[str], str] | None:
+def _replacer(fn_name: str, mode: str, name: str) -> Callable[[str], str] | None:
     if mode == "keep":
         return None
+    if mode not in ("replace", "remove"):
+        raise ValueError(f"{name}={mode!r}; use 'keep', 'replace' or 'remove'.")
+    fn = getattr(_tp().replace, fn_name)
     if mode == "replace":
         step = functools.partial(fn)
     elif mode == "remove":
@@ -220,19 +236,19 @@ def make_normalizer(
     if quotes:
         steps.append(_quotation_marks)
     if bullet_points:
-        steps.append(tp.normalize.bullet_points)
-    for fn, mode, name in (
-        (tp.replace.urls, urls, "urls"),
-        (tp.replace.emails, emails, "emails"),
-        (tp.replace.numbers, numbers, "numbers"),
+        steps.append(_tp().normalize.bullet_points)
+    for fn_name, mode, name in (
+        ("urls", urls, "urls"),
+        ("emails", emails, "emails"),
+        ("numbers", numbers, "numbers"),
     ):
-        step = _replacer(fn, mode, name)
+        step = _replacer(fn_name, mode, name)
         if step is not None:
             steps.append(step)
     if hyphenated_words:
         steps.append(_hyphenated_words)
     if accents:
-        steps.append(tp.remove.accents)
+        steps.append(_tp().remove.accents)
     steps.extend(extra)
     if whitespace:
         steps.append(_whitespace)
@@ -391,6 +407,25 @@ def resolve_stopwords(stopwords: Any) -> frozenset[str]:
             f"stopwords={stopwords!r}; use 'default', 'spacy', 'domain', None or a set of words."
         )
     return frozenset(str(w).lower() for w in stopwords)
+
+
+def stopwords_key(stopwords: Any) -> Any:
+    """What identifies a ``stopwords=`` argument in a cache key, without importing spaCy.
+
+    Named lists are identified by name, the domain list's file content and the spaCy
+    version; explicit word sets by their sorted words.
+    """
+    import hashlib
+    from importlib.metadata import version
+
+    if stopwords is None or stopwords is False:
+        return None
+    if stopwords is True or stopwords in ("default", "spacy", "domain"):
+        name = "default" if stopwords is True else stopwords
+        path = Path(str(_DATA / "stopwords" / f"un_diplomatic_v{DOMAIN_STOPWORDS_VERSION}.txt"))
+        return {"name": name, "spacy": version("spacy"),
+                "domain_sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    return sorted(resolve_stopwords(stopwords))
 
 
 def _read_list(path: Any) -> list[str]:
