@@ -414,6 +414,17 @@ def test_prevalence_pooled_and_decade(planted, fitted):
         prevalence(fitted, corpus, by="bloc")
 
 
+def test_prevalence_counts_missing_group_and_year(planted, fitted):
+    _, corpus = planted
+    holes = corpus.copy()
+    holes.loc[0, "actor"] = None
+    holes.loc[1, "year"] = pd.NA
+    prev = prevalence(fitted, holes, by="actor", period="decade", n_boot=10, random_state=0)
+    assert prev.attrs["prevalence"]["n_docs_missing_period_or_group"] == 2
+    assert prev.attrs["prevalence"]["n_docs_used"] == len(corpus) - 2
+    assert set(prev["group"]) == set(ACTORS)
+
+
 def test_prevalence_does_not_mutate_corpus(planted, fitted):
     _, corpus = planted
     before = corpus.copy()

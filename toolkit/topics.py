@@ -1194,16 +1194,21 @@ def prevalence(
     meta = _join_corpus(model, corpus, need=need)
     shares = model.doc_topic_
     keep = shares.sum(axis=1) > 0
-    group = meta[by].astype(str).to_numpy() if by is not None else np.full(len(meta), "all")
+    if by is not None:
+        group_na = meta[by].isna().to_numpy()
+        group = meta[by].astype(str).to_numpy()
+    else:
+        group_na = np.zeros(len(meta), dtype=bool)
+        group = np.full(len(meta), "all", dtype=object)
     if period == "decade":
-        yr = pd.to_numeric(meta["year"], errors="coerce")
-        per = (yr // 10 * 10).to_numpy(dtype=float)
+        yr = pd.to_numeric(meta["year"], errors="coerce").astype("Float64")
+        per = (yr // 10 * 10).to_numpy(dtype=float, na_value=np.nan)
     elif period is not None:
         per = meta[period].to_numpy()
     else:
         per = np.full(len(meta), "all", dtype=object)
     per_na = pd.isna(per)
-    keep &= ~per_na & ~pd.isna(group)
+    keep &= ~per_na & ~group_na
     cells = pd.DataFrame({"group": group, "period": per, "row": np.arange(len(meta))})[keep]
     rng = np.random.default_rng(random_state)
     names = model.topic_names()
@@ -1252,7 +1257,7 @@ def prevalence(
         else "generator",
         "n_docs_used": int(keep.sum()),
         "n_docs_empty_topics": int((shares.sum(axis=1) == 0).sum()),
-        "n_docs_missing_period_or_group": int((per_na | pd.isna(group)).sum()),
+        "n_docs_missing_period_or_group": int((per_na | group_na).sum()),
         "n_corpus_docs_not_in_model": int(
             (~corpus["doc_id"].astype(str).isin(model.doc_ids_)).sum()
         ),
