@@ -456,12 +456,15 @@ def test_save_load_roundtrip(tmp_path, planted, method, solver):
     dtm, _ = planted
     tm = TopicModel(3, method=method, solver=solver, random_state=0).fit(dtm)
     tm.set_labels({0: "first topic"})
-    folder = tm.save(tmp_path / "run", provenance={"corpus": "planted", "min_df": 1})
+    _, corpus = planted
+    folder = tm.save(tmp_path / "run", corpus=corpus, provenance={"dtm": {"min_df": 1}})
     assert sorted(p.name for p in folder.iterdir()) == ["labels.yaml", "model.json",
                                                         "model.npz"]
     meta = json.loads((folder / "model.json").read_text())
     assert meta["params"]["method"] == method
-    assert meta["provenance"]["corpus"] == "planted"
+    assert meta["provenance"]["dtm"] == {"min_df": 1}
+    assert meta["provenance"]["corpus"]["n_docs"] == len(corpus)
+    assert meta["provenance"]["params"]["n_topics"] == 3
     with np.load(folder / "model.npz", allow_pickle=False) as z:  # no object arrays
         assert z["vocab"].dtype.kind == "U"
     back = TopicModel.load(folder)

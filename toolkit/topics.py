@@ -564,7 +564,13 @@ class TopicModel(BaseEstimator):
         )
 
     # ------------------------------------------------------------------ persistence
-    def save(self, path: str | Path, *, provenance: Mapping[str, Any] | None = None) -> Path:
+    def save(
+        self,
+        path: str | Path,
+        *,
+        corpus: pd.DataFrame | None = None,
+        provenance: Mapping[str, Any] | None = None,
+    ) -> Path:
         """Save a fitted model to the folder ``path`` (npz + JSON + YAML, no pickle).
 
         Writes ``model.npz`` (arrays, including vocabulary and doc ids as unicode),
@@ -575,8 +581,12 @@ class TopicModel(BaseEstimator):
         ----------
         path : str or Path
             Folder to write (created if needed; files in it are replaced atomically).
+        corpus : DataFrame or None, default=None
+            The corpus table the matrix came from; its provenance (name, release,
+            checksum) is recorded through :func:`toolkit.provenance.collect`, with the
+            git commit and package versions.
         provenance : mapping or None, default=None
-            Extra JSON-serialisable provenance, e.g. ``corpus_info(df)`` and dtm params.
+            Extra JSON-serialisable provenance, e.g. the ``build_dtm`` parameters.
 
         Returns
         -------
@@ -619,6 +629,7 @@ class TopicModel(BaseEstimator):
                 "estimator_scalars": _estimator_scalars(est),
             },
             "provenance": {
+                **_collect_provenance(corpus, self.get_params(), self.random_state),
                 "toolkit_version": __version__,
                 "sklearn_version": sklearn.__version__,
                 "numpy_version": np.__version__,
@@ -719,6 +730,12 @@ class TopicModel(BaseEstimator):
             doc = yaml.safe_load(labels_file.read_text(encoding="utf-8")) or {}
             model.set_labels(doc.get("labels") or {})
         return model
+
+
+def _collect_provenance(corpus: pd.DataFrame | None, params: dict, seed: Any) -> dict:
+    from toolkit import provenance as _prov
+
+    return _prov.collect(corpus=corpus, params=params, seed=seed)
 
 
 def _json_float(x: float) -> float | None:
