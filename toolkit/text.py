@@ -42,6 +42,8 @@ from typing import Any
 import numpy as np
 from tqdm.auto import tqdm
 
+from toolkit.cache import frame_fingerprint
+
 __all__ = [
     "DOMAIN_STOPWORDS_VERSION",
     "LEMMA_OVERRIDES",
@@ -992,30 +994,13 @@ def _warn_empty(tokens: Tokens, raw_empty: np.ndarray, stacklevel: int = 3) -> i
 
 # ============================================================================ corpus level
 def corpus_fingerprint(corpus: Any, *, text_column: str = "text") -> str:
-    """A checksum identifying a corpus table's documents and texts (for cache keys).
+    """A checksum of a corpus table's doc_ids and texts, for cache keys.
 
-    When ``corpus.attrs["corpus"]["sha256"]`` (the loader's checksum of the source) is
-    present it is combined with hashes of the doc_ids and of every text's length, so a
-    filtered or edited table never shares a key with its source; otherwise every doc_id and
-    text is hashed.
+    Every byte of every id and text counts (see :func:`toolkit.cache.frame_fingerprint`),
+    so an edited table, even one that kept its loader's ``attrs``, never shares a key with
+    its source.
     """
-    import hashlib
-
-    ids = corpus["doc_id"].astype(str).tolist()
-    h = hashlib.sha256()
-    h.update("\x1f".join(ids).encode("utf-8"))
-    sha = (corpus.attrs.get("corpus") or {}).get("sha256") if hasattr(corpus, "attrs") else None
-    texts = corpus[text_column].tolist()
-    if sha:
-        h.update(str(sha).encode())
-        lengths = np.fromiter((len(t) if isinstance(t, str) else -1 for t in texts),
-                              dtype=np.int64, count=len(texts))
-        h.update(lengths.tobytes())
-    else:
-        for t in texts:
-            h.update(str(t).encode("utf-8", "surrogatepass"))
-            h.update(b"\x1e")
-    return h.hexdigest()
+    return frame_fingerprint(corpus, columns=("doc_id", text_column))
 
 
 def _blob(strings: Iterable[str]) -> np.ndarray:
