@@ -148,10 +148,10 @@ def test_bootstrap_is_seeded_and_brackets(passages, pdtm):
     assert a["ci_low"].notna().all()
 
 
-def test_bootstrap_replicate_equals_direct_resample(passages, pdtm):
+@pytest.mark.parametrize("chunk_nnz", [10**9, 1])  # pairwise path (one chunk) / gram loop
+def test_bootstrap_replicate_equals_direct_resample(passages, pdtm, chunk_nnz):
     """The vectorised resample equals summing drawn passages by hand."""
     units = al._units(pdtm.doc_ids, passages, by="actor", period="year")
-    rng = np.random.default_rng(0)
     p = 0  # year 2000
     us, ue = units.period_start[p], units.period_start[p + 1]
     agg = units.indicator(pdtm.n_docs) @ pdtm.matrix.astype(float)
@@ -162,15 +162,20 @@ def test_bootstrap_replicate_equals_direct_resample(passages, pdtm):
         units,
         uidx,
         n_boot=3,
-        rng=rng,
+        rng=np.random.default_rng(0),
         measure="cosine",
         idf=idf,
         sublinear_tf=False,
+        chunk_nnz=chunk_nnz,
     )
     rng = np.random.default_rng(0)
     x = pdtm.matrix.toarray()
     rows = [units.rows[units.start[u] : units.start[u + 1]] for u in uidx]
-    draws = [rng.integers(0, len(r), size=(3, len(r))) for r in rows]  # one chunk, unit-major
+    if chunk_nnz > 1:  # one chunk of 3 replicates, drawn unit by unit
+        draws = [rng.integers(0, len(r), size=(3, len(r))) for r in rows]
+    else:  # chunks of one replicate
+        per_b = [[rng.integers(0, len(r), size=(1, len(r)))[0] for r in rows] for _ in range(3)]
+        draws = [np.array([per_b[b][j] for b in range(3)]) for j in range(len(rows))]
     for b in range(3):
         vecs = []
         for r, d in zip(rows, draws, strict=True):

@@ -728,6 +728,18 @@ def _bootstrap_period(
         w = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(nb * k, xp.shape[0]))
         if measure == "cosine":
             y = _weight_rows((w @ xp).tocsr(), idf, sublinear_tf=sublinear_tf)
+            if k * (k - 1) // 2 <= 2 * nb:
+                # few actors: one row-wise product per pair over all replicates of the chunk
+                block = np.full((nb, k, k), np.nan)
+                empty = (np.diff(y.indptr) == 0).reshape(nb, k)
+                block[:, np.arange(k), np.arange(k)] = 1.0
+                rows_of = [y[np.arange(nb) * k + j] for j in range(k)]
+                for i, j in zip(*np.triu_indices(k, 1), strict=True):
+                    d = np.asarray(rows_of[i].multiply(rows_of[j]).sum(axis=1)).ravel()
+                    block[:, i, j] = block[:, j, i] = d
+                block[empty[:, :, None] | empty[:, None, :]] = np.nan
+                out[b0 : b0 + nb] = block
+                continue
             for b in range(nb):
                 yb = y[b * k : (b + 1) * k]
                 s = _gram(yb, n_dense)
