@@ -170,6 +170,13 @@ def test_load_unvotes_bad_columns(unvotes_dir):
         ex.load_unvotes(unvotes_dir)
 
 
+def test_load_unvotes_bad_rcid(unvotes_dir):
+    (unvotes_dir / "un_votes.csv").write_text(
+        "rcid,country,country_code,vote\nabc,United States,US,yes\n")
+    with pytest.raises(ValueError, match="rcid must be a number"):
+        ex.load_unvotes(unvotes_dir)
+
+
 def test_issue_columns(votes):
     assert votes.loc[votes["rcid"] == 2, "issue_nu"].all()
     assert not votes.loc[votes["rcid"] == 3, "issue_di"].any()

@@ -199,12 +199,16 @@ def load_unvotes(
     f_calls = _need(folder, "un_roll_calls.csv")
     f_issues = folder / "un_roll_call_issues.csv" if folder.is_dir() else None
     # keep_default_na=False: "NA" is Namibia's ISO2 code, not a missing value.
-    votes = pd.read_csv(f_votes, dtype=str, keep_default_na=False)
+    try:
+        votes = pd.read_csv(f_votes, keep_default_na=False, **_rcid_float(f_votes))
+    except ValueError as exc:
+        raise ValueError(f"{f_votes}: could not read it ({exc}); rcid must be a number.") from None
     _check_columns(votes, ["rcid", "country", "country_code", "vote"], f_votes)
     calls = pd.read_csv(f_calls, dtype={"rcid": float, "session": float}, keep_default_na=False,
                         na_values={"rcid": [""], "session": [""]})
     _check_columns(calls, ["rcid", "session", "date"], f_calls)
-    rcid = pd.to_numeric(votes["rcid"], errors="coerce")
+    rcid = (votes["rcid"] if votes["rcid"].dtype.kind == "f"
+            else pd.to_numeric(votes["rcid"], errors="coerce"))
     if rcid.isna().any():
         bad = votes.index[rcid.isna()][:5].tolist()
         raise ValueError(f"{f_votes}: rcid is not a number in rows {bad}.")
@@ -219,10 +223,11 @@ def load_unvotes(
     out["year"] = out["date"].dt.year.astype("Int64")
     # Codes: ISO2 where the source has one, else the country name (FRG, YAR, Zanzibar).
     # Work on the distinct (code, country) pairs only: 870k rows, ~200 pairs.
-    pair_idx, pairs = pd.MultiIndex.from_arrays(
-        [votes["country_code"], votes["country"]]).factorize()
-    p_code = pd.Series([c.strip() for c, _ in pairs], dtype=object)
-    p_name = pd.Series([n.strip() for _, n in pairs], dtype=object)
+    c_idx, c_uniq = pd.factorize(votes["country_code"])
+    n_idx, n_uniq = pd.factorize(votes["country"])
+    pair_idx, pair_uniq = pd.factorize(c_idx.astype(np.int64) * len(n_uniq) + n_idx)
+    p_code = pd.Series([str(c_uniq[k // len(n_uniq)]).strip() for k in pair_uniq], dtype=object)
+    p_name = pd.Series([str(n_uniq[k % len(n_uniq)]).strip() for k in pair_uniq], dtype=object)
     p_key = [c if c else n for c, n in zip(p_code, p_name)]
     conv = to_iso3(p_key, unknown="ignore")
     actor = pd.Series(conv.to_numpy()[pair_idx], index=out.index, dtype="string")
@@ -272,6 +277,15 @@ def load_unvotes(
     out.attrs["recoded"] = recoded
     _report(unmatched, "UN vote row group(s)", unknown)
     return out
+
+
+def _rcid_float(file: Path) -> dict:
+    """read_csv options that parse rcid as float when the header has it (fast path)."""
+    with open(file, encoding="utf-8") as fh:
+        header = fh.readline().strip().split(",")
+    if "rcid" not in header:
+        return {"dtype": str}
+    return {"dtype": {c: (float if c == "rcid" else str) for c in header}}
 
 
 def _issue_mask(votes: pd.DataFrame, issue: str | Sequence[str]) -> pd.Series:
