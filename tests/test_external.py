@@ -322,6 +322,11 @@ def test_load_sipri_parses(sipri):
     assert sipri.attrs["sipri"]["header_row"] == 11
 
 
+def test_load_sipri_keeps_soviet_union_when_asked(sipri_file):
+    s = ex.load_sipri(sipri_file, successor_seats=False, unknown="ignore")
+    assert s.iloc[2].supplier_iso3 == "SUN" and s.iloc[1].supplier_iso3 == "RUS"
+
+
 def test_load_sipri_reports_non_state_and_unknown(sipri_file):
     with pytest.warns(UnmatchedCodesWarning, match=r"UNITA.*non-state"):
         s = ex.load_sipri(sipri_file)

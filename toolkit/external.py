@@ -642,7 +642,8 @@ def _to_number(s: pd.Series) -> pd.Series:
                          errors="coerce")
 
 
-def _sipri_codes(names: pd.Series) -> tuple[pd.Series, list[dict]]:
+def _sipri_codes(names: pd.Series, *, successor_seats: bool = True
+                 ) -> tuple[pd.Series, list[dict]]:
     """SIPRI party names -> ISO3; '*' = non-state armed actor, '**' = organisation."""
     uniq = pd.Series(pd.unique(names.fillna("")))
     codes: dict[str, Any] = {}
@@ -661,7 +662,7 @@ def _sipri_codes(names: pd.Series) -> tuple[pd.Series, list[dict]]:
             codes[name], reasons[name] = None, "unknown party in the register"
         else:
             plain.append(name)
-    conv = to_iso3(plain, src="name", unknown="ignore")
+    conv = to_iso3(plain, src="name", unknown="ignore", successor_seats=successor_seats)
     why = {u["value"]: u["reason"] for u in conv.attrs["unmatched"]}
     for name, code in zip(plain, conv.tolist()):
         codes[name] = None if pd.isna(code) else code
@@ -679,6 +680,7 @@ def load_sipri(
     *,
     encoding: str = "latin-1",
     max_header_lines: int = 60,
+    successor_seats: bool = True,
     unknown: Literal["warn", "raise", "ignore"] = "warn",
 ) -> pd.DataFrame:
     """Read the SIPRI Arms Transfers Database trade register (CSV export).
@@ -696,6 +698,10 @@ def load_sipri(
         SIPRI exports are Latin-1.
     max_header_lines : int, default=60
         How many lines to search for the column row.
+    successor_seats : bool, default=True
+        Code SIPRI's "Soviet Union" (to 1991) as RUS, the code of the continuing seat used
+        by UNGDC and the UN votes; with False it is SUN. The ``supplier``/``recipient``
+        names always keep SIPRI's distinction.
     unknown : {"warn", "raise", "ignore"}, default="warn"
         About parties without an ISO3 code: non-state actors (SIPRI marks them ``*``),
         organisations (``**``, except the European Union -> EU), "unknown supplier(s)",
@@ -746,8 +752,8 @@ def load_sipri(
         "recipient": raw["Recipient"].str.strip().astype("string"),
         "supplier": raw["Supplier"].str.strip().astype("string"),
     })
-    rec, un_r = _sipri_codes(raw["Recipient"].str.strip())
-    sup, un_s = _sipri_codes(raw["Supplier"].str.strip())
+    rec, un_r = _sipri_codes(raw["Recipient"].str.strip(), successor_seats=successor_seats)
+    sup, un_s = _sipri_codes(raw["Supplier"].str.strip(), successor_seats=successor_seats)
     out["recipient_iso3"] = rec
     out["supplier_iso3"] = sup
     out["order_year"] = _to_number(raw["Year of order"]).astype("Int64")
