@@ -425,3 +425,23 @@ def test_progress_bars_are_dropped_but_warnings_kept():
     assert report._drop_progress_bars(nb) >= 3
     texts = [o["text"] for o in nb.cells[0].outputs]
     assert texts == ["UserWarning: 6 points rest on few documents\n", "kept 50%|\n"]
+
+
+def test_warnings_are_folded_and_escaped():
+    nb = new_notebook()
+    cell = new_code_cell("x")
+    cell.outputs = [new_output("stream", name="stderr", text=f"UserWarning: {EVIL}\nmore\n")]
+    nb.cells = [cell]
+    assert report._fold_warnings(nb) == 1
+    out = nb.cells[0].outputs[0]
+    assert out["output_type"] == "display_data"
+    page = out["data"]["text/html"]
+    assert page.startswith('<details class="fptk-warnings"')
+    assert "<script>" not in page and "&lt;script&gt;" in page and "more" in page
+
+
+def test_choose_topics_restricted_to_categories():
+    model = _FakeModel([["embargo", "sanction"], ["arms", "trade"], ["disarmament"]])
+    assert report.choose_topics(model, categories=["arms_control"]) == [2]
+    with pytest.raises(ValueError, match=r"Categories \['nope'\] are not in the dictionary"):
+        report.choose_topics(model, categories=["nope"])

@@ -352,6 +352,7 @@ def choose_topics(
     topics: Sequence[int] | None = None,
     *,
     dictionary: Any = "arms",
+    categories: Sequence[str] | None = None,
     n_terms: int = 10,
 ) -> list[int]:
     """Return the topics a report follows: those whose top terms match a dictionary.
@@ -364,6 +365,8 @@ def choose_topics(
         Topics named in the parameters (returned as given, checked).
     dictionary : str or path or mapping or Dictionary, default="arms"
         A keyword dictionary (:func:`toolkit.keywords.load_dictionary`).
+    categories : sequence of str or None, default=None
+        Only these categories of the dictionary count; None counts all.
     n_terms : int, default=10
         Top terms of each topic that are matched.
 
@@ -387,6 +390,11 @@ def choose_topics(
     })
     counts = keywords.count_matches(pseudo, dictionary, use_cache=False, progress=False)
     cats = [c for c in counts.columns if c not in ("doc_id", "n_tokens")]
+    if categories is not None:
+        unknown = sorted(set(categories) - set(cats))
+        if unknown:
+            raise ValueError(f"Categories {unknown} are not in the dictionary; it has {cats}.")
+        cats = list(categories)
     hits = counts[cats].sum(axis=1).to_numpy()
     order = sorted(range(k), key=lambda t: (-hits[t], t))
     chosen = [t for t in order if hits[t] > 0]
@@ -900,6 +908,7 @@ def render_html(
 
     nb = nbformat.read(str(notebook), as_version=4)
     _drop_progress_bars(nb)
+    _fold_warnings(nb)
     exporter = HTMLExporter(
         template_name="lab",
         extra_loaders=[DictLoader({"fptk_report.html.j2": _TEMPLATE})],
@@ -946,6 +955,36 @@ def _drop_progress_bars(nb) -> int:
         if "outputs" in cell:
             cell["outputs"] = outputs
     return removed
+
+
+def _fold_warnings(nb) -> int:
+    """Show stderr output (warnings) folded under a "Warnings" summary, escaped, in place.
+
+    Nothing is dropped: a reader opens the block to see every line. Returns the number
+    of outputs folded.
+    """
+    from nbformat.v4 import new_output
+
+    n = 0
+    for cell in nb.cells:
+        outputs = []
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                text = out.get("text", "")
+                first = next((ln for ln in text.splitlines() if ln.strip()), "")
+                lines = text.count("\n") + 1
+                block = (
+                    '<details class="fptk-warnings" style="margin:0.3em 0;color:#7a4b00">'
+                    f"<summary>Warnings ({lines} line{'s' if lines != 1 else ''}): "
+                    f"{html.escape(first[:120])}</summary>"
+                    f'<pre style="white-space:pre-wrap">{html.escape(text)}</pre></details>'
+                )
+                out = new_output("display_data", data={"text/html": block, "text/plain": text})
+                n += 1
+            outputs.append(out)
+        if "outputs" in cell:
+            cell["outputs"] = outputs
+    return n
 
 
 def _show_parameters(body: str, nb) -> str:
