@@ -140,14 +140,25 @@ def test_there_is_an_overview_notebook():
 # --------------------------------------------------------------------------- smoke runs
 
 
+_SMOKE: dict = {}
+
+
+def smoke_build(tmp_path_factory) -> dict:
+    """Build every notebook on the fixture corpus once per test session (shared with the
+    browser test, so the suite pays for one build)."""
+    if not _SMOKE:
+        tmp = tmp_path_factory.mktemp("smoke")
+        corpus_path = write_fixture_corpus(tmp / "data")
+        before = _tree_hash(ROOT / "notebooks")
+        manifest = build(tmp / "run1", corpus_path, tmp / "cache", jobs=2)
+        _SMOKE.update(tmp=tmp, corpus=corpus_path, manifest=manifest,
+                      out=tmp / "run1" / "reports", notebooks_hash=before)
+    return _SMOKE
+
+
 @pytest.fixture(scope="module")
 def smoke(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("smoke")
-    corpus_path = write_fixture_corpus(tmp / "data")
-    before = _tree_hash(ROOT / "notebooks")
-    manifest = build(tmp / "run1", corpus_path, tmp / "cache")
-    return {"tmp": tmp, "corpus": corpus_path, "manifest": manifest,
-            "out": tmp / "run1" / "reports", "notebooks_hash": before}
+    return smoke_build(tmp_path_factory)
 
 
 def test_every_notebook_runs_on_the_fixture_corpus(smoke):
@@ -190,7 +201,7 @@ def test_index_links_every_report(smoke):
 
 @pytest.mark.slow
 def test_two_runs_give_identical_tables(smoke):
-    build(smoke["tmp"] / "run2", smoke["corpus"], smoke["tmp"] / "cache2")
+    build(smoke["tmp"] / "run2", smoke["corpus"], smoke["tmp"] / "cache2", jobs=2)
     first = sorted(p.relative_to(smoke["out"]) for p in smoke["out"].glob("*/tables/*.csv"))
     out2 = smoke["tmp"] / "run2" / "reports"
     second = sorted(p.relative_to(out2) for p in out2.glob("*/tables/*.csv"))

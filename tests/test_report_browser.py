@@ -120,11 +120,10 @@ class Browser:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory):
-    from test_notebooks import build, write_fixture_corpus
+    from test_notebooks import smoke_build
 
-    tmp = tmp_path_factory.mktemp("browser")
-    manifest = build(tmp, write_fixture_corpus(tmp / "data"), tmp / "cache")
-    return tmp / "reports", manifest
+    built = smoke_build(tmp_path_factory)  # the notebook smoke build, shared
+    return built["out"], built["manifest"]
 
 
 @pytest.fixture(scope="module")
