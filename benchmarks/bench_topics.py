@@ -33,7 +33,8 @@ import scipy.sparse as sp
 
 ARMS_WORDS = {"arms", "weapon", "weapons", "nuclear", "disarmament", "missile", "missiles",
               "military", "armament", "armaments", "proliferation", "treaty", "security",
-              "terrorism", "war", "conflict"}
+              "terrorism", "war", "conflict", "arms_race", "nuclear_weapon",
+              "non_proliferation", "nonproliferation", "weapon_mass_destruction"}
 
 
 def _timed(fn):
