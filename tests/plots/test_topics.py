@@ -63,7 +63,7 @@ def test_plot_prevalence_lines_and_bands():
     assert len(visible[0].collections) == 2  # one CI band per group
     with pytest.raises(ValueError, match="No rows left"):
         plot_prevalence(_prev(), groups=["FRA"])
-    with pytest.raises(ValueError, match="needs columns"):
+    with pytest.raises(ValueError, match=r"has no column\(s\)"):
         plot_prevalence(_prev().drop(columns="ci_low"))
 
 

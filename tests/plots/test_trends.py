@@ -59,7 +59,7 @@ def test_plot_trends_per_category_with_change_points(trends):
 def test_plot_trends_bad_input(trends):
     with pytest.raises(ValueError, match="No rows left"):
         pt.plot_trends(trends, groups=["FRA"])
-    with pytest.raises(ValueError, match="needs columns"):
+    with pytest.raises(ValueError, match=r"has no column\(s\)"):
         pt.plot_trends(trends.drop(columns="rate_per_10k"))
     with pytest.raises(ValueError, match="facet must be"):
         pt.plot_trends(trends, facet="year")

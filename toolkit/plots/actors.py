@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from toolkit.plots._common import require_columns
+
 __all__ = [
     "plot_arms_transfers",
     "plot_mentions_heatmap",
@@ -19,13 +21,6 @@ __all__ = [
     "plot_voting_agreement",
 ]
 
-
-def _require(df: pd.DataFrame, cols: Sequence[str], what: str) -> None:
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise ValueError(f"{what} needs columns {missing}; got {list(df.columns)}.")
-    if df.empty:
-        raise ValueError(f"{what} got an empty DataFrame; nothing to plot.")
 
 
 def _value_label(value: str) -> str:
@@ -60,7 +55,7 @@ def plot_top_targets(
     """
     from toolkit.actors import top_targets
 
-    _require(table, ["actor", "target", "period", value], "plot_top_targets")
+    require_columns(table, ["actor", "target", "period", value], what="plot_top_targets")
     sub = top_targets(table, actor, n=n)
     wide = sub.pivot_table(index="period", columns="target", values=value, aggfunc="sum")
     order = sub.groupby("target")["count"].sum().sort_values(ascending=False).index
@@ -104,7 +99,7 @@ def plot_mentions_heatmap(
     -------
     Figure
     """
-    _require(table, ["actor", "target", "period", "count"], "plot_mentions_heatmap")
+    require_columns(table, ["actor", "target", "period", "count"], what="plot_mentions_heatmap")
     sub = table[table["actor"].isin(list(actors))]
     if period is not None:
         sub = sub[sub["period"] == period]
@@ -153,7 +148,10 @@ def plot_voting_agreement(
     -------
     Figure
     """
-    _require(agreement, ["actor_a", "actor_b", "period", "agreement"], "plot_voting_agreement")
+    require_columns(
+        agreement, ["actor_a", "actor_b", "period", "agreement"],
+        what="plot_voting_agreement",
+    )
     fig, ax = plt.subplots(figsize=(9, 4.5), constrained_layout=True)
     for a, b in pairs:
         a, b = sorted((a, b))
@@ -190,7 +188,7 @@ def plot_arms_transfers(
     -------
     Figure
     """
-    _require(transfers, ["year", "tiv_delivered", "deals"], "plot_arms_transfers")
+    require_columns(transfers, ["year", "tiv_delivered", "deals"], what="plot_arms_transfers")
     by = transfers.attrs.get("arms_transfers", {}).get("by", "delivery_year")
     if {"supplier", "recipient"} <= set(transfers.columns):
         label = transfers["supplier"].astype(str) + " → " + transfers["recipient"].astype(str)

@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from toolkit.plots._common import require_columns
+
 __all__ = [
     "plot_dyad_series",
     "plot_position_series",
@@ -27,15 +29,6 @@ def _measure_label(table: pd.DataFrame) -> str:
     measure = table.attrs.get("alignment", {}).get("measure", "cosine")
     return "1 − Jensen–Shannon divergence" if measure == "js" else "tf-idf cosine similarity"
 
-
-def _check(table: pd.DataFrame, columns: Sequence[str], what: str) -> None:
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(
-            f"The {what} has no column(s) {missing}; columns are {list(table.columns)}."
-        )
-    if table.empty:
-        raise ValueError(f"The {what} is empty; nothing to plot.")
 
 
 def plot_dyad_series(
@@ -59,7 +52,7 @@ def plot_dyad_series(
     -------
     Figure
     """
-    _check(series, ["pair", "period", "similarity"], "dyad series")
+    require_columns(series, ["pair", "period", "similarity"], what="plot_dyad_series")
     if ax is None:
         fig, ax = plt.subplots(figsize=(9, 4.5))
     else:
@@ -173,7 +166,7 @@ def plot_positions(
     -------
     Figure
     """
-    _check(positions, ["actor", "period", "dim1", "dim2"], "positions table")
+    require_columns(positions, ["actor", "period", "dim1", "dim2"], what="plot_positions")
     if period is None:
         period = positions["period"].max()
     sub = positions[positions["period"] == period]
@@ -221,7 +214,7 @@ def plot_position_series(
     -------
     Figure
     """
-    _check(scores, ["actor", "period"], "scores table")
+    require_columns(scores, ["actor", "period"], what="plot_position_series")
     value = value or ("score" if "score" in scores.columns else "raw")
     lo, hi = ("score_ci_low", "score_ci_high") if value == "score" else ("ci_low", "ci_high")
     unknown = [a for a in actors if a not in set(scores["actor"])]
@@ -267,7 +260,7 @@ def plot_validation(validation: pd.DataFrame, *, title: str | None = None) -> Fi
     -------
     Figure
     """
-    _check(validation, ["decade", "pearson", "spearman"], "validation table")
+    require_columns(validation, ["decade", "pearson", "spearman"], what="plot_validation")
     fig, ax = plt.subplots(figsize=(8, 4.5))
     x = np.arange(len(validation))
     for k, (name, shift) in enumerate((("pearson", -0.12), ("spearman", 0.12))):

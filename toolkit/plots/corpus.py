@@ -7,11 +7,11 @@ building one never displays it by itself; :func:`toolkit.report.figure` shows it
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+
+from toolkit.plots._common import require_columns
 
 __all__ = [
     "plot_coverage",
@@ -21,16 +21,6 @@ __all__ = [
     "plot_top_actors",
 ]
 
-
-def _check(df: pd.DataFrame, columns: Sequence[str], func: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(
-            f"{func}: the table has no column(s) {missing}; build it with "
-            f"toolkit.overview.{func.removeprefix('plot_')}-style functions."
-        )
-    if df.empty:
-        raise ValueError(f"{func}: the table is empty; there is nothing to plot.")
 
 
 def plot_docs_per_year(by_year: pd.DataFrame, *, title: str | None = None) -> Figure:
@@ -43,7 +33,7 @@ def plot_docs_per_year(by_year: pd.DataFrame, *, title: str | None = None) -> Fi
     title : str or None, default=None
         Default: "Documents per year".
     """
-    _check(by_year, ["year", "n_docs", "n_actors"], "plot_docs_per_year")
+    require_columns(by_year, ["year", "n_docs", "n_actors"], what="plot_docs_per_year")
     fig = Figure(figsize=(9, 3.8))
     ax = fig.add_subplot()
     ax.bar(by_year["year"], by_year["n_docs"], width=0.85, color="#4c72b0", label="documents")
@@ -68,7 +58,7 @@ def plot_top_actors(by_actor: pd.DataFrame, *, n: int = 20, title: str | None = 
     n : int, default=20
         Number of actors shown.
     """
-    _check(by_actor, ["actor", "n_docs"], "plot_top_actors")
+    require_columns(by_actor, ["actor", "n_docs"], what="plot_top_actors")
     top = by_actor.sort_values(["n_docs", "actor"], ascending=[False, True], kind="stable").head(n)
     names = top["actor_name"] if "actor_name" in top else top["actor"]
     labels = [
@@ -96,7 +86,10 @@ def plot_lengths_by_year(by_year: pd.DataFrame, *, title: str | None = None) -> 
         From :func:`toolkit.overview.docs_by_year` (``year``, ``words_median``,
         ``words_q25``, ``words_q75``).
     """
-    _check(by_year, ["year", "words_median", "words_q25", "words_q75"], "plot_lengths_by_year")
+    require_columns(
+        by_year, ["year", "words_median", "words_q25", "words_q75"],
+        what="plot_lengths_by_year",
+    )
     fig = Figure(figsize=(9, 3.6))
     ax = fig.add_subplot()
     ax.fill_between(by_year["year"], by_year["words_q25"], by_year["words_q75"],
@@ -149,7 +142,7 @@ def plot_speaker_coverage(coverage: pd.DataFrame, *, title: str | None = None) -
         From :func:`toolkit.overview.speaker_coverage` (``year``, ``share_speaker``,
         ``share_post``).
     """
-    _check(coverage, ["year", "share_speaker", "share_post"], "plot_speaker_coverage")
+    require_columns(coverage, ["year", "share_speaker", "share_post"], what="plot_speaker_coverage")
     fig = Figure(figsize=(9, 3.2))
     ax = fig.add_subplot()
     ax.plot(coverage["year"], 100 * coverage["share_speaker"], lw=1.6, label="speaker known")

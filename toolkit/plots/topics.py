@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from toolkit.plots._common import require_columns
+
 __all__ = [
     "plot_prevalence",
     "plot_prevalence_heatmap",
@@ -20,13 +22,6 @@ __all__ = [
     "plot_top_terms",
 ]
 
-
-def _require(df: pd.DataFrame, cols: Sequence[str], what: str) -> None:
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise ValueError(f"{what} needs columns {missing}; got {list(df.columns)}.")
-    if df.empty:
-        raise ValueError(f"{what} got an empty DataFrame; nothing to plot.")
 
 
 def plot_sweep(sweep: pd.DataFrame, *, title: str | None = None) -> Figure:
@@ -42,7 +37,7 @@ def plot_sweep(sweep: pd.DataFrame, *, title: str | None = None) -> Figure:
     -------
     Figure
     """
-    _require(sweep, ["k", "seed", "coherence", "stability"], "plot_sweep")
+    require_columns(sweep, ["k", "seed", "coherence", "stability"], what="plot_sweep")
     err_col = "relative_err" if sweep.get("relative_err", pd.Series(dtype=float)).notna().any() \
         else "perplexity"
     panels = [
@@ -91,7 +86,10 @@ def plot_prevalence(
     -------
     Figure
     """
-    _require(prev, ["group", "period", "topic", "share", "ci_low", "ci_high"], "plot_prevalence")
+    require_columns(
+        prev, ["group", "period", "topic", "share", "ci_low", "ci_high"],
+        what="plot_prevalence",
+    )
     df = prev
     if topics is not None:
         df = df[df["topic"].isin(list(topics))]
@@ -147,7 +145,7 @@ def plot_prevalence_heatmap(
     -------
     Figure
     """
-    _require(prev, ["group", "topic", "share"], "plot_prevalence_heatmap")
+    require_columns(prev, ["group", "topic", "share"], what="plot_prevalence_heatmap")
     if "period" in prev.columns and prev.groupby(["group", "topic"]).size().max() > 1:
         raise ValueError(
             "prev has several periods per group; call prevalence(..., period=None) or "
@@ -193,7 +191,7 @@ def plot_top_terms(
     -------
     Figure
     """
-    _require(top_terms, ["topic", "rank", "term", "score"], "plot_top_terms")
+    require_columns(top_terms, ["topic", "rank", "term", "score"], what="plot_top_terms")
     df = top_terms if topics is None else top_terms[top_terms["topic"].isin(list(topics))]
     tops = sorted(df["topic"].unique())
     ncols = max(1, min(ncols, len(tops)))

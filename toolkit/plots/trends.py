@@ -13,15 +13,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from toolkit.plots._common import require_columns
+
 __all__ = ["plot_keyness", "plot_trends"]
 
-
-def _require(df: pd.DataFrame, cols: Sequence[str], what: str) -> None:
-    missing = [c for c in cols if c not in df.columns]
-    if missing:
-        raise ValueError(f"{what} needs columns {missing}; got {list(df.columns)}.")
-    if df.empty:
-        raise ValueError(f"{what} got an empty DataFrame; nothing to plot.")
 
 
 def _period_label(trends: pd.DataFrame) -> str:
@@ -72,7 +67,7 @@ def plot_trends(
     Figure
         Points resting on fewer than ``min_docs`` documents (``low_n``) are drawn hollow.
     """
-    _require(trends, ["group", "period", "category", "rate_per_10k"], "plot_trends")
+    require_columns(trends, ["group", "period", "category", "rate_per_10k"], what="plot_trends")
     if facet not in {"group", "category"}:
         raise ValueError(f"facet must be 'group' or 'category', got {facet!r}.")
     df = trends
@@ -184,7 +179,7 @@ def plot_keyness(
     -------
     Figure
     """
-    _require(keyness, ["term", "g2", "log_ratio", "direction"], "plot_keyness")
+    require_columns(keyness, ["term", "g2", "log_ratio", "direction"], what="plot_keyness")
     if measure not in {"log_ratio", "g2"}:
         raise ValueError(f"measure must be 'log_ratio' or 'g2', got {measure!r}.")
     df = keyness
