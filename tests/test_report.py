@@ -445,3 +445,19 @@ def test_choose_topics_restricted_to_categories():
     assert report.choose_topics(model, categories=["arms_control"]) == [2]
     with pytest.raises(ValueError, match=r"Categories \['nope'\] are not in the dictionary"):
         report.choose_topics(model, categories=["nope"])
+
+
+def test_choose_period(tiny_corpus):
+    assert report.choose_period(tiny_corpus, ["CHN", "RUS", "USA"]) == "year"
+    assert report.choose_period(tiny_corpus, ["CHN", "RUS"]) == "decade"
+
+
+def test_pairs_in_keeps_present_dyads_and_says_which_are_dropped(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", shown.append)
+    panel = pd.DataFrame({"actor_a": ["CHN", "CHN"], "actor_b": ["RUS", "USA"]})
+    kept = report.pairs_in(panel, [("RUS", "CHN"), ("CHN", "<X>"), ("CHN", "USA")])
+    assert kept == [("RUS", "CHN"), ("CHN", "USA")]
+    assert "CHN–&lt;X&gt;" in shown[0].data
