@@ -135,6 +135,8 @@ def test_report_passes_options(monkeypatch):
         "config": "my.yml", "notebooks": ["00", "01"], "output_dir": "out", "build_dir": "b",
         "params": {"corpus": "sotu", "period": [2000, 2010]}, "exclude_input": False,
     }
+    assert cli.main(["report", "--jobs", "1", "--no-reuse"]) == 0
+    assert calls[-1] == {"jobs": 1, "reuse": False}
 
 
 def test_report_failure_and_bad_set(monkeypatch, capsys):

@@ -244,6 +244,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
         kwargs["params"] = _parse_set(args.set)
     if args.show_input:
         kwargs["exclude_input"] = False
+    if args.jobs is not None:
+        kwargs["jobs"] = args.jobs
+    if args.no_reuse:
+        kwargs["reuse"] = False
     report.build_reports(**kwargs)
     return 0
 
@@ -297,6 +301,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", metavar="KEY=VALUE",
                    help="override a parameter, e.g. --set corpus=sotu (repeatable)")
     p.add_argument("--show-input", action="store_true", help="show code cells in the HTML")
+    p.add_argument("--jobs", type=int, help="notebooks executed at once (default 2)")
+    p.add_argument("--no-reuse", action="store_true",
+                   help="execute every notebook even when nothing it depends on changed")
     p.set_defaults(func=_cmd_report)
     return parser
 
