@@ -69,14 +69,14 @@ def _cmd_corpora(args: argparse.Namespace) -> int:
 
 
 def _file_rows(name: str, folder: Path) -> list[str]:
-    from toolkit.cache import file_sha256
+    from toolkit.cache import source_sha256
     from toolkit.corpora.registry import identify_release
 
     lines = []
     entries = sorted(p for p in folder.iterdir() if not p.name.startswith("."))
     for p in entries:
         if p.is_file():
-            sha = file_sha256(p)
+            sha = source_sha256(p)  # memoised by size and mtime
             rel = identify_release(name, sha256=sha)
             match = f"release {rel}" if rel else "not a known release"
             lines.append(f"  {p.name}  {_human(p.stat().st_size)}  sha256 {sha}  ({match})")
