@@ -41,18 +41,49 @@ def _labelled(fig):
     assert all(ax.get_xlabel() and ax.get_ylabel() for ax in visible if ax.has_data())
 
 
-def test_plot_sweep():
-    sweep = pd.DataFrame({
+def _sweep(**cols):
+    base = {
         "k": [5, 5, 10, 10], "seed": [0, 1, 0, 1], "coherence": [0.1, 0.12, 0.15, 0.14],
-        "stability": [0.8, 0.8, 0.7, 0.7], "relative_err": [0.9, 0.9, 0.85, 0.85],
-        "perplexity": [np.nan] * 4,
-    })
-    fig = plot_sweep(sweep)
+        "coherence_min": [0.0] * 4, "stability": [0.8, 0.8, 0.7, 0.7],
+        "heldout": [0.95, 0.94, 0.9, 0.91], "train_relative_err": [0.9, 0.9, 0.85, 0.85],
+        "train_perplexity": [np.nan] * 4, "n_train_docs": [8] * 4, "n_iter": [50] * 4,
+    }
+    return pd.DataFrame({**base, **cols})
+
+
+def test_plot_sweep_takes_sweep_k_output_as_is():
+    fig = plot_sweep(_sweep())
     _labelled(fig)
     assert "coherence" in fig.axes[0].get_ylabel().lower()
-    assert "Relative" in fig.axes[2].get_ylabel()
-    lda = sweep.assign(relative_err=np.nan, perplexity=[900.0, 910, 850, 860])
-    assert "Perplexity" in plot_sweep(lda).axes[2].get_ylabel()
+    assert fig.axes[2].get_ylabel() == "Held-out relative reconstruction error"
+    np.testing.assert_allclose(fig.axes[2].lines[0].get_ydata(), [0.945, 0.905])
+    lda = _sweep(train_relative_err=[np.nan] * 4, heldout=[900.0, 910, 850, 860],
+                 train_perplexity=[800.0, 810, 750, 760])
+    assert plot_sweep(lda).axes[2].get_ylabel() == "Held-out perplexity"
+
+
+def test_plot_sweep_without_held_out_documents_shows_training_fit():
+    fig = plot_sweep(_sweep(heldout=[np.nan] * 4))
+    assert fig.axes[2].get_ylabel() == "Relative reconstruction error (training)"
+    np.testing.assert_allclose(fig.axes[2].lines[0].get_ydata(), [0.9, 0.85])
+    lda = _sweep(heldout=[np.nan] * 4, train_relative_err=[np.nan] * 4,
+                 train_perplexity=[800.0, 810, 750, 760])
+    assert plot_sweep(lda).axes[2].get_ylabel() == "Perplexity (training)"
+    with pytest.raises(ValueError, match=r"pass the table toolkit\.topics\.sweep_k returns"):
+        plot_sweep(_sweep().drop(columns=["train_relative_err", "train_perplexity"]))
+
+
+def test_plot_sweep_on_a_real_sweep():
+    import scipy.sparse as sp
+
+    from toolkit.features import DocTermMatrix
+    from toolkit.topics import sweep_k
+
+    rng = np.random.default_rng(0)
+    m = sp.csr_matrix(rng.poisson(1.0, size=(20, 10)))
+    dtm = DocTermMatrix(m, [f"d{i:02d}" for i in range(20)], [f"t{j}" for j in range(10)])
+    sweep = sweep_k(dtm, [2, 3], seeds=(0, 1), n_terms=4, n_jobs=1, progress=False)
+    _labelled(plot_sweep(sweep))
 
 
 def test_plot_prevalence_lines_and_bands():

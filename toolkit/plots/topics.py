@@ -23,14 +23,46 @@ __all__ = [
 ]
 
 
+def _has_values(sweep: pd.DataFrame, col: str) -> bool:
+    return col in sweep.columns and bool(pd.to_numeric(sweep[col], errors="coerce").notna().any())
+
+
+def _fit_panel(sweep: pd.DataFrame) -> tuple[str, str]:
+    """Choose the fit column of a sweep table and its axis label.
+
+    Held-out fit when the sweep held documents out, else the fit on the training
+    documents; NMF (relative reconstruction error) is told from LDA (perplexity) by
+    which training column has values.
+    """
+    nmf = _has_values(sweep, "train_relative_err")
+    lda = _has_values(sweep, "train_perplexity")
+    if not (nmf or lda):
+        raise ValueError(
+            "plot_sweep: the sweep has no values in 'train_relative_err' or "
+            "'train_perplexity'; pass the table toolkit.topics.sweep_k returns."
+        )
+    if _has_values(sweep, "heldout"):
+        return "heldout", ("Held-out relative reconstruction error" if nmf
+                           else "Held-out perplexity")
+    if nmf:
+        return "train_relative_err", "Relative reconstruction error (training)"
+    return "train_perplexity", "Perplexity (training)"
+
 
 def plot_sweep(sweep: pd.DataFrame, *, title: str | None = None) -> Figure:
-    """Coherence, stability and fit error against k, one point per seed and the mean.
+    """Coherence, stability and fit against k, one point per seed and the mean.
+
+    The third panel shows the fit on the held-out documents (``heldout``: NMF relative
+    reconstruction error, or LDA perplexity; lower is better) when the sweep held
+    documents out, else the fit on the training documents (``train_relative_err`` or
+    ``train_perplexity``, for a sweep with ``subsample=1.0``).
 
     Parameters
     ----------
     sweep : DataFrame
-        Output of :func:`toolkit.topics.sweep_k`.
+        The table :func:`toolkit.topics.sweep_k` returns, as is (``k``, ``seed``,
+        ``coherence``, ``stability``, ``heldout``, ``train_relative_err``,
+        ``train_perplexity``).
     title : str or None, default=None
 
     Returns
@@ -38,13 +70,11 @@ def plot_sweep(sweep: pd.DataFrame, *, title: str | None = None) -> Figure:
     Figure
     """
     require_columns(sweep, ["k", "seed", "coherence", "stability"], what="plot_sweep")
-    err_col = "relative_err" if sweep.get("relative_err", pd.Series(dtype=float)).notna().any() \
-        else "perplexity"
+    err_col, err_label = _fit_panel(sweep)
     panels = [
         ("coherence", "NPMI coherence (mean over topics)"),
-        ("stability", "Stability (matched top-term Jaccard)"),
-        (err_col, "Relative reconstruction error" if err_col == "relative_err"
-         else "Perplexity (training)"),
+        ("stability", "Stability (matched top-term Jaccard, 0-1)"),
+        (err_col, err_label),
     ]
     fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), constrained_layout=True)
     for ax, (col, label) in zip(axes, panels, strict=True):
