@@ -29,6 +29,7 @@ import time
 import warnings
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 ARMS_WORDS = {"arms", "weapon", "weapons", "nuclear", "disarmament", "missile", "missiles",
@@ -126,7 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_sweep:
         ks = [int(x) for x in args.ks.split(",")]
         seeds = [int(x) for x in args.seeds.split(",")]
-        sweep, wall, _ = _timed(lambda: sweep_k(dtm, ks, seeds=seeds, n_jobs=args.n_jobs))
+        sweep, wall, _ = _timed(lambda: sweep_k(dtm, ks, seeds=seeds, n_jobs=args.n_jobs,
+                                                use_cache=False))
+        timings = pd.DataFrame(sweep.attrs["timings"])
+        sweep = sweep.merge(timings, on=["k", "seed"], how="left")
         print(f"sweep_k: {len(ks)} k x {len(seeds)} seeds, n_jobs={args.n_jobs}: "
               f"wall {wall:.1f} s", flush=True)
         cols = ["k", "seed", "coherence", "coherence_min", "stability", "heldout",

@@ -347,8 +347,11 @@ def test_sweep_k_table(planted):
     df = sweep_k(dtm, [2, 3], seeds=(0, 1), n_terms=5, n_jobs=1, progress=False)
     assert list(df[["k", "seed"]].itertuples(index=False, name=None)) == [
         (2, 0), (2, 1), (3, 0), (3, 1)]
-    for col in ["coherence", "stability", "heldout", "train_relative_err", "fit_seconds"]:
+    for col in ["coherence", "stability", "heldout", "train_relative_err"]:
         assert df[col].notna().all()
+    assert not {"fit_seconds", "cpu_seconds"} & set(df.columns)  # timings live in attrs
+    assert [(t["k"], t["seed"]) for t in df.attrs["timings"]] == [(2, 0), (2, 1), (3, 0), (3, 1)]
+    assert all(t["fit_seconds"] >= 0 for t in df.attrs["timings"])
     assert (df["n_train_docs"] == 48).all()
     assert df["stability"].between(0, 1).all()
     assert df.loc[df["k"] == 3, "coherence"].mean() > df.loc[df["k"] == 2, "coherence"].mean()
@@ -361,6 +364,50 @@ def test_sweep_k_table(planted):
         sweep_k(dtm, [2], subsample=0, progress=False)
 
 
+def _no_fitting(*args, **kwargs):
+    raise AssertionError("sweep_k fitted a model although the cache holds its table")
+
+
+def test_sweep_k_second_call_hits_the_cache(planted, monkeypatch, tmp_path):
+    from toolkit import topics
+
+    dtm, _ = planted
+    kw = {"seeds": (0, 1), "n_terms": 5, "n_jobs": 1, "progress": False,
+          "cache_home": str(tmp_path)}
+    first = sweep_k(dtm, [2, 3], **kw)
+    assert first.attrs["from_cache"] is False
+    assert len(list((tmp_path / "topic_sweep").glob("*.parquet"))) == 1
+    monkeypatch.setattr(topics, "_fit_one", _no_fitting)
+    second = sweep_k(dtm, [3, 2], n_jobs=2, **{k: v for k, v in kw.items() if k != "n_jobs"})
+    assert second.attrs["from_cache"] is True
+    pd.testing.assert_frame_equal(first, second, check_exact=True)
+    assert second.attrs["timings"] == first.attrs["timings"]  # the first run's timings
+    assert first.to_csv(index=False) == second.to_csv(index=False)
+    # any change of a parameter or of the matrix is a new entry, never a stale hit
+    with pytest.raises(AssertionError, match="fitted a model"):
+        sweep_k(dtm, [2, 3], max_iter=20, **kw)
+    with pytest.raises(AssertionError, match="fitted a model"):
+        sweep_k(dtm.select_docs(dtm.doc_ids[:50]), [2, 3], **kw)
+    with pytest.raises(AssertionError, match="fitted a model"):
+        sweep_k(dtm, [2, 3], use_cache=False, **kw)
+
+
+def test_sweep_k_rebuilds_a_corrupt_cache_entry(planted, tmp_path):
+    from toolkit.cache import CacheCorruptWarning
+
+    dtm, _ = planted
+    kw = {"seeds": (0, 1), "n_terms": 5, "n_jobs": 1, "progress": False,
+          "cache_home": str(tmp_path)}
+    first = sweep_k(dtm, [2], **kw)
+    (entry,) = (tmp_path / "topic_sweep").glob("*.parquet")
+    entry.write_bytes(b"not parquet")
+    with pytest.warns(CacheCorruptWarning, match="corrupt"):
+        again = sweep_k(dtm, [2], **kw)
+    assert again.attrs["from_cache"] is False
+    pd.testing.assert_frame_equal(first, again, check_exact=True)
+    assert sweep_k(dtm, [2], **kw).attrs["from_cache"] is True
+
+
 def test_score_on_training_matrix_matches_fit_error(planted, fitted):
     dtm, _ = planted
     assert fitted.score(dtm) == pytest.approx(fitted.relative_err_, rel=0.05)
@@ -371,10 +418,9 @@ def test_score_on_training_matrix_matches_fit_error(planted, fitted):
 @pytest.mark.slow
 def test_sweep_k_parallel_equals_serial(planted):
     dtm, _ = planted
-    kw = {"seeds": (0, 1), "n_terms": 5, "progress": False}
-    timing = ["fit_seconds", "cpu_seconds"]
-    serial = sweep_k(dtm, [2, 3], n_jobs=1, **kw).drop(columns=timing)
-    par = sweep_k(dtm, [2, 3], n_jobs=2, **kw).drop(columns=timing)
+    kw = {"seeds": (0, 1), "n_terms": 5, "progress": False, "use_cache": False}
+    serial = sweep_k(dtm, [2, 3], n_jobs=1, **kw)
+    par = sweep_k(dtm, [2, 3], n_jobs=2, **kw)
     pd.testing.assert_frame_equal(serial, par, check_exact=True)
 
 

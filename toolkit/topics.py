@@ -43,7 +43,7 @@ from sklearn.decomposition import NMF, LatentDirichletAllocation, MiniBatchNMF
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
-from toolkit.cache import atomic_path
+from toolkit.cache import atomic_path, cache_key, cached, read_frame, write_frame
 from toolkit.features import DocTermMatrix
 
 __all__ = [
@@ -947,6 +947,9 @@ def _fit_one(
     }
 
 
+_TIMING_COLUMNS = ("fit_seconds", "cpu_seconds")
+
+
 def sweep_k(
     dtm: DocTermMatrix,
     ks: Iterable[int],
@@ -956,6 +959,8 @@ def sweep_k(
     n_terms: int = 10,
     n_jobs: int = 2,
     progress: bool = True,
+    use_cache: bool = True,
+    cache_home: str | None = None,
     **model_params: Any,
 ) -> pd.DataFrame:
     """Fit one model per (k, seed) and score it, to help choose k.
@@ -965,6 +970,13 @@ def sweep_k(
     initialisation NMF is deterministic given the data, so differences between seeds come
     from the documents: the stability is then that of Greene, O'Callaghan & Cunningham
     (2014, "How many topics? Stability analysis for topic models").
+
+    The sweep is deterministic and slow (minutes on the full UNGDC), so its table is
+    cached with :mod:`toolkit.cache` (kind ``"topic_sweep"``), keyed by the matrix
+    checksum (values, vocabulary and doc ids), ``ks``, ``seeds``, ``subsample``,
+    ``n_terms``, ``model_params``, the scikit-learn version and the toolkit version.
+    ``n_jobs`` and ``progress`` do not change the result and are not part of the key.
+    A corrupt entry is reported and rebuilt.
 
     Parameters
     ----------
@@ -984,6 +996,11 @@ def sweep_k(
         not depend on ``n_jobs``.
     progress : bool, default=True
         Show a tqdm bar over the fits.
+    use_cache : bool, default=True
+        Read the table from the cache when an entry for these inputs exists, else
+        compute and store it. False always computes and never touches the cache.
+    cache_home : str or None, default=None
+        Override of the cache folder (default: ``FPTK_CACHE_HOME``).
     **model_params
         Passed to :class:`TopicModel` (``method``, ``solver``, ``max_iter``...).
 
@@ -998,13 +1015,16 @@ def sweep_k(
           same k (:func:`topic_stability`), in [0, 1];
         - ``heldout``: on the held-out documents, NMF relative reconstruction error
           ``||X - WH|| / ||X||`` (lower is better) or LDA perplexity (lower is better);
-        - ``train_relative_err``, ``train_perplexity``, ``n_train_docs``, ``n_iter``,
-          ``fit_seconds`` (wall), ``cpu_seconds`` (fit + scoring, in the worker).
+        - ``train_relative_err``, ``train_perplexity``, ``n_train_docs``, ``n_iter``.
 
-        ``attrs["sweep"]`` records the parameters.
+        Every column is a deterministic function of the inputs, so two runs (cached or
+        not) give identical tables. Timings are kept out of the table:
+        ``attrs["timings"]`` holds ``{"k", "seed", "fit_seconds", "cpu_seconds"}`` per
+        fit (wall time of the fit; CPU time of fit and scoring in the worker) *from the
+        run that computed the table*: on a cache hit they are the first run's, and
+        ``attrs["from_cache"]`` is True. ``attrs["sweep"]`` records the parameters.
     """
-    from joblib import Parallel, delayed
-    from tqdm.auto import tqdm
+    import sklearn
 
     dtm = _check_dtm(dtm)
     ks = sorted({int(k) for k in ks})
@@ -1019,6 +1039,50 @@ def sweep_k(
     probe = DocTermMatrix(dtm.matrix[:n_train], dtm.doc_ids[:n_train], dtm.vocab)
     for k in ks:  # fail before any fitting
         TopicModel(k, random_state=0, **model_params)._validate_params(probe)
+    params = {"ks": ks, "seeds": seeds, "subsample": float(subsample),
+              "n_terms": int(n_terms), **model_params}
+    built = []
+
+    def build() -> pd.DataFrame:
+        built.append(True)
+        return _sweep_table(dtm, ks, seeds, subsample=subsample, n_terms=n_terms,
+                            n_jobs=n_jobs, progress=progress, model_params=model_params)
+
+    key = cache_key(
+        kind="topic_sweep",
+        matrix=_matrix_sha256(dtm) if use_cache else "",
+        params=params,
+        sklearn=sklearn.__version__,
+    )
+    df = cached("topic_sweep", key, suffix=".parquet", build=build, write=write_frame,
+                read=_read_sweep, cache_home=cache_home, use_cache=use_cache)
+    df.attrs["sweep"] = params
+    df.attrs["from_cache"] = not built
+    return df
+
+
+def _read_sweep(path: Path) -> pd.DataFrame:
+    df = read_frame(path)
+    if "stability" not in df.columns or not isinstance(df.attrs.get("timings"), list):
+        raise ValueError("not a sweep_k table (no 'stability' column or timings)")
+    return df
+
+
+def _sweep_table(
+    dtm: DocTermMatrix,
+    ks: list[int],
+    seeds: list[int],
+    *,
+    subsample: float,
+    n_terms: int,
+    n_jobs: int,
+    progress: bool,
+    model_params: dict,
+) -> pd.DataFrame:
+    """Run the fits of :func:`sweep_k` and assemble its table (timings in ``attrs``)."""
+    from joblib import Parallel, delayed
+    from tqdm.auto import tqdm
+
     jobs = [(k, s) for k in ks for s in seeds]
     # largest k first so the slowest fits do not straggle at the end
     jobs.sort(key=lambda ks_: -ks_[0])
@@ -1038,9 +1102,13 @@ def sweep_k(
     for _k, idx in df.groupby("k", sort=True).groups.items():
         stab[idx] = topic_stability(df.loc[idx, "_terms"].tolist())
     df.insert(4, "stability", stab)
-    df = df.drop(columns="_terms")
-    df.attrs["sweep"] = {"ks": ks, "seeds": seeds, "subsample": subsample,
-                         "n_terms": n_terms, **model_params}
+    timings = df[["k", "seed", *_TIMING_COLUMNS]].to_dict(orient="records")
+    df = df.drop(columns=["_terms", *_TIMING_COLUMNS])
+    df.attrs["timings"] = [
+        {"k": int(r["k"]), "seed": int(r["seed"]), "fit_seconds": float(r["fit_seconds"]),
+         "cpu_seconds": float(r["cpu_seconds"])}
+        for r in timings
+    ]
     return df
 
 
