@@ -381,6 +381,159 @@ def test_kwic_terms_categories_filters(corpus):
     assert kw.kwic(corpus, "zeppelin").empty
 
 
+PRESS_DICT = {
+    "transfers": ["arms sale", "pour ~2 weapon", "lethal weapon"],
+    "aid": ["military aid", "lethal weapon"],
+    "other": ["sanction"],
+}
+
+
+@pytest.fixture
+def press() -> pd.DataFrame:
+    rows = [
+        ("p1", "2023-02-20", "Wang Wenbin",
+         "The US keeps pouring weapons into Ukraine. Arms sales fuel the war."),
+        ("p2", "2023-03-21", "Wang Wenbin",
+         "China has provided no lethal weapons. Sanctions do not work."),
+        ("p3", "2023-03-02", "Mao Ning",
+         "Military aid and arms sales prolong the war. More military aid is coming."),
+        ("p4", "2023-04-26", "Mao Ning", "Peace talks now."),
+        ("p5", "2023-06-10", None, "Arms sales again."),
+    ]
+    df = pd.DataFrame(rows, columns=["doc_id", "date", "speaker", "text"])
+    return make_corpus(df.assign(actor="CHN", date=pd.to_datetime(df["date"]), year=2023))
+
+
+def test_kwic_several_categories_once_each_with_columns(press):
+    lines = kw.kwic(press, ["transfers", "aid"], dictionary=PRESS_DICT,
+                    columns=["date", "speaker"])
+    assert list(lines.columns[:5]) == ["doc_id", "actor", "year", "date", "speaker"]
+    # hand count: p1 2 (pouring weapons, Arms sales), p2 1 (lethal weapons, in both
+    # categories but one line), p3 3, p5 1
+    assert lines.groupby("doc_id").size().to_dict() == {"p1": 2, "p2": 1, "p3": 3, "p5": 1}
+    assert lines.loc[lines["doc_id"] == "p2", "category"].tolist() == ["transfers;aid"]
+    assert lines.loc[lines["doc_id"] == "p3", "speaker"].unique().tolist() == ["Mao Ning"]
+    one = kw.kwic(press, "transfers", dictionary=PRESS_DICT)
+    assert len(one) == kw.count_matches(press, PRESS_DICT, progress=False)["transfers"].sum()
+    assert set(kw.kwic(press, ["arms sale", "sanction"])["match"].str.lower()) == {
+        "arms sales", "sanctions"}
+    with pytest.raises(ValueError, match="mixes categories"):
+        kw.kwic(press, ["transfers", "weapon"], dictionary=PRESS_DICT)
+    with pytest.raises(ValueError, match=r"kwic columns \['post_x'\] are not in the corpus"):
+        kw.kwic(press, "transfers", dictionary=PRESS_DICT, columns=["post_x"])
+    with pytest.raises(ValueError, match="empty list"):
+        kw.kwic(press, [], dictionary=PRESS_DICT)
+
+
+def test_kwic_summary_against_hand_count(press):
+    lines = kw.kwic(press, ["transfers", "aid"], dictionary=PRESS_DICT)
+    out = kw.kwic_summary(lines, press, by="speaker")
+    assert list(out.columns) == ["speaker", "n_passages", "n_docs", "first", "last",
+                                 "top_terms"]
+    # sorted by answers, then passages; the missing speaker is kept and labelled
+    assert out["speaker"].tolist() == ["Wang Wenbin", "Mao Ning", "(unknown)"]
+    assert out["n_passages"].tolist() == [3, 3, 1]
+    assert out["n_docs"].tolist() == [2, 1, 1]
+    assert out["first"].tolist() == pd.to_datetime(
+        ["2023-02-20", "2023-03-02", "2023-06-10"]).tolist()
+    assert out["last"].tolist() == pd.to_datetime(
+        ["2023-03-21", "2023-03-02", "2023-06-10"]).tolist()
+    assert out.loc[1, "top_terms"] == "military aid (2); arms sale (1)"
+    # ties in alphabetical order, cut at n_terms
+    assert kw.kwic_summary(lines, press, n_terms=2).loc[0, "top_terms"] == (
+        "arms sale (1); lethal weapon (1)")
+    # same table when the lines already carry the columns; the caller's table is unchanged
+    with_cols = kw.kwic(press, ["transfers", "aid"], dictionary=PRESS_DICT,
+                        columns=["speaker", "date"])
+    before = with_cols.copy()
+    pd.testing.assert_frame_equal(kw.kwic_summary(with_cols), out)
+    pd.testing.assert_frame_equal(with_cols, before)
+    # without a dictionary the matched text stands in for the term
+    plain = kw.kwic_summary(kw.kwic(press, "arms sale"), press, by=["actor"])
+    assert plain.loc[0, "top_terms"] == "arms sales (3)"
+    empty = kw.kwic_summary(lines.iloc[:0], press)
+    assert empty.empty and "n_passages" in empty.columns
+    with pytest.raises(ValueError, match=r"pass the corpus"):
+        kw.kwic_summary(lines)
+    with pytest.raises(ValueError, match=r"Neither kwic_table nor the corpus has"):
+        kw.kwic_summary(lines, press, by="post_x")
+
+
+def test_mention_series_counts_documents_per_month(press):
+    s = kw.mention_series(press, PRESS_DICT, categories=["transfers", "aid"], period="M",
+                          progress=False)
+    assert list(s.columns) == ["group", "period", "category", "label", "n_docs",
+                               "n_docs_matching", "share"]
+    assert s["period"].dt.strftime("%Y-%m").tolist() == [
+        "2023-02", "2023-03", "2023-04", "2023-05", "2023-06"]
+    # hand count: Feb p1; Mar p2, p3; Apr p4 (no match); May nothing (filled); Jun p5
+    assert s["n_docs"].tolist() == [1, 2, 1, 0, 1]
+    assert s["n_docs_matching"].tolist() == [1, 2, 0, 0, 1]
+    assert s["share"].tolist()[:3] == [1.0, 1.0, 0.0] and math.isnan(s["share"].iloc[3])
+    assert s["category"].unique().tolist() == ["transfers+aid"]
+    assert kw.mention_series(press, PRESS_DICT, categories="other", period=None,
+                             progress=False)[["n_docs", "n_docs_matching"]].iloc[0].tolist() \
+        == [5, 1]
+    with pytest.warns(UserWarning, match="1 of 5 documents have no period or group"):
+        by_sp = kw.mention_series(press, PRESS_DICT, by="speaker", period="Q",
+                                  name="any", progress=False)
+    assert by_sp.attrs["n_docs_dropped"] == 1
+    assert by_sp.groupby("group")["n_docs"].sum().to_dict() == {"Mao Ning": 2,
+                                                                 "Wang Wenbin": 2}
+    with pytest.raises(ValueError, match=r"Categories \['nope'\] are not in dictionary"):
+        kw.mention_series(press, PRESS_DICT, categories=["nope"], progress=False)
+    with pytest.raises(ValueError, match="Grouping column"):
+        kw.mention_series(press, PRESS_DICT, by="bloc", progress=False)
+
+
+def test_top_points_ranks_with_ties_and_filters():
+    trends = pd.DataFrame({
+        "group": ["USA", "CHN", "CHN", "USA", "CHN"],
+        "period": [2000, 2000, 2010, 2010, 2020],
+        "category": ["a", "a", "a", "a", "b"],
+        "rate_per_10k": [2.0, 2.0, 3.0, np.nan, 9.0],
+    })
+    peak = kw.top_points(trends, category="a")
+    assert peak[["group", "period"]].values.tolist() == [["CHN", 2010], ["CHN", 2000],
+                                                         ["USA", 2000]]
+    last = kw.top_points(trends, category="a", period="first")
+    assert last["group"].tolist() == ["CHN", "USA"]  # tie: first group name
+    assert kw.top_points(trends, group="USA")["period"].tolist() == [2000]
+    with pytest.raises(ValueError, match="No point with a rate_per_10k left"):
+        kw.top_points(trends, category="a", period="last", group="USA")
+    with pytest.raises(ValueError, match=r"Category 'c' is not in the trends"):
+        kw.top_points(trends, category="c")
+    with pytest.raises(ValueError, match="Period 1990 is not in the trends"):
+        kw.top_points(trends, period=1990)
+    with pytest.raises(ValueError, match=r"Group\(s\) \['FRA'\]"):
+        kw.top_points(trends, group="FRA")
+
+
+def test_arms_dictionary_catches_press_conference_supply_language():
+    lex = kw.load_dictionary("arms")
+    supply = [
+        "The US has been pouring lethal weapons into the battlefield in Ukraine.",
+        "The US is the biggest source of weaponry for the battlefield.",
+        "It keeps claiming that China might offer weapons to Russia.",
+        "China has not provided weapons to any party to the conflict.",
+        "Still less has China provided weaponry to any party to the conflict.",
+        "The US has kept sending heavy and assault weapons to Ukraine.",
+        "Stop fueling the fight with more weaponry.",
+        "China will not sell arms to either side.",
+        "Do you know how many arms and ammunition the US has sent?",
+        "The US keeps providing funding and arms to Ukraine.",
+        "Russia does not need other countries to supply weapons to it.",
+        "China regulates the export of dual-use items.",
+    ]
+    corpus = make_corpus([{"doc_id": f"s{i}", "text": t} for i, t in enumerate(supply)])
+    counts = kw.count_matches(corpus, lex, use_cache=False, progress=False)
+    hit = counts[["arms_transfers", "military_aid", "export_controls"]].sum(axis=1)
+    assert (hit > 0).all(), corpus.loc[hit.to_numpy() == 0, "text"].tolist()
+    other = make_corpus([{"doc_id": "o", "text": "We oppose attempts to weaponize trade."}])
+    assert kw.count_matches(other, lex, use_cache=False, progress=False)[
+        lex.category_names].to_numpy().sum() == 0
+
+
 # ------------------------------------------------------------------ keyness
 
 

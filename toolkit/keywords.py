@@ -90,8 +90,11 @@ __all__ = [
     "keyness",
     "keyword_trends",
     "kwic",
+    "kwic_summary",
     "load_dictionary",
+    "mention_series",
     "split_passages",
+    "top_points",
 ]
 
 #: Bumped whenever the matching semantics change (part of every cache key).
@@ -1208,11 +1211,12 @@ def _filter_corpus(corpus: pd.DataFrame, filters: Mapping[str, Any]) -> pd.DataF
 
 def kwic(
     corpus: pd.DataFrame,
-    query: str | re.Pattern | None = None,
+    query: str | Sequence[str] | re.Pattern | None = None,
     *,
     dictionary: str | Path | Mapping | Dictionary | None = None,
     window: int = 60,
     max_rows: int | None = None,
+    columns: Sequence[str] | None = None,
     **filters: Any,
 ) -> pd.DataFrame:
     """Keyword in context: every match of a term, phrase or dictionary category.
@@ -1221,17 +1225,21 @@ def kwic(
     ----------
     corpus : DataFrame
         Corpus table.
-    query : str, compiled regex or None, default=None
-        A category name of ``dictionary``; else a term in this module's term syntax
-        (matched exactly as :func:`count_matches` would count it); else a compiled
+    query : str, list of str, compiled regex or None, default=None
+        A category name of ``dictionary``, or a list of them (a match is kept once when it
+        belongs to any of them); else a term in this module's term syntax, or a list of
+        terms (matched exactly as :func:`count_matches` would count them); else a compiled
         :class:`re.Pattern`, passed as-is to :func:`textacy.extract.keyword_in_context`.
         None with a dictionary means every category.
     dictionary : str, path, dict, Dictionary or None, default=None
-        Needed when ``query`` names a category.
+        Needed when ``query`` names categories.
     window : int, default=60
         Characters of context on each side.
     max_rows : int or None, default=None
         Stop after this many lines.
+    columns : sequence of str or None, default=None
+        Further corpus columns copied into every line (e.g. ``["date", "speaker"]``), placed
+        after ``year``.
     **filters
         Metadata filters applied first, by column: a scalar (equality), a list/set
         (membership), a ``slice(lo, hi)`` (inclusive range, e.g. ``year=slice(2010, 2020)``)
@@ -1240,57 +1248,70 @@ def kwic(
     Returns
     -------
     DataFrame
-        ``doc_id``, ``actor``, ``year``, ``left``, ``match``, ``right``, ``start``, ``end``
-        (character offsets) and, for dictionary queries, ``category`` and ``term``. Newlines
-        in context are shown as spaces.
+        ``doc_id``, ``actor``, ``year``, the ``columns``, ``left``, ``match``, ``right``,
+        ``start``, ``end`` (character offsets) and, for dictionary queries, ``category`` and
+        ``term`` (``;``-joined when one match belongs to several). Newlines in context are
+        shown as spaces. Lines are in corpus order, then text order.
     """
     _check_corpus(corpus)
+    extra = [] if columns is None else [c for c in columns if c not in ("actor", "year")]
+    absent = [c for c in extra if c not in corpus.columns]
+    if absent:
+        raise ValueError(
+            f"kwic columns {absent} are not in the corpus. Available columns: "
+            f"{list(corpus.columns)}."
+        )
     sub = _filter_corpus(corpus, filters)
-    cols = ["doc_id", "actor", "year", "left", "match", "right", "start", "end"]
+    meta_cols = [c for c in ("actor", "year") if c in sub.columns] + extra
+    cols = ["doc_id", "actor", "year", *extra, "left", "match", "right", "start", "end"]
     rows: list[dict[str, Any]] = []
-    meta_cols = [c for c in ("actor", "year") if c in sub.columns]
-
-    def meta(row) -> dict[str, Any]:
-        return {c: getattr(row, c) for c in meta_cols}
+    metas = sub[meta_cols].to_dict("records") if meta_cols else [{}] * len(sub)
+    docs = list(zip(sub["doc_id"], _text_list(sub["text"]), metas))
 
     if isinstance(query, re.Pattern):
         from textacy.extract import keyword_in_context
 
-        for row in sub.itertuples(index=False):
-            for left, match, right in keyword_in_context(
-                str(row.text), query, window_width=window
-            ):
-                rows.append(
-                    {"doc_id": row.doc_id, **meta(row), "left": left, "match": match,
-                     "right": right}
-                )
+        for doc_id, text, meta in docs:
+            for left, match, right in keyword_in_context(text, query, window_width=window):
+                rows.append({"doc_id": doc_id, **meta, "left": left, "match": match,
+                             "right": right})
                 if max_rows is not None and len(rows) >= max_rows:
                     break
-        cols = cols[:6]
+        cols = cols[:-2]
     else:
-        wanted = None
+        queries = [query] if isinstance(query, str) else None if query is None else list(query)
+        if queries is not None and not queries:
+            raise ValueError("query is an empty list; give a term, a category or a list.")
+        wanted: set[int] | None = None
         if dictionary is not None:
             d = load_dictionary(dictionary)
-            if query is not None and query in d.category_names:
-                # match with the whole dictionary so nesting resolves as in the counts
-                wanted = d.category_names.index(query)
-            elif query is not None:
-                d = load_dictionary({"query": [query]})
-        elif query is None:
+            if queries is not None:
+                known = [q for q in queries if q in d.category_names]
+                if len(known) == len(queries):
+                    # match with the whole dictionary so nesting resolves as in the counts
+                    wanted = {d.category_names.index(q) for q in queries}
+                elif known:
+                    raise ValueError(
+                        f"query mixes categories {known} with terms "
+                        f"{[q for q in queries if q not in known]}; give either categories "
+                        f"of {d.name!r} ({d.category_names}) or terms."
+                    )
+                else:
+                    d = load_dictionary({"query": queries})
+        elif queries is None:
             raise ValueError("Give a query (a term or category) or a dictionary.")
         else:
-            d = load_dictionary({"query": [query]})
+            d = load_dictionary({"query": queries})
         m = d.matcher
-        for row in sub.itertuples(index=False):
-            text = str(row.text)
+        for doc_id, text, meta in docs:
             for start, end, terms in m.iter_matches(text):
                 cats = m.match_categories(terms)
-                if wanted is not None and wanted not in cats:
+                if wanted is not None and not wanted.intersection(cats.tolist()):
                     continue
                 rows.append(
                     {
-                        "doc_id": row.doc_id,
-                        **meta(row),
+                        "doc_id": doc_id,
+                        **meta,
                         "left": text[max(0, start - window) : start],
                         "match": text[start:end],
                         "right": text[end : end + window],
@@ -1313,6 +1334,311 @@ def kwic(
         if c not in sub.columns:
             out[c] = pd.NA
     return out.reset_index(drop=True)
+
+
+def kwic_summary(
+    kwic_table: pd.DataFrame,
+    corpus: pd.DataFrame | None = None,
+    *,
+    by: str | Sequence[str] = "speaker",
+    date_column: str = "date",
+    n_terms: int = 3,
+    missing_label: str = "(unknown)",
+) -> pd.DataFrame:
+    """Who said it, and when: KWIC lines summarised per group (speaker, actor, ...).
+
+    Parameters
+    ----------
+    kwic_table : DataFrame of shape (n_lines, ...)
+        Output of :func:`kwic` (``doc_id``, ``match`` and, for dictionary queries, ``term``).
+    corpus : DataFrame or None, default=None
+        The corpus the lines come from; needed when the ``by`` or ``date_column`` columns
+        are not in ``kwic_table`` (they are then looked up by ``doc_id``). Alternatively
+        call ``kwic(..., columns=["speaker", "date"])``.
+    by : str or list of str, default="speaker"
+        Grouping column(s).
+    date_column : str, default="date"
+        Column whose minimum and maximum give ``first`` and ``last``.
+    n_terms : int, default=3
+        Most frequent matched terms listed per group (dictionary entries from ``term``
+        when present, else the lower-cased matched text).
+    missing_label : str, default="(unknown)"
+        Group label for lines whose ``by`` value is missing (counted, never dropped).
+
+    Returns
+    -------
+    DataFrame
+        One row per group: the ``by`` columns, ``n_passages`` (KWIC lines), ``n_docs``
+        (distinct documents), ``first``, ``last`` (dates), ``top_terms`` (``"term (n); ..."``,
+        ties in alphabetical order). Sorted by ``n_docs``, then ``n_passages`` (both
+        descending), then group. Empty input gives an empty table with these columns.
+    """
+    by_cols = _as_list(by)
+    if not by_cols:
+        raise ValueError("by must name at least one column (e.g. 'speaker').")
+    need = [*by_cols, date_column]
+    if "doc_id" not in kwic_table.columns:
+        raise ValueError(
+            f"kwic_table has no 'doc_id' column (columns: {list(kwic_table.columns)}); pass "
+            "the output of keywords.kwic."
+        )
+    absent = [c for c in need if c not in kwic_table.columns]
+    table = kwic_table
+    if absent:
+        if corpus is None:
+            raise ValueError(
+                f"kwic_table has no column(s) {absent}; pass the corpus "
+                f"(kwic_summary(lines, corpus)) or call kwic(..., columns={absent})."
+            )
+        not_there = [c for c in [*absent, "doc_id"] if c not in corpus.columns]
+        if not_there:
+            raise ValueError(
+                f"Neither kwic_table nor the corpus has column(s) {not_there}. Corpus "
+                f"columns: {list(corpus.columns)}."
+            )
+        lookup = corpus[["doc_id", *absent]].drop_duplicates("doc_id")
+        table = table.merge(lookup, on="doc_id", how="left", validate="many_to_one")
+    table = table.assign(
+        **{c: table[c].astype(object).where(table[c].notna(), missing_label) for c in by_cols}
+    )
+    term_col = "term" if "term" in table.columns else None
+    terms = (table[term_col] if term_col else table["match"].str.lower()).astype(str)
+    dates = pd.to_datetime(table[date_column], errors="coerce")
+    work = pd.DataFrame({**{c: table[c] for c in by_cols}, "doc_id": table["doc_id"],
+                         "_date": dates, "_term": terms})
+    cols = [*by_cols, "n_passages", "n_docs", "first", "last", "top_terms"]
+    if work.empty:
+        return pd.DataFrame(columns=cols)
+    out = work.groupby(by_cols, sort=False, dropna=False).agg(
+        n_passages=("doc_id", "size"), n_docs=("doc_id", "nunique"),
+        first=("_date", "min"), last=("_date", "max"),
+    )
+    freq = (work.groupby([*by_cols, "_term"], dropna=False).size().rename("n")
+            .reset_index().sort_values(["n", "_term"], ascending=[False, True]))
+    top = freq.groupby(by_cols, sort=False, dropna=False).head(n_terms)
+    top = top.assign(_txt=top["_term"] + " (" + top["n"].astype(str) + ")")
+    out["top_terms"] = top.groupby(by_cols, sort=False, dropna=False)["_txt"].agg("; ".join)
+    out = out.reset_index()
+    out["_key"] = out[by_cols].astype(str).agg(" / ".join, axis=1)
+    out = out.sort_values(["n_docs", "n_passages", "_key"], ascending=[False, False, True])
+    return out[cols].reset_index(drop=True)
+
+
+def mention_series(
+    corpus: pd.DataFrame,
+    dictionary: str | Path | Mapping | Dictionary = "arms",
+    *,
+    categories: str | Sequence[str] | None = None,
+    by: str | Sequence[str] | None = None,
+    period: str | int | None = "M",
+    name: str | None = None,
+    fill_empty: bool = True,
+    counts: pd.DataFrame | None = None,
+    use_cache: bool = True,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """How many documents mention any of some categories, per group and period.
+
+    Where :func:`keyword_trends` gives rates per 10,000 tokens, this counts documents (e.g.
+    press-conference answers) with at least one match in any of ``categories``.
+
+    Parameters
+    ----------
+    corpus : DataFrame of shape (n_docs, ...)
+        Corpus table (``doc_id``, ``text``, the ``by`` and period columns).
+    dictionary : str, path, dict or Dictionary, default="arms"
+    categories : str, list of str or None, default=None
+        Categories pooled into one: a document counts when it matches any of them. None
+        pools every category.
+    by : str, list of str or None, default=None
+        Grouping column(s); None pools all documents (group ``"all"``).
+    period : str, int or None, default="M"
+        As in :func:`keyword_trends`: a pandas frequency (``"M"``, ``"Q"``, ...) on
+        ``date``, ``"year"``/``"decade"``/an int number of years on ``year``, or None.
+    name : str or None, default=None
+        Name of the pooled category; None joins the category names with ``+``.
+    fill_empty : bool, default=True
+        Add rows with ``n_docs=0`` for the periods between a group's first and last period
+        that have no documents (``share`` is NaN there).
+    counts : DataFrame or None, default=None
+        Precomputed :func:`count_matches` output for ``corpus`` (same doc_ids).
+    use_cache, progress : bool, default=True
+        Passed to :func:`count_matches`.
+
+    Returns
+    -------
+    DataFrame
+        One row per (group, period): ``group``, the ``by`` columns (when more than one),
+        ``period``, ``category``, ``label`` (the categories' labels joined by " or "),
+        ``n_docs``, ``n_docs_matching`` and ``share`` (``n_docs_matching / n_docs``).
+        Sorted by group and period; ``attrs`` hold the period, the categories and the
+        dictionary version. Documents without a period or group value are left out and
+        counted in ``attrs["n_docs_dropped"]`` (with a warning).
+    """
+    _check_corpus(corpus)
+    by_cols = _as_list(by)
+    missing = [c for c in by_cols if c not in corpus.columns]
+    if missing:
+        raise ValueError(
+            f"Grouping column(s) {missing} not in the corpus. Available columns: "
+            f"{list(corpus.columns)}."
+        )
+    d = load_dictionary(dictionary)
+    cats = d.category_names if categories is None else _as_list(categories)
+    unknown = [c for c in cats if c not in d.category_names]
+    if unknown or not cats:
+        raise ValueError(
+            f"Categories {unknown or cats} are not in dictionary {d.name!r}; it has "
+            f"{d.category_names}."
+        )
+    if counts is None:
+        counts = count_matches(corpus, d, use_cache=use_cache, progress=progress)
+    elif list(counts["doc_id"].astype(str)) != list(corpus["doc_id"].astype(str)):
+        raise ValueError("counts must come from count_matches(corpus, ...) on this corpus.")
+    cmat = counts[cats].to_numpy(dtype=np.int64)
+    frame = pd.DataFrame({
+        "period": _period_values(corpus, period).to_numpy(),
+        "_hit": cmat.sum(axis=1) > 0,
+    })
+    for col in by_cols:
+        frame[col] = corpus[col].to_numpy()
+    keys = by_cols or ["group"]
+    if not by_cols:
+        frame["group"] = "all"
+    na = frame[[*keys, "period"]].isna().any(axis=1)
+    if na.any():
+        warnings.warn(
+            f"{int(na.sum())} of {len(frame)} documents have no period or group value and are "
+            "left out of the series.",
+            UserWarning,
+            stacklevel=2,
+        )
+    frame = frame.loc[~na]
+    out = frame.groupby([*keys, "period"], sort=True).agg(
+        n_docs=("_hit", "size"), n_docs_matching=("_hit", "sum"),
+    ).reset_index()
+    if fill_empty and period is not None and period != "all" and len(out):
+        parts = []
+        for key, sub in out.groupby(keys, sort=True):
+            full = _period_range(sub["period"], period)
+            full = pd.DataFrame({"period": full})
+            for col, val in zip(keys, key if isinstance(key, tuple) else (key,)):
+                full[col] = val
+            parts.append(full.merge(sub, on=[*keys, "period"], how="left"))
+        out = pd.concat(parts, ignore_index=True)
+        for c in ("n_docs", "n_docs_matching"):
+            out[c] = out[c].fillna(0).astype(np.int64)
+    out["n_docs_matching"] = out["n_docs_matching"].astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["share"] = np.where(out["n_docs"] > 0,
+                                out["n_docs_matching"] / out["n_docs"].clip(lower=1), np.nan)
+    if by_cols:
+        out["group"] = (out[by_cols[0]] if len(by_cols) == 1
+                        else out[by_cols].astype(str).agg(" / ".join, axis=1))
+    out["category"] = name or "+".join(cats)
+    labels = d.labels
+    out["label"] = " or ".join(labels[c] for c in cats)
+    extra = by_cols if len(by_cols) > 1 else []
+    cols = ["group", *extra, "period", "category", "label", "n_docs", "n_docs_matching",
+            "share"]
+    out = out[cols].reset_index(drop=True)
+    out.attrs = {
+        "dictionary": {"name": d.name, "version": d.version, "hash": d.content_hash},
+        "categories": list(cats),
+        "by": by_cols,
+        "period": period,
+        "n_docs_used": int((~na).sum()),
+        "n_docs_dropped": int(na.sum()),
+    }
+    return out
+
+
+def _period_range(periods: pd.Series, period: str | int) -> list:
+    """Every period label from the first to the last of ``periods`` (same labelling)."""
+    if period in ("year", "decade") or isinstance(period, int):
+        step = 1 if period == "year" else 10 if period == "decade" else int(period)
+        lo, hi = int(periods.min()), int(periods.max())
+        return list(range(lo, hi + 1, step))
+    rng = pd.period_range(periods.min(), periods.max(), freq=pd.Timestamp(periods.min())
+                          .to_period(period).freq)
+    return list(rng.start_time)
+
+
+def top_points(
+    trends: pd.DataFrame,
+    *,
+    category: str | None = None,
+    period: Any = None,
+    group: Any = None,
+    value: str = "rate_per_10k",
+) -> pd.DataFrame:
+    """Points of a trends table ranked by a value: the peak period, the leading group.
+
+    Parameters
+    ----------
+    trends : DataFrame
+        Output of :func:`keyword_trends` (or :func:`mention_series`).
+    category : str or None, default=None
+        Keep this category; None keeps all.
+    period : None, "first", "last" or a period label, default=None
+        Keep one period (``"last"``: the latest in the table); None keeps all.
+    group : str, list of str or None, default=None
+        Keep these groups; None keeps all.
+    value : str, default="rate_per_10k"
+        Column to rank by.
+
+    Returns
+    -------
+    DataFrame
+        The kept rows with a non-missing ``value``, sorted by ``value`` (descending), then
+        period and group (ascending) so ties resolve to the earliest period and the first
+        group name. ``.iloc[0]`` is the peak.
+
+    Raises
+    ------
+    ValueError
+        If a column, category, group or period is not in the table, or no row is left.
+    """
+    need = [c for c in ("group", "period", value) if c not in trends.columns]
+    if need:
+        raise ValueError(
+            f"trends has no column(s) {need}; columns: {list(trends.columns)}."
+        )
+    df = trends
+    if category is not None:
+        if "category" not in df.columns or category not in set(df["category"]):
+            have = sorted(set(df["category"])) if "category" in df.columns else []
+            raise ValueError(f"Category {category!r} is not in the trends; it has {have}.")
+        df = df[df["category"] == category]
+    if group is not None:
+        groups = [group] if isinstance(group, str) else list(group)
+        unknown = [g for g in groups if g not in set(df["group"])]
+        if unknown:
+            raise ValueError(
+                f"Group(s) {unknown} are not in the trends; groups: "
+                f"{sorted(map(str, set(df['group'])))[:20]}."
+            )
+        df = df[df["group"].isin(groups)]
+    if period is not None:
+        if period == "last":
+            period = df["period"].max()
+        elif period == "first":
+            period = df["period"].min()
+        elif period not in set(df["period"]):
+            raise ValueError(
+                f"Period {period!r} is not in the trends; periods run from "
+                f"{df['period'].min()} to {df['period'].max()}."
+            )
+        df = df[df["period"] == period]
+    df = df.dropna(subset=[value])
+    if df.empty:
+        raise ValueError(
+            f"No point with a {value} left for category={category!r}, period={period!r}, "
+            f"group={group!r}."
+        )
+    df = df.assign(_g=df["group"].astype(str))
+    return (df.sort_values([value, "period", "_g"], ascending=[False, True, True],
+                           kind="stable").drop(columns="_g").reset_index(drop=True))
 
 
 # --------------------------------------------------------------------------------------
