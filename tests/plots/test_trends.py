@@ -76,3 +76,32 @@ def test_plot_keyness(corpus):
     with pytest.raises(ValueError, match="No term passes"):
         pt.plot_keyness(k.assign(p_bonferroni=1.0))
     plt.close("all")
+
+
+def test_plot_trends_marks_events(trends):
+    fig = pt.plot_trends(trends, groups=["CHN"], events={"Statement": 2004})
+    ax = next(a for a in fig.axes if a.get_visible())
+    assert any(line.get_linestyle() == ":" for line in ax.lines)
+    assert "Statement" in [t.get_text() for t in ax.texts]
+    plt.close(fig)
+
+
+def test_plot_mentions_bars_and_event_line():
+    rows = [("p1", "2023-01-10", "arms sale"), ("p2", "2023-01-20", "peace"),
+            ("p3", "2023-03-05", "arms sale arms sale"), ("p4", "2023-04-02", "peace")]
+    corpus = standardize_columns(pd.DataFrame(
+        [{"doc_id": d, "date": pd.Timestamp(t), "year": 2023, "text": x} for d, t, x in rows]))
+    series = kw.mention_series(corpus, DICT, categories=["transfers"], period="M",
+                               progress=False)
+    fig = pt.plot_mentions(series, events={"Statement, 14 Apr 2023": "2023-04-14"},
+                           unit="answers")
+    ax = fig.axes[0]
+    heights = [p.get_height() for p in ax.patches]
+    # 4 months (February filled with zero): all answers, then the matching ones
+    assert heights == [2, 0, 1, 1, 1, 0, 1, 0]
+    assert ax.get_ylabel() == "Answers per month" and ax.get_xlabel() == "Month"
+    assert "Statement, 14 Apr 2023" in [t.get_text() for t in ax.texts]
+    assert fig._suptitle.get_text().startswith("Answers per month mentioning transfers")
+    with pytest.raises(ValueError, match=r"has no column\(s\)"):
+        pt.plot_mentions(series.drop(columns="n_docs"))
+    plt.close(fig)

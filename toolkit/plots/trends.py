@@ -15,9 +15,22 @@ from matplotlib.figure import Figure
 
 from toolkit.plots._common import require_columns
 
-__all__ = ["plot_keyness", "plot_trends"]
+__all__ = ["plot_keyness", "plot_mentions", "plot_trends"]
+
+_FREQ_NAMES = {"D": "day", "W": "week", "M": "month", "MS": "month", "ME": "month",
+               "Q": "quarter", "QS": "quarter", "QE": "quarter", "Y": "year", "A": "year",
+               "YS": "year", "year": "year", "decade": "decade"}
 
 
+def _draw_events(ax, events, *, label: bool = True) -> None:
+    """Dotted vertical lines at event positions, labelled at the top of the axes."""
+    for i, (name, x) in enumerate((events or {}).items()):
+        xv = pd.Timestamp(x) if isinstance(x, str) else x
+        ax.axvline(xv, color="0.15", ls=":", lw=1.3, zorder=4)
+        if label:
+            ax.annotate(name, xy=(xv, 1), xycoords=("data", "axes fraction"),
+                        xytext=(3, -4 - 11 * i), textcoords="offset points", va="top",
+                        fontsize=8, color="0.15")
 
 def _period_label(trends: pd.DataFrame) -> str:
     period = trends.attrs.get("period", "year")
@@ -40,6 +53,7 @@ def plot_trends(
     ci: bool = True,
     changes: pd.DataFrame | None = None,
     sharey: bool | None = None,
+    events: dict | None = None,
     title: str | None = None,
 ) -> Figure:
     """Rates per 10,000 tokens over periods with CI bands, as small multiples.
@@ -60,6 +74,10 @@ def plot_trends(
     sharey : bool or None, default=None
         Share the y axis across panels; None shares it for ``facet="group"`` only
         (categories differ in scale by orders of magnitude).
+    events : dict or None, default=None
+        ``{label: x}`` events drawn as dotted, labelled vertical lines in every panel
+        (``x`` a period value, a date string or a Timestamp), e.g.
+        ``{"Qin Gang, 14 Apr 2023": "2023-04-14"}``.
     title : str or None, default=None
 
     Returns
@@ -126,6 +144,7 @@ def plot_trends(
             for row in ch.itertuples(index=False):
                 key = getattr(row, line_key)
                 ax.axvline(row.period, ls="--", lw=1, color=colors.get(key, "0.3"))
+        _draw_events(ax, events)
         head = labels.get(panel, panel) if facet == "category" else str(panel)
         ax.set_title(head, fontsize=10)
         ax.set_ylabel("Matches per 10,000 tokens")
@@ -146,6 +165,71 @@ def plot_trends(
     sub_title = (f"dictionary {d.get('name', '?')} v{d.get('version', '?')}; hollow points: "
                  f"few documents\n{ci_txt.lstrip('; ')}")
     fig.suptitle(title or f"Keyword rates per 10,000 tokens\n{sub_title}", fontsize=11)
+    return fig
+
+
+def plot_mentions(
+    series: pd.DataFrame,
+    *,
+    events: dict | None = None,
+    unit: str = "documents",
+    title: str | None = None,
+) -> Figure:
+    """Documents per period, and how many of them mention the categories (bars).
+
+    Parameters
+    ----------
+    series : DataFrame
+        Output of :func:`toolkit.keywords.mention_series` (``group``, ``period``,
+        ``n_docs``, ``n_docs_matching``, ``label``); one panel per group.
+    events : dict or None, default=None
+        ``{label: x}`` events drawn as dotted, labelled vertical lines (``x`` a date string,
+        a Timestamp or a period value).
+    unit : str, default="documents"
+        What a document is, for the legend and the axis label (e.g. "answers").
+    title : str or None, default=None
+
+    Returns
+    -------
+    Figure
+        Light bars: all documents of the period; dark bars: those with a match.
+    """
+    require_columns(series, ["group", "period", "n_docs", "n_docs_matching"],
+                    what="plot_mentions")
+    if series.empty:
+        raise ValueError("plot_mentions got an empty series; nothing to draw.")
+    period = series.attrs.get("period", "M")
+    per_name = _FREQ_NAMES.get(str(period), f"{period}-year period"
+                               if isinstance(period, int) else str(period))
+    groups = list(dict.fromkeys(series["group"]))
+    label = str(series["label"].iloc[0]) if "label" in series.columns else "the categories"
+    fig, axes = plt.subplots(len(groups), 1, figsize=(9, 3.2 * len(groups) + 0.8),
+                             squeeze=False, sharex=True, constrained_layout=True)
+    for ax, g in zip(axes[:, 0], groups):
+        sub = series[series["group"] == g].sort_values("period")
+        x = sub["period"]
+        if pd.api.types.is_datetime64_any_dtype(x):
+            step = x.diff().dt.days.min() if len(x) > 1 else 30
+            width = pd.Timedelta(days=0.8 * (step if step == step else 30))
+        else:
+            step = np.diff(np.sort(x.to_numpy(dtype=float))).min() if len(x) > 1 else 1
+            width = 0.8 * step
+        ax.bar(x, sub["n_docs"], width=width, color="0.82", label=f"all {unit}")
+        ax.bar(x, sub["n_docs_matching"], width=width, color="C3",
+               label=f"{unit} mentioning {label}")
+        _draw_events(ax, events)
+        if len(groups) > 1:
+            ax.set_title(str(g), fontsize=10)
+        ax.set_ylabel(f"{unit.capitalize()} per {per_name}")
+        ax.set_xlabel(per_name.capitalize())
+        ax.tick_params(labelbottom=True)
+    axes[0, 0].legend(loc="upper right", fontsize=8, frameon=False)
+    d = series.attrs.get("dictionary", {})
+    fig.suptitle(
+        title or f"{unit.capitalize()} per {per_name} mentioning {label}\n"
+                 f"(dictionary {d.get('name', '?')} v{d.get('version', '?')})",
+        fontsize=11,
+    )
     return fig
 
 
