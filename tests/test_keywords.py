@@ -439,6 +439,7 @@ def test_kwic_summary_against_hand_count(press):
     assert out["last"].tolist() == pd.to_datetime(
         ["2023-03-21", "2023-03-02", "2023-06-10"]).tolist()
     assert out.loc[1, "top_terms"] == "military aid (2); arms sale (1)"
+    assert out.loc[0, "top_terms"] == "arms sale (1); lethal weapon (1); pour … weapon (1)"
     # ties in alphabetical order, cut at n_terms
     assert kw.kwic_summary(lines, press, n_terms=2).loc[0, "top_terms"] == (
         "arms sale (1); lethal weapon (1)")
@@ -462,8 +463,9 @@ def test_kwic_summary_against_hand_count(press):
 def test_mention_series_counts_documents_per_month(press):
     s = kw.mention_series(press, PRESS_DICT, categories=["transfers", "aid"], period="M",
                           progress=False)
-    assert list(s.columns) == ["group", "period", "category", "label", "n_docs",
-                               "n_docs_matching", "share"]
+    assert list(s.columns) == ["group", "period", "period_label", "category", "label",
+                               "n_docs", "n_docs_matching", "share"]
+    assert s["period_label"].iloc[0] == "February 2023" and s.attrs["period_name"] == "month"
     assert s["period"].dt.strftime("%Y-%m").tolist() == [
         "2023-02", "2023-03", "2023-04", "2023-05", "2023-06"]
     # hand count: Feb p1; Mar p2, p3; Apr p4 (no match); May nothing (filled); Jun p5
@@ -478,12 +480,23 @@ def test_mention_series_counts_documents_per_month(press):
         by_sp = kw.mention_series(press, PRESS_DICT, by="speaker", period="Q",
                                   name="any", progress=False)
     assert by_sp.attrs["n_docs_dropped"] == 1
+    # Mao Ning: p3 (March), p4 (April); Wang Wenbin: p1, p2 (both in Q1)
+    assert by_sp["period_label"].tolist() == ["Q1 2023", "Q2 2023", "Q1 2023"]
     assert by_sp.groupby("group")["n_docs"].sum().to_dict() == {"Mao Ning": 2,
                                                                  "Wang Wenbin": 2}
     with pytest.raises(ValueError, match=r"Categories \['nope'\] are not in dictionary"):
         kw.mention_series(press, PRESS_DICT, categories=["nope"], progress=False)
     with pytest.raises(ValueError, match="Grouping column"):
         kw.mention_series(press, PRESS_DICT, by="bloc", progress=False)
+
+
+def test_period_text_for_prose():
+    assert kw._period_text(pd.Timestamp("2023-04-01"), "M") == "April 2023"
+    assert kw._period_text(pd.Timestamp("2023-04-01"), "Q") == "Q2 2023"
+    assert kw._period_text(1990, "decade") == "1990s"
+    assert kw._period_text(1990, 5) == "1990–1994"
+    assert kw._period_text(1990, "year") == "1990"
+    assert kw._period_name(5) == "5-year period" and kw._period_name("Q") == "quarter"
 
 
 def test_top_points_ranks_with_ties_and_filters():

@@ -1370,8 +1370,9 @@ def kwic_summary(
     DataFrame
         One row per group: the ``by`` columns, ``n_passages`` (KWIC lines), ``n_docs``
         (distinct documents), ``first``, ``last`` (dates), ``top_terms`` (``"term (n); ..."``,
-        ties in alphabetical order). Sorted by ``n_docs``, then ``n_passages`` (both
-        descending), then group. Empty input gives an empty table with these columns.
+        ties in alphabetical order; a gap ``~N`` in an entry is shown as ``…``). Sorted by
+        ``n_docs``, then ``n_passages`` (both descending), then group. Empty input gives an
+        empty table with these columns.
     """
     by_cols = _as_list(by)
     if not by_cols:
@@ -1403,6 +1404,7 @@ def kwic_summary(
     )
     term_col = "term" if "term" in table.columns else None
     terms = (table[term_col] if term_col else table["match"].str.lower()).astype(str)
+    terms = terms.str.replace(r" ~\d+ ", " … ", regex=True)  # "pour ~3 weapon" -> "pour … weapon"
     dates = pd.to_datetime(table[date_column], errors="coerce")
     work = pd.DataFrame({**{c: table[c] for c in by_cols}, "doc_id": table["doc_id"],
                          "_date": dates, "_term": terms})
@@ -1469,7 +1471,8 @@ def mention_series(
     -------
     DataFrame
         One row per (group, period): ``group``, the ``by`` columns (when more than one),
-        ``period``, ``category``, ``label`` (the categories' labels joined by " or "),
+        ``period``, ``period_label`` (for prose: "February 2023", "Q1 2023", "1990s"),
+        ``category``, ``label`` (the categories' labels joined by " or "),
         ``n_docs``, ``n_docs_matching`` and ``share`` (``n_docs_matching / n_docs``).
         Sorted by group and period; ``attrs`` hold the period, the categories and the
         dictionary version. Documents without a period or group value are left out and
@@ -1539,18 +1542,55 @@ def mention_series(
     labels = d.labels
     out["label"] = " or ".join(labels[c] for c in cats)
     extra = by_cols if len(by_cols) > 1 else []
-    cols = ["group", *extra, "period", "category", "label", "n_docs", "n_docs_matching",
-            "share"]
+    out["period_label"] = [_period_text(v, period) for v in out["period"]]
+    cols = ["group", *extra, "period", "period_label", "category", "label", "n_docs",
+            "n_docs_matching", "share"]
     out = out[cols].reset_index(drop=True)
     out.attrs = {
         "dictionary": {"name": d.name, "version": d.version, "hash": d.content_hash},
         "categories": list(cats),
         "by": by_cols,
         "period": period,
+        "period_name": _period_name(period),
         "n_docs_used": int((~na).sum()),
         "n_docs_dropped": int(na.sum()),
     }
     return out
+
+
+_PERIOD_NAMES = {"D": "day", "W": "week", "M": "month", "MS": "month", "ME": "month",
+                 "Q": "quarter", "QS": "quarter", "QE": "quarter", "Y": "year", "A": "year",
+                 "YS": "year", "YE": "year", "year": "year", "decade": "decade"}
+
+
+def _period_name(period: Any) -> str:
+    """``"M"`` -> ``"month"``, ``5`` -> ``"5-year period"``, None -> ``"period"``."""
+    if isinstance(period, int) and not isinstance(period, bool):
+        return "year" if period == 1 else f"{period}-year period"
+    return _PERIOD_NAMES.get(str(period), "period")
+
+
+def _period_text(value: Any, period: Any) -> str:
+    """A period label for prose: "February 2023", "Q1 2023", "2023", "1990s", "1990–1994"."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if period in ("year", "decade") or isinstance(period, int):
+        start = int(value)
+        if period == "decade":
+            return f"{start}s"
+        width = 1 if period == "year" else int(period)
+        return str(start) if width == 1 else f"{start}–{start + width - 1}"
+    if period is None or period == "all":
+        return str(value)
+    ts = pd.Timestamp(value)
+    name = _period_name(period)
+    if name == "month":
+        return ts.strftime("%B %Y")
+    if name == "quarter":
+        return f"Q{ts.quarter} {ts.year}"
+    if name == "year":
+        return str(ts.year)
+    return ts.strftime("%d %B %Y")
 
 
 def _period_range(periods: pd.Series, period: str | int) -> list:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -40,6 +41,8 @@ def _period_label(trends: pd.DataFrame) -> str:
         return "Year"
     if isinstance(period, int):
         return f"{period}-year period (first year)"
+    if str(period) in _FREQ_NAMES:
+        return f"{_FREQ_NAMES[str(period)].capitalize()} (start)"
     return f"Period ({period})" if period else "Period"
 
 
@@ -151,6 +154,10 @@ def plot_trends(
         ax.set_xlabel(_period_label(trends))
         ax.set_ylim(bottom=0)
         ax.tick_params(labelbottom=True)
+        if pd.api.types.is_datetime64_any_dtype(df["period"]):
+            locator = mdates.AutoDateLocator(maxticks=5)
+            ax.xaxis.set_major_locator(locator)
+            ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     for ax in list(axes.flat)[n:]:
         ax.set_visible(False)
     handles, names = axes.flat[0].get_legend_handles_labels()
@@ -199,8 +206,8 @@ def plot_mentions(
     if series.empty:
         raise ValueError("plot_mentions got an empty series; nothing to draw.")
     period = series.attrs.get("period", "M")
-    per_name = _FREQ_NAMES.get(str(period), f"{period}-year period"
-                               if isinstance(period, int) else str(period))
+    per_name = series.attrs.get("period_name") or _FREQ_NAMES.get(
+        str(period), f"{period}-year period" if isinstance(period, int) else str(period))
     groups = list(dict.fromkeys(series["group"]))
     label = str(series["label"].iloc[0]) if "label" in series.columns else "the categories"
     fig, axes = plt.subplots(len(groups), 1, figsize=(9, 3.2 * len(groups) + 0.8),
@@ -223,7 +230,8 @@ def plot_mentions(
         ax.set_ylabel(f"{unit.capitalize()} per {per_name}")
         ax.set_xlabel(per_name.capitalize())
         ax.tick_params(labelbottom=True)
-    axes[0, 0].legend(loc="upper right", fontsize=8, frameon=False)
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="outside lower center", ncols=2, frameon=False, fontsize=8)
     d = series.attrs.get("dictionary", {})
     fig.suptitle(
         title or f"{unit.capitalize()} per {per_name} mentioning {label}\n"
