@@ -52,14 +52,18 @@ __all__ = [
     "PANEL_COLUMNS",
     "Wordfish",
     "Wordscores",
+    "bloc_summary",
+    "centered_similarity",
     "cluster_blocs",
     "dyad_series",
+    "dyad_summary",
     "issue_similarity_panel",
     "join_dyads",
     "map_positions",
     "similarity_matrix",
     "similarity_panel",
     "split_passages",
+    "summarize_validation",
     "validate_against",
     "wordscores_by_period",
 ]
@@ -881,6 +885,51 @@ def dyad_series(
     return out.sort_values(["pair", "period"], kind="stable").reset_index(drop=True)
 
 
+def dyad_summary(series: pd.DataFrame) -> pd.DataFrame:
+    """One line per dyad of :func:`dyad_series` output: its mean and its last period.
+
+    Parameters
+    ----------
+    series : DataFrame
+        ``pair, period, similarity`` (optionally ``ci_low, ci_high``).
+
+    Returns
+    -------
+    DataFrame
+        ``pair, n_periods, mean_similarity, last_period, last_similarity, last_ci_low,
+        last_ci_high`` (periods with a similarity only; dyads in the order of ``series``).
+    """
+    _require_columns(series, ["pair", "period", "similarity"], what="dyad series")
+    known = series[series["similarity"].notna()]
+    rows = []
+    pairs = (
+        series["pair"].cat.categories
+        if isinstance(series["pair"].dtype, pd.CategoricalDtype)
+        else pd.unique(series["pair"])
+    )
+    for pair in pairs:
+        g = known[known["pair"] == pair].sort_values("period", kind="stable")
+        if g.empty:
+            continue
+        last = g.iloc[-1]
+        rows.append(
+            {
+                "pair": str(pair),
+                "n_periods": len(g),
+                "mean_similarity": float(g["similarity"].mean()),
+                "last_period": last["period"],
+                "last_similarity": float(last["similarity"]),
+                "last_ci_low": float(last.get("ci_low", np.nan)),
+                "last_ci_high": float(last.get("ci_high", np.nan)),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=["pair", "n_periods", "mean_similarity", "last_period", "last_similarity",
+                 "last_ci_low", "last_ci_high"],
+    )
+
+
 def similarity_matrix(
     panel: pd.DataFrame,
     period: Any,
@@ -969,75 +1018,283 @@ def _complete_submatrix(mat: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     return mat.loc[keep, keep], dropped
 
 
+def centered_similarity(sim: np.ndarray | pd.DataFrame) -> np.ndarray:
+    """Similarity after removing what every actor of the period shares.
+
+    For a cosine similarity matrix ``S`` of unit-length vectors ``u_i`` the inner products
+    of the centred vectors ``u_i - mean(u)`` are ``B = J S J`` (``J = I - 11'/n``, the
+    double centring of classical MDS), and their cosine is ``B_ij / sqrt(B_ii B_jj)``.
+    Every General Debate speech shares a large common vocabulary, so raw tf-idf cosines sit
+    in a narrow band and clustering them chains almost every state into one group; the
+    centred cosine keeps only how two states differ *from the average speech of the
+    period* (range -1 to 1). For other measures (1 - JSD) read it as the normalised Gram
+    matrix of classical MDS on ``d^2 = 2 (1 - S)``.
+
+    Parameters
+    ----------
+    sim : array or DataFrame of shape (n_actors, n_actors)
+        Symmetric, complete (no NaN), diagonal 1.
+
+    Returns
+    -------
+    ndarray of shape (n_actors, n_actors)
+        Diagonal 1 (0 where an actor equals the mean profile).
+    """
+    s = np.asarray(sim, dtype=float)
+    if s.ndim != 2 or s.shape[0] != s.shape[1]:
+        raise ValueError(f"sim must be a square matrix, got shape {s.shape}.")
+    if np.isnan(s).any():
+        raise ValueError("sim has NaN entries; drop actors without text first.")
+    n = len(s)
+    s = 0.5 * (s + s.T)
+    b = s - s.mean(axis=0) - s.mean(axis=1)[:, None] + s.mean()
+    scale = np.sqrt(np.clip(np.diag(b), 0.0, None))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        c = b / scale[:, None] / scale[None, :]
+    c = np.where(np.isfinite(c), np.clip(c, -1.0, 1.0), 0.0)
+    c[np.arange(n), np.arange(n)] = np.where(scale > 0, 1.0, 0.0)
+    return c
+
+
+def _bloc_distance(mat: pd.DataFrame, *, centre: bool) -> np.ndarray:
+    s = centered_similarity(mat.to_numpy()) if centre else mat.to_numpy(dtype=float)
+    dist = np.clip(1.0 - s, 0.0, None)
+    dist = 0.5 * (dist + dist.T)
+    np.fill_diagonal(dist, 0.0)
+    return dist
+
+
+def _silhouette(dist: np.ndarray, labels: np.ndarray) -> float:
+    from sklearn.metrics import silhouette_score
+
+    k = len(np.unique(labels))
+    if not 2 <= k <= len(labels) - 1:
+        return np.nan
+    return float(silhouette_score(dist, labels, metric="precomputed"))
+
+
 def cluster_blocs(
     panel: pd.DataFrame,
     *,
-    n_blocs: int = 4,
+    n_blocs: int | None = None,
+    k_range: tuple[int, int] = (2, 8),
+    centre: bool = True,
     method: str = "average",
+    tie_tol: float = 1e-3,
     periods: Iterable[Any] | None = None,
     actors: Sequence[str] | None = None,
     align_labels: bool = True,
 ) -> pd.DataFrame:
-    """Hierarchical clustering of actors on ``1 - similarity``, period by period.
+    """Blocs of actors per period: average-linkage clustering with a silhouette-chosen size.
+
+    For each period the complete actor x actor matrix is turned into a distance
+    ``1 - similarity`` (by default on the :func:`centered_similarity`, which removes the
+    vocabulary every speech of the period shares), clustered hierarchically, and cut into
+    ``n_blocs`` blocs. With ``n_blocs=None`` the number of blocs is chosen per period: every
+    cut with ``k`` in ``k_range`` is scored by its mean silhouette width on the same
+    distance (Rousseeuw 1987; -1 to 1, higher = blocs better separated) and the smallest
+    ``k`` whose silhouette is within ``tie_tol`` of the best is kept (ties -> fewer blocs);
+    one bloc counts as silhouette 0, so when no cut scores above ``tie_tol`` the period is
+    one bloc. Read the silhouette as
+    the strength of the bloc structure: below about 0.25 it is weak (Kaufman & Rousseeuw
+    1990).
 
     The clustering is deterministic (no seed needed). Actors with unknown similarities in a
-    period are left out of that period (listed in ``attrs["dropped"]``). With
-    ``align_labels`` the bloc numbers of each period are matched to the previous period's by
-    maximum overlap (Hungarian assignment), so "bloc 1" keeps meaning the same group.
+    period are left out of that period (listed in ``attrs["dropped"]``). Cluster over every
+    actor of the panel, not only a few focus states: a bloc is only meaningful relative to
+    the states it leaves out.
 
     Parameters
     ----------
     panel : DataFrame
         Output of :func:`similarity_panel`.
-    n_blocs : int, default=4
-        Number of blocs (``fcluster(..., criterion="maxclust")``).
-    method : {"average", "complete", "single", "weighted", "ward"}, default="average"
-        Linkage method. Average linkage on text similarity tends to give one large bloc and
-        a few outliers; ``"ward"`` (applied to ``1 - similarity``, which is not a Euclidean
-        distance, so read it as a heuristic) gives blocs of more even size.
+    n_blocs : int or None, default=None
+        Fixed number of blocs (``fcluster(..., criterion="maxclust")``); None chooses it by
+        the silhouette criterion above.
+    k_range : (int, int), default=(2, 8)
+        Smallest and largest number of blocs tried when ``n_blocs`` is None (capped at
+        ``n_actors - 1``).
+    centre : bool, default=True
+        Cluster on :func:`centered_similarity`; False uses the panel's similarity as it is
+        (with tf-idf cosine on the UNGDC this gives one bloc of nearly every state plus
+        singletons).
+    method : {"average", "complete", "single", "weighted"}, default="average"
+        Linkage method (on the precomputed distance). Ward linkage is not offered: it
+        assumes Euclidean distances.
+    tie_tol : float, default=1e-3
+        Silhouettes this close to the best count as ties.
     periods : iterable or None, default=None
         Periods to cluster; None means all.
     actors : sequence of str or None, default=None
         Restrict to these actors.
     align_labels : bool, default=True
-        Match bloc numbers across periods.
+        Match bloc numbers of each period to the previous period's by maximum overlap
+        (Hungarian assignment), so "bloc 1" keeps meaning the same group; the first
+        period's blocs are numbered by size (largest = 1).
 
     Returns
     -------
     DataFrame
-        ``actor, period, bloc`` (int, 1..n_blocs).
+        ``actor, period, bloc`` (int from 1), ``bloc_size`` (actors in that bloc),
+        ``n_blocs`` and ``silhouette`` (of the period's chosen cut; NaN for one bloc).
+        ``attrs["selection"]``: records ``{period, k, silhouette, chosen}`` of every cut
+        tried; ``attrs["dropped"]``: actors left out per period; ``attrs["params"]``.
     """
-    if method not in {"average", "complete", "single", "weighted", "ward"}:
+    if method == "ward":
         raise ValueError(
-            f"method={method!r} is not supported; use average, complete, single, weighted or ward."
+            "method='ward' is not supported: Ward linkage assumes Euclidean distances and "
+            "1 - similarity is not one; use 'average' (default) or 'complete'."
         )
-    if n_blocs < 1:
-        raise ValueError(f"n_blocs must be >= 1, got {n_blocs}.")
-    frames, dropped_all = [], {}
+    if method not in {"average", "complete", "single", "weighted"}:
+        raise ValueError(
+            f"method={method!r} is not supported; use average, complete, single or weighted."
+        )
+    if n_blocs is not None and n_blocs < 1:
+        raise ValueError(f"n_blocs must be >= 1 or None, got {n_blocs}.")
+    lo_k, hi_k = (int(k) for k in k_range)
+    if not 2 <= lo_k <= hi_k:
+        raise ValueError(f"k_range must be (low, high) with 2 <= low <= high, got {k_range}.")
+    columns = ["actor", "period", "bloc", "bloc_size", "n_blocs", "silhouette"]
+    frames, dropped_all, selection = [], {}, []
     prev: pd.Series | None = None
     for p, full in _period_matrices(panel, None if periods is None else list(periods), actors):
         mat, dropped = _complete_submatrix(full)
         if dropped:
             dropped_all[p] = dropped
-        if len(mat) < 2:
+        n = len(mat)
+        if n < 2:
             continue
-        dist = np.clip(1.0 - mat.to_numpy(), 0.0, None)
-        np.fill_diagonal(dist, 0.0)
-        dist = 0.5 * (dist + dist.T)
-        iu = np.triu_indices(len(mat), 1)
-        z = linkage(dist[iu], method=method)
-        labels = fcluster(z, t=min(n_blocs, len(mat)), criterion="maxclust")
+        dist = _bloc_distance(mat, centre=centre)
+        z = linkage(dist[np.triu_indices(n, 1)], method=method)
+        if n_blocs is not None:
+            labels = fcluster(z, t=min(n_blocs, n), criterion="maxclust")
+            sil = _silhouette(dist, labels)
+        else:
+            tried = []
+            for k in range(lo_k, min(hi_k, n - 1) + 1):
+                lab_k = fcluster(z, t=k, criterion="maxclust")
+                tried.append((k, _silhouette(dist, lab_k), lab_k))
+            scores = np.array([s for _, s, _ in tried], dtype=float)
+            ok = np.isfinite(scores)
+            if ok.any() and np.nanmax(scores) > tie_tol:
+                best = np.nanmax(scores)
+                pick = next(i for i, s in enumerate(scores) if ok[i] and s >= best - tie_tol)
+                _, sil, labels = tried[pick]
+            else:
+                pick, sil, labels = -1, np.nan, np.ones(n, dtype=int)
+            selection += [
+                {"period": p, "k": k, "silhouette": s, "chosen": i == pick}
+                for i, (k, s, _) in enumerate(tried)
+            ]
         lab = pd.Series(labels, index=mat.index.astype(str))
         if align_labels:
-            lab = _relabel(lab, prev, n_blocs)
+            lab = _relabel(lab, prev, n_blocs or 0)
         prev = lab
-        frames.append(pd.DataFrame({"actor": lab.index, "period": p, "bloc": lab.to_numpy()}))
-    out = (
-        pd.concat(frames, ignore_index=True)
-        if frames
-        else pd.DataFrame(columns=["actor", "period", "bloc"])
-    )
+        sizes = lab.map(lab.value_counts())
+        frames.append(
+            pd.DataFrame(
+                {
+                    "actor": lab.index,
+                    "period": p,
+                    "bloc": lab.to_numpy().astype(np.int64),
+                    "bloc_size": sizes.to_numpy().astype(np.int64),
+                    "n_blocs": int(lab.nunique()),
+                    "silhouette": sil,
+                }
+            )
+        )
+    out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     out.attrs["dropped"] = dropped_all
+    out.attrs["selection"] = selection
+    out.attrs["params"] = {
+        "n_blocs": n_blocs, "k_range": [lo_k, hi_k], "centre": centre, "method": method,
+        "tie_tol": tie_tol,
+    }
+    return out
+
+
+def bloc_summary(
+    blocs: pd.DataFrame,
+    panel: pd.DataFrame,
+    *,
+    actors: Sequence[str],
+    period: Any = None,
+    n_mates: int = 3,
+    centre: bool | None = None,
+) -> pd.DataFrame:
+    """Where chosen actors fall in one period's blocs, with their nearest bloc mates.
+
+    Parameters
+    ----------
+    blocs : DataFrame
+        Output of :func:`cluster_blocs`.
+    panel : DataFrame
+        The panel the blocs were computed from.
+    actors : sequence of str
+        The actors to describe (e.g. the report's focus states); those absent from the
+        period's blocs are left out (listed in ``attrs["absent"]``).
+    period : scalar or None, default=None
+        None takes the last period of ``blocs``.
+    n_mates : int, default=3
+        Bloc mates listed per actor, most similar first.
+    centre : bool or None, default=None
+        Rank mates by :func:`centered_similarity` (True) or by the panel's similarity
+        (False); None follows ``blocs.attrs["params"]["centre"]`` (True when unknown), so the
+        ranking uses the similarity the blocs were cut on.
+
+    Returns
+    -------
+    DataFrame
+        One row per actor present: ``actor, period, bloc, bloc_size, n_blocs, silhouette,
+        mates`` (comma-separated codes) and ``mate_similarity`` (mean similarity to those
+        mates on the ranking scale).
+    """
+    _require_columns(blocs, ["actor", "period", "bloc"], what="blocs")
+    if n_mates < 1:
+        raise ValueError(f"n_mates must be >= 1, got {n_mates}.")
+    if blocs.empty:
+        raise ValueError("blocs is empty; nothing to summarise.")
+    if period is None:
+        period = blocs["period"].max()
+    sub = blocs[blocs["period"] == period]
+    if sub.empty:
+        raise ValueError(
+            f"period {period!r} is not in blocs; it has {blocs['period'].unique()[:10].tolist()}."
+        )
+    if centre is None:
+        centre = bool(blocs.attrs.get("params", {}).get("centre", True))
+    names = sub["actor"].astype(str).tolist()
+    mat = similarity_matrix(panel, period, actors=names)
+    sim = pd.DataFrame(
+        centered_similarity(mat.to_numpy()) if centre else mat.to_numpy(dtype=float),
+        index=mat.index, columns=mat.columns,
+    )
+    lab = sub.set_index(sub["actor"].astype(str))
+    rows, absent = [], []
+    for a in actors:
+        if a not in lab.index:
+            absent.append(a)
+            continue
+        same = lab.index[(lab["bloc"] == lab.loc[a, "bloc"]).to_numpy() & (lab.index != a)]
+        ranked = sim.loc[a, same].sort_values(ascending=False, kind="stable").head(n_mates)
+        rows.append(
+            {
+                "actor": a,
+                "period": period,
+                "bloc": int(lab.loc[a, "bloc"]),
+                "bloc_size": int(len(same) + 1),
+                "n_blocs": int(lab["bloc"].nunique()),
+                "silhouette": float(lab.loc[a, "silhouette"]) if "silhouette" in lab else np.nan,
+                "mates": ", ".join(ranked.index.astype(str)),
+                "mate_similarity": float(ranked.mean()) if len(ranked) else np.nan,
+            }
+        )
+    out = pd.DataFrame(
+        rows,
+        columns=["actor", "period", "bloc", "bloc_size", "n_blocs", "silhouette", "mates",
+                 "mate_similarity"],
+    )
+    out.attrs["absent"] = absent
     return out
 
 
@@ -2062,10 +2319,12 @@ def validate_against(
     Returns
     -------
     DataFrame
-        ``decade, n_dyad_years, n_actors, pearson, pearson_ci_low, pearson_ci_high, spearman,
-        spearman_ci_low, spearman_ci_high``. ``attrs["unmatched"]`` (records of the table
-        from :func:`join_dyads`) says what did not match and why; ``attrs["n_joined"]``
-        counts joined rows.
+        ``decade, n_dyad_years, n_actors, first_year, last_year, pearson, pearson_ci_low,
+        pearson_ci_high, spearman, spearman_ci_low, spearman_ci_high``. The pooled ``"all"``
+        row mixes decades whose similarity and agreement levels differ, so it can be far
+        below every per-decade correlation; read the decades. ``attrs["unmatched"]``
+        (records of the table from :func:`join_dyads`) says what did not match and why;
+        ``attrs["n_joined"]`` counts joined rows.
         The Spearman bootstrap reuses the full-sample ranks (fast; close to re-ranking).
     """
     joined, unmatched = join_dyads(panel, external, value=value, year_col=year_col)
@@ -2084,6 +2343,8 @@ def validate_against(
             "decade": label,
             "n_dyad_years": len(g),
             "n_actors": len(set(g["actor_a"]) | set(g["actor_b"])),
+            "first_year": int(g["year"].min()) if len(g) else np.nan,
+            "last_year": int(g["year"].max()) if len(g) else np.nan,
         }
         for name, (xx, yy) in (
             ("pearson", (x, y)),
@@ -2114,3 +2375,51 @@ def validate_against(
     out.attrs["n_joined"] = len(joined)
     out.attrs["params"] = {"n_boot": n_boot, "ci_level": ci_level, "value": value}
     return out
+
+
+def summarize_validation(validation: pd.DataFrame, *, method: str = "pearson") -> dict[str, Any]:
+    """The numbers a report states about :func:`validate_against` output.
+
+    Parameters
+    ----------
+    validation : DataFrame
+        Output of :func:`validate_against` (per-decade rows and the pooled ``"all"`` row).
+    method : {"pearson", "spearman"}, default="pearson"
+
+    Returns
+    -------
+    dict
+        ``n_decades`` (decades with a correlation), ``n_positive`` / ``n_negative``
+        (decades whose interval lies above / below zero), ``low`` and ``high`` (smallest and
+        largest per-decade correlation) with ``low_decade`` / ``high_decade``, and from the
+        pooled row ``n_dyad_years``, ``n_actors``, ``first_year``, ``last_year`` and
+        ``pooled``.
+    """
+    if method not in {"pearson", "spearman"}:
+        raise ValueError(f"method={method!r} is not supported; use 'pearson' or 'spearman'.")
+    _require_columns(
+        validation,
+        ["decade", "n_dyad_years", "n_actors", method, f"{method}_ci_low", f"{method}_ci_high"],
+        what="validation table",
+    )
+    label = validation["decade"].astype(str)
+    pooled = validation[label == "all"]
+    if pooled.empty:
+        raise ValueError("The validation table has no pooled 'all' row; use validate_against().")
+    dec = validation[(label != "all") & validation[method].notna()]
+    r = dec[method].to_numpy(dtype=float)
+    p = pooled.iloc[0]
+    return {
+        "n_decades": len(dec),
+        "n_positive": int((dec[f"{method}_ci_low"] > 0).sum()),
+        "n_negative": int((dec[f"{method}_ci_high"] < 0).sum()),
+        "low": float(r.min()) if len(r) else np.nan,
+        "high": float(r.max()) if len(r) else np.nan,
+        "low_decade": str(dec["decade"].iloc[int(r.argmin())]) if len(r) else None,
+        "high_decade": str(dec["decade"].iloc[int(r.argmax())]) if len(r) else None,
+        "n_dyad_years": int(p["n_dyad_years"]),
+        "n_actors": int(p["n_actors"]),
+        "first_year": p.get("first_year"),
+        "last_year": p.get("last_year"),
+        "pooled": float(p[method]),
+    }

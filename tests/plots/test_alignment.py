@@ -106,3 +106,32 @@ def test_validation_plot():
     assert "voting agreement" in ax.get_ylabel()
     with pytest.raises(ValueError, match="empty"):
         pa.plot_validation(val.iloc[:0])
+
+
+def test_validation_plot_several_measures():
+    votes = pd.DataFrame(
+        {
+            "decade": ["1990", "2000", "all"],
+            "pearson": [0.3, 0.4, 0.35],
+            "pearson_ci_low": [0.2, 0.3, 0.3],
+            "pearson_ci_high": [0.4, 0.5, 0.4],
+            "spearman": [0.2, 0.3, 0.25],
+        }
+    )
+    ideal = votes.assign(
+        pearson=-votes["pearson"],
+        pearson_ci_low=-votes["pearson_ci_high"],
+        pearson_ci_high=-votes["pearson_ci_low"],
+        decade=["1980", "1990", "all"],
+    )
+    fig = pa.plot_validation({"voting agreement": votes, "ideal-point distance": ideal})
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1980s", "1990s", "2000s", "all"]
+    assert "Pearson" in ax.get_ylabel() and ax.get_title()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["voting agreement", "ideal-point distance"]
+    # the ideal-point 1980s point sits at x=0 with its value
+    xs, ys = ax.containers[1][0].get_data()
+    assert ys[0] == pytest.approx(-0.3) and xs[0] < 0.5
+    with pytest.raises(ValueError, match="method='kendall'"):
+        pa.plot_validation(votes, method="kendall")

@@ -6,7 +6,7 @@ Every function takes the tidy tables that ``toolkit.alignment`` returns and give
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import matplotlib.pyplot as plt
@@ -247,41 +247,86 @@ def plot_position_series(
     return fig
 
 
-def plot_validation(validation: pd.DataFrame, *, title: str | None = None) -> Figure:
-    """Correlation of text similarity with the external measure per decade, with CIs.
+_VALUE_NAMES = {"agreement": "voting agreement", "distance": "ideal-point distance"}
+
+
+def _decade_label(d: Any) -> str:
+    return str(d) + ("s" if str(d).isdigit() else "")
+
+
+def plot_validation(
+    validation: pd.DataFrame | Mapping[str, pd.DataFrame],
+    *,
+    method: str | None = None,
+    title: str | None = None,
+) -> Figure:
+    """Correlation of text similarity with external measures per decade, with CIs.
 
     Parameters
     ----------
-    validation : DataFrame
-        Output of :func:`toolkit.alignment.validate_against`.
+    validation : DataFrame or mapping of str to DataFrame
+        Output of :func:`toolkit.alignment.validate_against`, or several such tables keyed
+        by a legend label (e.g. ``{"UN voting agreement": v1, "ideal-point distance": v2}``),
+        drawn side by side per decade.
+    method : {"pearson", "spearman"} or None, default=None
+        For one table None draws both; for several tables None means ``"pearson"``.
     title : str or None, default=None
 
     Returns
     -------
     Figure
     """
-    require_columns(validation, ["decade", "pearson", "spearman"], what="plot_validation")
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    x = np.arange(len(validation))
-    for k, (name, shift) in enumerate((("pearson", -0.12), ("spearman", 0.12))):
-        y = validation[name].to_numpy(dtype=float)
-        lo = validation.get(f"{name}_ci_low", pd.Series(np.nan, index=validation.index))
-        hi = validation.get(f"{name}_ci_high", pd.Series(np.nan, index=validation.index))
-        err = np.vstack([y - lo.to_numpy(dtype=float), hi.to_numpy(dtype=float) - y])
+    tables = {"": validation} if isinstance(validation, pd.DataFrame) else dict(validation)
+    if not tables:
+        raise ValueError("plot_validation needs at least one validation table.")
+    for tab in tables.values():
+        require_columns(tab, ["decade", "pearson", "spearman"], what="plot_validation")
+    if method not in {None, "pearson", "spearman"}:
+        raise ValueError(f"method={method!r} is not supported; use 'pearson' or 'spearman'.")
+    single = len(tables) == 1 and isinstance(validation, pd.DataFrame)
+    if single:
+        tab = tables[""]
+        names = _VALUE_NAMES.get(tab.attrs.get("params", {}).get("value"), "voting agreement")
+        methods = [method] if method else ["pearson", "spearman"]
+        series = [(m.capitalize(), tab, m) for m in methods]
+        ylabel = f"correlation with {names} (−1 to 1)"
+    else:
+        m = method or "pearson"
+        series = [(label, tab, m) for label, tab in tables.items()]
+        ylabel = ("Pearson's r" if m == "pearson" else "Spearman's rho") + " (−1 to 1)"
+    decades: list[str] = []
+    for _, tab, _ in series:
+        decades += [d for d in tab["decade"].astype(str) if d not in decades]
+    decades = sorted((d for d in decades if d != "all"), key=str) + (
+        ["all"] if "all" in decades else []
+    )
+    fig, ax = plt.subplots(figsize=(max(8.0, 0.6 * len(decades) * len(series)), 4.5))
+    x = np.arange(len(decades))
+    width = 0.7 / len(series)
+    for k, (label, tab, m) in enumerate(series):
+        pos = pd.Index(decades).get_indexer(tab["decade"].astype(str))
+        y = tab[m].to_numpy(dtype=float)
+        lo = tab.get(f"{m}_ci_low", pd.Series(np.nan, index=tab.index)).to_numpy(dtype=float)
+        hi = tab.get(f"{m}_ci_high", pd.Series(np.nan, index=tab.index)).to_numpy(dtype=float)
+        err = np.nan_to_num(np.vstack([y - lo, hi - y]))
         ax.errorbar(
-            x + shift,
+            x[pos] + (k - (len(series) - 1) / 2) * width,
             y,
-            yerr=np.nan_to_num(err),
+            yerr=err,
             fmt="o",
             color=f"C{k}",
             capsize=3,
-            label=name.capitalize(),
+            label=label,
         )
     ax.axhline(0, color="0.7", lw=0.8)
-    ax.set_xticks(x, [str(d) + ("s" if str(d).isdigit() else "") for d in validation["decade"]])
-    ax.set_xlabel("decade")
-    ax.set_ylabel("correlation with voting agreement")
-    ax.set_title(title or "Text similarity vs UN voting agreement (95% bootstrap CI)")
+    ax.set_xticks(x, [_decade_label(d) for d in decades])
+    ax.set_xlabel("decade of the General Assembly session")
+    ax.set_ylabel(ylabel)
+    ax.set_title(
+        title
+        or ("Text similarity vs UN voting agreement (95% bootstrap CI)" if single
+            else "Text similarity vs UN voting measures per decade (95% bootstrap CI)")
+    )
     ax.legend(fontsize="small")
     ax.grid(alpha=0.3, axis="y")
     fig.tight_layout()
