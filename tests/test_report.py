@@ -357,26 +357,6 @@ def test_choose_references():
         report.choose_references(["DEM"])
 
 
-class _FakeModel:
-    """The two attributes choose_topics reads from a fitted TopicModel."""
-
-    def __init__(self, term_lists):
-        self.term_lists = term_lists
-        self.components_ = [[0.0]] * len(term_lists)
-
-    def top_term_lists(self, n):
-        return [t[:n] for t in self.term_lists]
-
-
-def test_choose_topics_matches_the_dictionary():
-    model = _FakeModel([["climate", "water"], ["arms", "embargo", "sanction"], ["disarmament"]])
-    assert report.choose_topics(model) == [1, 2]
-    assert report.choose_topics(model, [0]) == [0]
-    assert report.choose_topics(_FakeModel([["a"], ["b"]])) == [0]
-    with pytest.raises(ValueError, match=r"Topic\(s\) \[5\] do not exist"):
-        report.choose_topics(model, [5])
-
-
 def test_choose_actors_with_a_single_preferred_actor(tiny_corpus):
     assert report.choose_actors(tiny_corpus, preferred=["RUS"], n=1) == ["RUS"]
     assert report.choose_actors(tiny_corpus, preferred=["XXX"], n=1) == ["CHN"]
@@ -438,13 +418,6 @@ def test_warnings_are_folded_and_escaped():
     page = out["data"]["text/html"]
     assert page.startswith('<details class="fptk-warnings"')
     assert "<script>" not in page and "&lt;script&gt;" in page and "more" in page
-
-
-def test_choose_topics_restricted_to_categories():
-    model = _FakeModel([["embargo", "sanction"], ["arms", "trade"], ["disarmament"]])
-    assert report.choose_topics(model, categories=["arms_control"]) == [2]
-    with pytest.raises(ValueError, match=r"Categories \['nope'\] are not in the dictionary"):
-        report.choose_topics(model, categories=["nope"])
 
 
 def test_choose_period(tiny_corpus):

@@ -560,3 +560,106 @@ def test_ungdc_recent_sessions_model(ungdc):
     assert info["n_docs_used"] + info["n_docs_empty_topics"] == len(sub)
     rep = representative_docs(tm, sub, n=2)
     assert (rep["match"] != "").mean() > 0.9
+
+
+# ------------------------------------------------------------------ selection by dictionary
+HAND_TOPICS = {
+    "arms": ["arms_trade", "export_controls", "npt", "military_aid", "treaty"],
+    "generic": ["powers", "co_operation", "disarmament", "detente", "peace"],
+    "sanctions": ["sanctions", "embargo", "blockade", "coercive", "cuba"],
+    "climate": ["climate", "emission", "warming", "island", "ocean"],
+}
+
+
+def _hand_model(themes=HAND_TOPICS) -> TopicModel:
+    """A 'fitted' model whose topics put decreasing weight on the given terms only."""
+    vocab = sorted({w for ws in themes.values() for w in ws})
+    comp = np.zeros((len(themes), len(vocab)))
+    for k, ws in enumerate(themes.values()):
+        for r, w in enumerate(ws):
+            comp[k, vocab.index(w)] = 1.0 - 0.1 * r
+    tm = TopicModel(len(themes))
+    tm.components_ = comp
+    tm.vocab_ = np.asarray(vocab, dtype=str)
+    tm.topic_labels_ = {}
+    return tm
+
+
+def test_match_topics_needs_two_arms_specific_terms():
+    from toolkit.topics import ARMS_SPECIFIC_CATEGORIES, match_topics
+
+    tm = _hand_model()
+    got = match_topics(tm, "arms", n_terms=5)
+    assert list(got.columns) == ["topic", "label", "top_terms", "matched_terms", "n_matches",
+                                 "categories"]
+    assert got["topic"].tolist() == [0]  # the generic topic has one match only
+    row = got.iloc[0]
+    # phrases are matched with spaces, the lower-cased acronym in upper case
+    assert set(row["matched_terms"].split(", ")) == {"arms_trade", "export_controls", "npt",
+                                                     "military_aid"}
+    assert row["n_matches"] == 4
+    assert row["categories"] == "arms_transfers, military_aid, export_controls, arms_control"
+    assert row["label"] == tm.topic_names()[0]
+    assert got.attrs["match_topics"]["categories"] == list(ARMS_SPECIFIC_CATEGORIES)
+    loose = match_topics(tm, n_terms=5, min_matches=1)
+    assert loose["topic"].tolist() == [0, 1]
+    assert loose.loc[1, "matched_terms"] == "disarmament"
+
+
+def test_match_topics_categories_and_all_topics():
+    from toolkit.topics import match_topics
+
+    tm = _hand_model()
+    sanc = match_topics(tm, categories=["sanctions"], n_terms=5)
+    assert sanc["topic"].tolist() == [2] and sanc.loc[0, "n_matches"] == 3
+    every = match_topics(tm, n_terms=5, all_topics=True)
+    assert every["topic"].tolist() == [0, 1, 2, 3]  # most matches first, then topic number
+    assert every["selected"].tolist() == [True, False, False, False]
+    assert every["n_matches"].tolist() == [4, 1, 0, 0]
+    mine = {"name": "mine", "version": "1", "categories": {"sea": ["ocean", "island"]}}
+    assert match_topics(tm, mine, n_terms=5)["topic"].tolist() == [3]  # None: all categories
+    with pytest.raises(ValueError, match=r"Categories \['nope'\] are not in the dictionary"):
+        match_topics(tm, categories=["nope"])
+    with pytest.raises(ValueError, match="min_matches must be at least 1"):
+        match_topics(tm, min_matches=0)
+
+
+def test_match_topics_empty_when_no_topic_is_about_arms():
+    from toolkit.topics import match_topics
+
+    themes = {k: v for k, v in HAND_TOPICS.items() if k != "arms"}
+    got = match_topics(_hand_model(themes), n_terms=5)
+    assert got.empty
+    assert list(got.columns) == ["topic", "label", "top_terms", "matched_terms", "n_matches",
+                                 "categories"]
+
+
+def test_match_topics_on_a_fitted_model(fitted):
+    from toolkit.topics import match_topics
+
+    # the planted arms theme has single words only: "disarmament" is its one dictionary term
+    every = match_topics(fitted, n_terms=6, all_topics=True)
+    assert every["n_matches"].max() == 1 and not every["selected"].any()
+    assert every.loc[0, "matched_terms"] == "disarmament"
+
+
+def test_prevalence_change_per_topic_not_summed(planted, fitted):
+    from toolkit.topics import prevalence_change
+
+    _, corpus = planted
+    prev = prevalence(fitted, corpus, period="year", n_boot=10, random_state=0)
+    got = prevalence_change(prev, topics=[2, 0])
+    assert got["topic"].tolist() == [2, 0] and (got["group"] == "all").all()
+    assert (got["first_period"] == 2000).all() and (got["last_period"] == 2003).all()
+    for row in got.itertuples():
+        cell = prev[(prev["topic"] == row.topic) & (prev["period"] == 2003)].iloc[0]
+        assert row.last_share == cell["share"] and row.last_ci_high == cell["ci_high"]
+        assert row.label == cell["label"]
+        assert row.change == pytest.approx(row.last_share - row.first_share)
+    by = prevalence(fitted, corpus, by="actor", period="year", n_boot=0)
+    assert len(prevalence_change(by, first=2001, last=2002)) == 3 * 3
+    assert prevalence_change(prev, topics=[]).empty
+    with pytest.raises(ValueError, match=r"first=1990 is not a period of prev"):
+        prevalence_change(prev, first=1990)
+    with pytest.raises(ValueError, match=r"topic\(s\) \[7\] are not in prev"):
+        prevalence_change(prev, topics=[7])

@@ -55,7 +55,6 @@ __all__ = [
     "choose_pairs",
     "choose_period",
     "choose_references",
-    "choose_topics",
     "corpus_card",
     "figure",
     "find_notebooks",
@@ -347,60 +346,6 @@ def choose_references(
             "`references` (e.g. {RUS: -1, USA: 1}) in reports.yml."
         )
     return {actors[0]: -1.0, actors[1]: 1.0}
-
-
-def choose_topics(
-    model,
-    topics: Sequence[int] | None = None,
-    *,
-    dictionary: Any = "arms",
-    categories: Sequence[str] | None = None,
-    n_terms: int = 10,
-) -> list[int]:
-    """Return the topics a report follows: those whose top terms match a dictionary.
-
-    Parameters
-    ----------
-    model : toolkit.topics.TopicModel
-        Fitted.
-    topics : sequence of int or None, default=None
-        Topics named in the parameters (returned as given, checked).
-    dictionary : str or path or mapping or Dictionary, default="arms"
-        A keyword dictionary (:func:`toolkit.keywords.load_dictionary`).
-    categories : sequence of str or None, default=None
-        Only these categories of the dictionary count; None counts all.
-    n_terms : int, default=10
-        Top terms of each topic that are matched.
-
-    Returns
-    -------
-    list of int
-        Topics with at least one dictionary match among their top terms, most matches
-        first (ties by topic number); the single best-matching topic when none matches.
-    """
-    from toolkit import keywords
-
-    k = len(model.components_)
-    if topics is not None:
-        bad = [t for t in topics if not 0 <= int(t) < k]
-        if bad:
-            raise ValueError(f"Topic(s) {bad} do not exist; topics are numbered 0..{k - 1}.")
-        return [int(t) for t in topics]
-    pseudo = pd.DataFrame({
-        "doc_id": [f"topic_{t}" for t in range(k)],
-        "text": [" ".join(terms) for terms in model.top_term_lists(n_terms)],
-    })
-    counts = keywords.count_matches(pseudo, dictionary, use_cache=False, progress=False)
-    cats = [c for c in counts.columns if c not in ("doc_id", "n_tokens")]
-    if categories is not None:
-        unknown = sorted(set(categories) - set(cats))
-        if unknown:
-            raise ValueError(f"Categories {unknown} are not in the dictionary; it has {cats}.")
-        cats = list(categories)
-    hits = counts[cats].sum(axis=1).to_numpy()
-    order = sorted(range(k), key=lambda t: (-hits[t], t))
-    chosen = [t for t in order if hits[t] > 0]
-    return chosen or order[:1]
 
 
 def period_label(value: Any, period: Any = "year") -> str:

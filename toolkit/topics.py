@@ -47,10 +47,13 @@ from toolkit.cache import atomic_path, cache_key, cached, read_frame, write_fram
 from toolkit.features import DocTermMatrix
 
 __all__ = [
+    "ARMS_SPECIFIC_CATEGORIES",
     "TopicModel",
     "frex_scores",
+    "match_topics",
     "npmi_coherence",
     "prevalence",
+    "prevalence_change",
     "representative_docs",
     "sweep_k",
     "tfidf_weights",
@@ -1112,6 +1115,137 @@ def _sweep_table(
     return df
 
 
+# ---------------------------------------------------------------------------- selection
+#: Categories of the built-in ``arms`` dictionary that are specific to arms (sales and
+#: transfers, military aid, export controls, disarmament and arms control). The others
+#: (sanctions, neutrality, alliances, ukraine_war) are about foreign policy in general, and
+#: matching them selects generic security topics.
+ARMS_SPECIFIC_CATEGORIES: tuple[str, ...] = (
+    "arms_transfers", "military_aid", "export_controls", "arms_control",
+)
+
+_MATCH_COLUMNS = ["topic", "label", "top_terms", "matched_terms", "n_matches", "categories"]
+
+
+def match_topics(
+    model: TopicModel,
+    dictionary: Any = "arms",
+    *,
+    categories: Sequence[str] | None = None,
+    n_terms: int = 10,
+    min_matches: int = 2,
+    scheme: str = "frex",
+    all_topics: bool = False,
+) -> pd.DataFrame:
+    """The topics whose top terms are dictionary terms: e.g. the topics about arms.
+
+    Each of a topic's top ``n_terms`` terms (by ``scheme``) is matched on its own with
+    the dictionary's matcher (:attr:`toolkit.keywords.Dictionary.matcher`, so inflections,
+    hyphen variants and multi-word entries work as in :func:`toolkit.keywords.count_matches`):
+    phrases joined with ``"_"`` (``arms_trade``) are matched with spaces (``arms trade``),
+    and a term is also tried in upper case so that lower-cased acronyms (``npt``, ``att``)
+    meet the dictionary's case-sensitive entries. A topic is selected when at least
+    ``min_matches`` *distinct* top terms match one of ``categories``.
+
+    Matching top terms by FREX (frequent *and* exclusive terms) rather than by weight, and
+    asking for two distinct matches, keeps out the broad topics in which one arms word
+    appears among general diplomatic vocabulary (on UNGDC a "powers/co_operation/
+    disarmament" topic and a "soviet/union/socialist" one matched the whole ``arms``
+    dictionary on a single term each).
+
+    Parameters
+    ----------
+    model : TopicModel
+        Fitted.
+    dictionary : str or path or mapping or Dictionary, default="arms"
+        Anything :func:`toolkit.keywords.load_dictionary` accepts.
+    categories : sequence of str or None, default=None
+        Categories whose terms count. None means :data:`ARMS_SPECIFIC_CATEGORIES` when the
+        dictionary has them all (the built-in ``arms`` dictionary), else every category.
+    n_terms : int, default=10
+        Top terms of each topic that are matched.
+    min_matches : int, default=2
+        Distinct matching top terms a topic needs to be selected.
+    scheme : {"frex", "weight"}, default="frex"
+        How the top terms are ranked (:meth:`TopicModel.top_terms`).
+    all_topics : bool, default=False
+        False returns the selected topics only (an empty table when none qualifies);
+        True returns every topic with a boolean ``selected`` column (to report the
+        near misses).
+
+    Returns
+    -------
+    DataFrame
+        One row per selected topic, most matches first (ties by topic number):
+        ``topic`` (int), ``label`` (:meth:`TopicModel.topic_names`), ``top_terms`` (the
+        terms matched against, comma-separated, in rank order), ``matched_terms`` (those
+        that matched), ``n_matches`` (their number), ``categories`` (the categories they
+        matched, in dictionary order). ``attrs["match_topics"]`` records the dictionary
+        (name, version), categories, ``n_terms``, ``min_matches`` and ``scheme``.
+
+    Raises
+    ------
+    ValueError
+        If a category is not in the dictionary, or ``n_terms`` / ``min_matches`` < 1.
+    """
+    from toolkit import keywords
+
+    check_is_fitted(model, "components_")
+    if int(n_terms) < 1 or int(min_matches) < 1:
+        raise ValueError(
+            f"n_terms and min_matches must be at least 1, got n_terms={n_terms}, "
+            f"min_matches={min_matches}."
+        )
+    lexicon = keywords.load_dictionary(dictionary)
+    if categories is None:
+        names = lexicon.category_names
+        cats = (list(ARMS_SPECIFIC_CATEGORIES)
+                if set(ARMS_SPECIFIC_CATEGORIES) <= set(names) else names)
+    else:
+        cats = [categories] if isinstance(categories, str) else list(categories)
+        unknown = [c for c in cats if c not in lexicon.category_names]
+        if unknown or not cats:
+            raise ValueError(
+                f"Categories {unknown or cats} are not in the dictionary {lexicon.name!r}; "
+                f"it has {lexicon.category_names}."
+            )
+        cats = [c for c in lexicon.category_names if c in cats]  # dictionary order
+    matcher = lexicon.subset(cats).matcher
+    lists = model.top_term_lists(int(n_terms), scheme=scheme)
+    names = model.topic_names()
+    rows = []
+    for t, terms in enumerate(lists):
+        matched, hit_cats = [], set()
+        for term in terms:
+            text = " ".join(str(term).replace("_", " ").split())
+            found = set()
+            for variant in dict.fromkeys((text, text.upper())):
+                for _, _, ts in matcher.iter_matches(variant):
+                    found.update(matcher.match_categories(ts).tolist())
+            if found:
+                matched.append(str(term))
+                hit_cats |= found
+        rows.append({
+            "topic": t,
+            "label": names[t],
+            "top_terms": ", ".join(map(str, terms)),
+            "matched_terms": ", ".join(matched),
+            "n_matches": len(matched),
+            "categories": ", ".join(matcher.categories[i] for i in sorted(hit_cats)),
+        })
+    out = pd.DataFrame(rows, columns=_MATCH_COLUMNS)
+    out["selected"] = out["n_matches"] >= int(min_matches)
+    out = out.sort_values(["n_matches", "topic"], ascending=[False, True], kind="stable")
+    if not all_topics:
+        out = out[out["selected"]].drop(columns="selected")
+    out = out.reset_index(drop=True).astype({"topic": "int64", "n_matches": "int64"})
+    out.attrs["match_topics"] = {
+        "dictionary": lexicon.name, "version": lexicon.version, "categories": cats,
+        "n_terms": int(n_terms), "min_matches": int(min_matches), "scheme": scheme,
+    }
+    return out
+
+
 # ---------------------------------------------------------------------------- documents
 def _join_corpus(model: TopicModel, corpus: pd.DataFrame, *, need: Sequence[str]) -> pd.DataFrame:
     if "doc_id" not in corpus.columns:
@@ -1349,3 +1483,73 @@ def prevalence(
     }
     return df
 
+
+def prevalence_change(
+    prev: pd.DataFrame,
+    *,
+    topics: Sequence[int] | None = None,
+    first: Any = None,
+    last: Any = None,
+) -> pd.DataFrame:
+    """Each topic's share in a first and a last period, side by side, per group.
+
+    Topic shares are reported one topic at a time: shares of different topics are not
+    summed (a sum of topics selected by keywords overstates how much of a speech is about
+    the keywords' subject).
+
+    Parameters
+    ----------
+    prev : DataFrame
+        Output of :func:`prevalence` (``group``, ``period``, ``topic``, ``label``,
+        ``share``, ``ci_low``, ``ci_high``, ``n_docs``).
+    topics : sequence of int or None, default=None
+        Topics to report (all by default); an empty sequence gives an empty table.
+    first, last : period label or None, default=None
+        The periods compared; None takes the earliest / latest period in ``prev``.
+
+    Returns
+    -------
+    DataFrame
+        One row per (group, topic), in the order of ``topics`` within each group:
+        ``group``, ``topic``, ``label``, ``first_period``, ``first_share``,
+        ``first_ci_low``, ``first_ci_high``, ``first_n_docs``, the same for ``last_``,
+        and ``change`` (``last_share - first_share``). A group without documents in a
+        period has NaN there.
+    """
+    need = ["group", "period", "topic", "label", "share", "ci_low", "ci_high", "n_docs"]
+    missing = [c for c in need if c not in prev.columns]
+    if missing:
+        raise ValueError(
+            f"prev has no column(s) {missing}; pass the output of toolkit.topics.prevalence."
+        )
+    stats = ["share", "ci_low", "ci_high", "n_docs"]
+    cols = ["group", "topic", "label",
+            *[f"{end}_{c}" for end in ("first", "last") for c in ("period", *stats)], "change"]
+    if prev.empty:
+        raise ValueError("prev is empty; there is no period to compare.")
+    first = prev["period"].min() if first is None else first
+    last = prev["period"].max() if last is None else last
+    for name, value in (("first", first), ("last", last)):
+        if not (prev["period"] == value).any():
+            raise ValueError(
+                f"{name}={value!r} is not a period of prev; it has "
+                f"{sorted(prev['period'].unique().tolist())}."
+            )
+    order = sorted(prev["topic"].unique()) if topics is None else [int(t) for t in topics]
+    known = set(prev["topic"].tolist())
+    bad = [t for t in order if t not in known]
+    if bad:
+        raise ValueError(f"topic(s) {bad} are not in prev; it has {sorted(known)}.")
+    labels = prev.drop_duplicates("topic").set_index("topic")["label"]
+    groups = sorted(prev["group"].unique().tolist(), key=str)
+    base = pd.DataFrame(
+        [(g, t, labels[t]) for g in groups for t in order], columns=["group", "topic", "label"]
+    ).astype({"topic": "int64"})
+    out = base
+    for end, value in (("first", first), ("last", last)):
+        part = prev.loc[prev["period"] == value, ["group", "topic", *stats]]
+        part = part.rename(columns={c: f"{end}_{c}" for c in stats})
+        out = out.merge(part, on=["group", "topic"], how="left")
+        out.insert(out.columns.get_loc(f"{end}_share"), f"{end}_period", value)
+    out["change"] = out["last_share"] - out["first_share"]
+    return out.loc[:, cols].reset_index(drop=True)
