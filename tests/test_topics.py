@@ -663,3 +663,36 @@ def test_prevalence_change_per_topic_not_summed(planted, fitted):
         prevalence_change(prev, first=1990)
     with pytest.raises(ValueError, match=r"topic\(s\) \[7\] are not in prev"):
         prevalence_change(prev, topics=[7])
+
+
+def test_choose_k_on_a_hand_made_sweep():
+    from toolkit.topics import choose_k
+
+    sweep = pd.DataFrame({
+        "k": [5, 5, 10, 10, 15, 15, 20, 20],
+        "seed": [0, 1] * 4,
+        # mean coherence: 0.10, 0.14, 0.20, 0.25
+        "coherence": [0.09, 0.11, 0.13, 0.15, 0.19, 0.21, 0.24, 0.26],
+        # mean stability: 0.90, 0.88, 0.86, 0.70
+        "stability": [0.90, 0.90, 0.88, 0.88, 0.86, 0.86, 0.70, 0.70],
+    })
+    # k=20 is the most coherent but unstable; 15 is within 0.05 of the best (0.90)
+    assert choose_k(sweep) == 15
+    assert choose_k(sweep, tolerance=0.02) == 10
+    assert choose_k(sweep, tolerance=0.5) == 20
+    tie = sweep.assign(coherence=[0.2] * 8)
+    assert choose_k(tie) == 5  # ties go to the smaller k
+    one_seed = sweep[sweep["seed"] == 0].assign(stability=np.nan)
+    assert choose_k(one_seed) == 20  # no stability: coherence alone
+    with pytest.raises(ValueError, match=r"no column\(s\) \['stability'\]"):
+        choose_k(sweep.drop(columns="stability"))
+    with pytest.raises(ValueError, match="no k with a finite coherence"):
+        choose_k(sweep.assign(coherence=np.nan))
+
+
+def test_choose_k_on_a_real_sweep(planted):
+    from toolkit.topics import choose_k
+
+    dtm, _ = planted
+    sweep = sweep_k(dtm, [2, 3, 4, 5], seeds=(0, 1, 2), n_terms=5, n_jobs=1, progress=False)
+    assert choose_k(sweep) == 3  # the number of planted themes

@@ -49,6 +49,7 @@ from toolkit.features import DocTermMatrix
 __all__ = [
     "ARMS_SPECIFIC_CATEGORIES",
     "TopicModel",
+    "choose_k",
     "frex_scores",
     "match_topics",
     "npmi_coherence",
@@ -1113,6 +1114,53 @@ def _sweep_table(
         for r in timings
     ]
     return df
+
+
+def choose_k(sweep: pd.DataFrame, *, tolerance: float = 0.05) -> int:
+    """Choose the number of topics from a :func:`sweep_k` table.
+
+    The rule: average coherence and stability over seeds for each k; keep the ks whose
+    mean stability is within ``tolerance`` of the best mean stability; among those, take
+    the k with the highest mean NPMI coherence; ties go to the smaller k. A sweep with a
+    single seed has no stability (NaN) and is decided by coherence alone.
+
+    Stability first guards against a k whose topics change with the sample of documents;
+    coherence then picks, among the stable ks, the one whose topics are most interpretable.
+
+    Parameters
+    ----------
+    sweep : DataFrame
+        Output of :func:`sweep_k` (``k``, ``coherence``, ``stability``).
+    tolerance : float, default=0.05
+        How far below the best mean stability (on its 0-1 scale) a k may be.
+
+    Returns
+    -------
+    int
+        The chosen k.
+
+    Raises
+    ------
+    ValueError
+        If the table is empty, lacks the columns, or has no finite coherence.
+    """
+    missing = [c for c in ("k", "coherence", "stability") if c not in sweep.columns]
+    if missing:
+        raise ValueError(
+            f"sweep has no column(s) {missing}; pass the table toolkit.topics.sweep_k returns."
+        )
+    if tolerance < 0:
+        raise ValueError(f"tolerance must be >= 0, got {tolerance}.")
+    by_k = sweep.groupby("k", sort=True)[["coherence", "stability"]].mean()
+    by_k = by_k[np.isfinite(by_k["coherence"].to_numpy(dtype=float))]
+    if by_k.empty:
+        raise ValueError("sweep has no k with a finite coherence; there is nothing to choose.")
+    stab = by_k["stability"].to_numpy(dtype=float)
+    if np.isfinite(stab).any():
+        best = np.nanmax(stab)
+        by_k = by_k[stab >= best - tolerance - 1e-12]
+    top = by_k["coherence"].max()
+    return int(by_k.index[by_k["coherence"] == top].min())
 
 
 # ---------------------------------------------------------------------------- selection
