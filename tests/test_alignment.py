@@ -81,6 +81,21 @@ def test_split_passages_keeps_parent_and_metadata(corpus, passages):
     assert "text" in corpus.columns and len(corpus) == 7  # caller's frame untouched
 
 
+def test_split_passages_cache_reattaches_metadata(corpus, passages, tmp_path):
+    first = al.split_passages(corpus, use_cache=True, cache_home=str(tmp_path))
+    pd.testing.assert_frame_equal(first, passages)
+    assert len(list(tmp_path.rglob("*.parquet"))) == 1
+    tagged = corpus.assign(decade=corpus["year"] // 10 * 10)
+    again = al.split_passages(tagged, use_cache=True, cache_home=str(tmp_path))
+    assert len(list(tmp_path.rglob("*.parquet"))) == 1  # read back: same doc_id + text
+    pd.testing.assert_frame_equal(again.drop(columns="decade"), passages)
+    assert (again["decade"] == 2000).all()
+    edited = corpus.assign(text=corpus["text"].str.replace("arms", "guns", regex=False))
+    changed = al.split_passages(edited, use_cache=True, cache_home=str(tmp_path))
+    assert len(list(tmp_path.rglob("*.parquet"))) == 2
+    assert changed.loc[0, "text"].startswith("guns trade treaty")
+
+
 def test_split_passages_ids_match_extract_passages(corpus, passages):
     from toolkit import keywords
 
@@ -391,6 +406,7 @@ def test_bloc_summary_names_nearest_mates():
     summary = al.bloc_summary(blocs, panel, actors=["A0", "C1", "ZZZ"], n_mates=2)
     assert summary["actor"].tolist() == ["A0", "C1"]
     assert summary.attrs["absent"] == ["ZZZ"]
+    assert summary.attrs["bloc_sizes"] == [7, 6, 5]
     row = summary.set_index("actor").loc["A0"]
     assert row["bloc_size"] == 7 and row["n_blocs"] == 3 and row["period"] == 2001
     mates = row["mates"].split(", ")
@@ -406,6 +422,11 @@ def test_bloc_summary_names_nearest_mates():
     )
     with pytest.raises(ValueError, match="period 1999"):
         al.bloc_summary(blocs, panel, actors=["A0"], period=1999)
+
+
+def test_actors_in_period(panel):
+    assert al.actors_in_period(panel, 2000) == ["AAA", "BBB", "CCC", "DDD"]
+    assert al.actors_in_period(panel, 2001, ["DDD", "CCC", "AAA"]) == ["DDD", "AAA"]
 
 
 def test_dyad_summary(panel):

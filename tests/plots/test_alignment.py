@@ -67,6 +67,11 @@ def test_positions_and_blocs(panel):
     ax = fig.axes[0]
     assert "dimension 1" in ax.get_xlabel() and ax.get_title()
     assert {t.get_text() for t in ax.texts} == {"CHN", "RUS", "USA", "DEU"}
+    b14 = blocs[blocs["period"] == 2014]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == [
+        f"bloc {k} ({n} actors)" for k, n in sorted(b14.groupby("bloc").size().items())
+    ]
     with pytest.raises(ValueError, match="1999"):
         pa.plot_positions(pos, period=1999)
 

@@ -173,11 +173,20 @@ def plot_positions(
     if sub.empty:
         raise ValueError(f"period {period!r} is not in the positions table.")
     fig, ax = plt.subplots(figsize=(7, 6))
-    colours = "0.6"
     if blocs is not None:
-        b = blocs[blocs["period"] == period].set_index("actor")["bloc"]
-        colours = [f"C{int(b.get(a, 0)) % 10}" if a in b.index else "0.6" for a in sub["actor"]]
-    ax.scatter(sub["dim1"], sub["dim2"], s=14, c=colours, alpha=0.7, lw=0)
+        b = blocs[blocs["period"] == period].set_index("actor")["bloc"].astype(int)
+        bloc_of = sub["actor"].map(b)
+        for bloc in sorted(b.unique()):
+            pts = sub[(bloc_of == bloc).to_numpy()]
+            ax.scatter(pts["dim1"], pts["dim2"], s=14, color=f"C{bloc % 10}", alpha=0.7, lw=0,
+                       label=f"bloc {bloc} ({int((b == bloc).sum())} actors)")
+        rest = sub[bloc_of.isna().to_numpy()]
+        if len(rest):
+            ax.scatter(rest["dim1"], rest["dim2"], s=14, color="0.6", alpha=0.7, lw=0,
+                       label=f"no bloc ({len(rest)})")
+        ax.legend(fontsize="small", title="bloc (size)", loc="best")
+    else:
+        ax.scatter(sub["dim1"], sub["dim2"], s=14, color="0.6", alpha=0.7, lw=0)
     hl = sub[sub["actor"].isin(list(highlight))]
     ax.scatter(hl["dim1"], hl["dim2"], s=60, facecolors="none", edgecolors="k")
     for _, r in hl.iterrows():
