@@ -491,11 +491,11 @@ def test_mention_series_counts_documents_per_month(press):
 
 
 def test_period_text_for_prose():
-    assert kw._period_text(pd.Timestamp("2023-04-01"), "M") == "April 2023"
-    assert kw._period_text(pd.Timestamp("2023-04-01"), "Q") == "Q2 2023"
-    assert kw._period_text(1990, "decade") == "1990s"
-    assert kw._period_text(1990, 5) == "1990–1994"
-    assert kw._period_text(1990, "year") == "1990"
+    assert kw.period_text(pd.Timestamp("2023-04-01"), "M") == "April 2023"
+    assert kw.period_text(pd.Timestamp("2023-04-01"), "Q") == "Q2 2023"
+    assert kw.period_text(1990, "decade") == "1990s"
+    assert kw.period_text(1990, 5) == "1990–1994"
+    assert kw.period_text(1990, "year") == "1990"
     assert kw._period_name(5) == "5-year period" and kw._period_name("Q") == "quarter"
 
 

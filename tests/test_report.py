@@ -385,7 +385,7 @@ def test_optional_reports_missing_data_and_propagates_other_errors(monkeypatch):
 @pytest.mark.parametrize(
     ("value", "period", "label"),
     [(1990, "decade", "1990s"), (1990, 5, "1990–1994"), (1990, "year", "1990"),
-     (pd.Timestamp("2022-04-01"), "Q", "2022-04-01"), ("all", "decade", "all")],
+     (pd.Timestamp("2022-04-01"), "Q", "Q2 2022"), ("all", "decade", "all")],
 )
 def test_period_label(value, period, label):
     assert report.period_label(value, period) == label

@@ -93,6 +93,7 @@ __all__ = [
     "kwic_summary",
     "load_dictionary",
     "mention_series",
+    "period_text",
     "split_passages",
     "top_points",
 ]
@@ -1542,7 +1543,7 @@ def mention_series(
     labels = d.labels
     out["label"] = " or ".join(labels[c] for c in cats)
     extra = by_cols if len(by_cols) > 1 else []
-    out["period_label"] = [_period_text(v, period) for v in out["period"]]
+    out["period_label"] = [period_text(v, period) for v in out["period"]]
     cols = ["group", *extra, "period", "period_label", "category", "label", "n_docs",
             "n_docs_matching", "share"]
     out = out[cols].reset_index(drop=True)
@@ -1570,12 +1571,28 @@ def _period_name(period: Any) -> str:
     return _PERIOD_NAMES.get(str(period), "period")
 
 
-def _period_text(value: Any, period: Any) -> str:
-    """A period label for prose: "February 2023", "Q1 2023", "2023", "1990s", "1990–1994"."""
+def period_text(value: Any, period: Any = "year") -> str:
+    """Name a period for prose: "February 2023", "Q1 2023", "2023", "1990s", "1990–1994".
+
+    Parameters
+    ----------
+    value : int or Timestamp or str
+        A period label as :func:`keyword_trends`, :func:`mention_series` or
+        :func:`toolkit.topics.prevalence` give it (for year bins, the first year).
+    period : {"year", "decade"} or int or str or None, default="year"
+        How the periods were binned: an int is a number of years per bin, a string other
+        than "year"/"decade" a pandas frequency ("M", "Q"...). A value that is not a
+        period of that kind (e.g. "all") is returned as text.
+    """
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
-    if period in ("year", "decade") or isinstance(period, int):
-        start = int(value)
+    if period in ("year", "decade") or (isinstance(period, int) and not isinstance(period, bool)):
+        if isinstance(value, (pd.Timestamp, np.datetime64)):
+            value = pd.Timestamp(value).year
+        try:
+            start = int(value)
+        except (TypeError, ValueError):
+            return str(value)
         if period == "decade":
             return f"{start}s"
         width = 1 if period == "year" else int(period)

@@ -349,28 +349,10 @@ def choose_references(
 
 
 def period_label(value: Any, period: Any = "year") -> str:
-    """Name a period for prose: ``1990`` -> ``"1990s"`` (decade), ``"1990–1994"`` (5 years).
+    """Name a period for prose (see :func:`toolkit.keywords.period_text`)."""
+    from toolkit.keywords import period_text
 
-    Parameters
-    ----------
-    value : int or Timestamp or str
-        A period label as :func:`toolkit.keywords.keyword_trends` or
-        :func:`toolkit.topics.prevalence` give it (the first year of the bin).
-    period : {"year", "decade"} or int or str, default="year"
-        How the periods were binned; an int is a number of years per bin, anything
-        else (a pandas frequency) is shown as the label's date.
-    """
-    if isinstance(value, (pd.Timestamp, _dt.date)):
-        return pd.Timestamp(value).strftime("%Y-%m-%d")
-    try:
-        start = int(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if period == "decade":
-        return f"{start}s"
-    if isinstance(period, int) and not isinstance(period, bool) and period > 1:
-        return f"{start}–{start + period - 1}"
-    return str(start)
+    return period_text(value, period)
 
 
 def choose_period(corpus: pd.DataFrame, actors: Sequence[str], *, min_actors: int = 3) -> str:
