@@ -12,7 +12,9 @@ them). Times are the best and median of ``--repeat`` runs in this process:
 - the paragraph bootstrap (200 replicates) for the four dyads of the research question, all
   years, and for every dyad of one year (2014);
 - ``wordscores_by_period`` (RUS = -1, USA = +1, every year);
-- ``validate_against`` with UN voting agreement by session (when FPTK_EXTERNAL_HOME is set).
+- ``cluster_blocs`` (number of blocs chosen by silhouette) and ``map_positions``, all actors;
+- ``validate_against`` with UN voting agreement by session and with ideal-point distance
+  (when FPTK_EXTERNAL_HOME is set).
 
 Run: ``FPTK_DATA_HOME=../shared/corpora FPTK_EXTERNAL_HOME=../shared/external
 python benchmarks/bench_alignment.py [--repeat 3]``.
@@ -55,7 +57,13 @@ def main() -> int:
 
     t = time.perf_counter()
     corpus = corpora.load_ungdc(progress=False)
+    t_split = time.perf_counter()
     passages = al.split_passages(corpus, unit="paragraph")
+    print(f"split_passages without cache: {time.perf_counter() - t_split:.1f} s")
+    al.split_passages(corpus, unit="paragraph", use_cache=True)
+    t_split = time.perf_counter()
+    al.split_passages(corpus, unit="paragraph", use_cache=True)
+    print(f"split_passages from the cache: {time.perf_counter() - t_split:.1f} s")
     pdtm = features.build_dtm(passages, min_df=5, progress=False)
     ddtm = pdtm.group_sum(passages.set_index("doc_id")["parent_doc_id"])
     print(
@@ -100,6 +108,10 @@ def main() -> int:
     rows.append(("bootstrap 200, all dyads of 2014", r))
     r, _ = _time(lambda: al.wordscores_by_period(ddtm, corpus, progress=False), 1)
     rows.append(("wordscores_by_period, all years", r))
+    r, _ = _time(lambda: al.cluster_blocs(panel), 1)
+    rows.append(("cluster_blocs, silhouette k=2..8, all years", r))
+    r, _ = _time(lambda: al.map_positions(panel), 1)
+    rows.append(("map_positions, all actors, all years", r))
     if os.environ.get("FPTK_EXTERNAL_HOME"):
         from toolkit import external
 
@@ -108,6 +120,11 @@ def main() -> int:
         print(f"(voting agreement prepared in {time.perf_counter() - t:.1f} s, not timed below)")
         r, _ = _time(lambda: al.validate_against(panel, agree, n_boot=1000, random_state=0), 1)
         rows.append(("validate_against (join + 1000 boot/decade)", r))
+        dist = external.idealpoint_distance(external.load_idealpoints(), period="session")
+        r, _ = _time(
+            lambda: al.validate_against(panel, dist, value="distance", n_boot=1000,
+                                        random_state=0), 1)
+        rows.append(("validate_against ideal points (1000 boot)", r))
     base = rows[0][1]["best_s"]
     print(f"{'stage':<46}{'best s':>9}{'median s':>10}{'x floor':>9}")
     for name, r in rows:

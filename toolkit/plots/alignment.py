@@ -25,6 +25,10 @@ __all__ = [
 ]
 
 
+#: Bloc colours: the tab10 cycle without its grey (C7), which marks actors without a bloc.
+_BLOC_COLOURS = tuple(f"C{i}" for i in (0, 1, 2, 3, 4, 5, 6, 8, 9))
+
+
 def _measure_label(table: pd.DataFrame) -> str:
     measure = table.attrs.get("alignment", {}).get("measure", "cosine")
     return "1 − Jensen–Shannon divergence" if measure == "js" else "tf-idf cosine similarity"
@@ -178,7 +182,8 @@ def plot_positions(
         bloc_of = sub["actor"].map(b)
         for bloc in sorted(b.unique()):
             pts = sub[(bloc_of == bloc).to_numpy()]
-            ax.scatter(pts["dim1"], pts["dim2"], s=14, color=f"C{bloc % 10}", alpha=0.7, lw=0,
+            ax.scatter(pts["dim1"], pts["dim2"], s=14, color=_BLOC_COLOURS[(bloc - 1) % 9],
+                       alpha=0.7, lw=0,
                        label=f"bloc {bloc} ({int((b == bloc).sum())} actors)")
         rest = sub[bloc_of.isna().to_numpy()]
         if len(rest):
