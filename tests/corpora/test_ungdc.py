@@ -127,6 +127,7 @@ def test_cache_round_trip_is_exact_and_keeps_provenance(ungdc_tgz):
     assert second.attrs == first.attrs
 
 
+@pytest.mark.filterwarnings("ignore:UNGDC. skipped:UserWarning")
 def test_corrupt_cache_is_rebuilt(ungdc_tgz, tmp_path, monkeypatch):
     from toolkit.cache import CacheCorruptWarning
 
@@ -191,6 +192,7 @@ def test_missing_and_empty_sources(tmp_path, monkeypatch):
         load_ungdc(progress=False)
 
 
+@pytest.mark.filterwarnings("ignore:No Speakers_by_session:UserWarning")
 def test_duplicate_ids_across_folders_are_named(tmp_path):
     home = _write_tree(tmp_path / "u", {"TXT/Session 77 - 2022/CHN_77_2022.txt": "a",
                                         "extra/CHN_77_2022.txt": "b"})
