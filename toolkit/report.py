@@ -1252,8 +1252,7 @@ def build_reports(
         run = _run_one(path, nb_params, build_dir=build, render=render)
         _finish_run(run, out=out, exclude_input=render["exclude_input"])
         run["reused"] = False
-        if reuse:
-            _stamp(run, key)
+        _stamp(run, key)  # always, so that the next run may reuse it
         if echo:
             msg = f"[report] {path.stem}: {run['status']} in {run['seconds']:.1f} s"
             if run["error"]:
@@ -1265,7 +1264,7 @@ def build_reports(
     reuse = bool(render["reuse"] if reuse is None else reuse)
     items = []
     for path, nb_params, side in plan:
-        key = input_key(path, nb_params, render=render) if reuse else ""
+        key = input_key(path, nb_params, render=render)
         previous = _reusable(path, key, build_dir=build, out=out) if reuse else None
         items.append((path, nb_params, side, key, previous))
     to_run = [it for it in items if it[4] is None]
