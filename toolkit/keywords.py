@@ -752,6 +752,18 @@ def _text_list(texts: pd.Series) -> list[str]:
     return [t if isinstance(t, str) else str(t) for t in texts.to_numpy(dtype=object)]
 
 
+def _group_columns(corpus: pd.DataFrame, by: Any) -> list[str]:
+    """``by`` as a list of column names, each checked to exist in ``corpus``."""
+    by_cols = _as_list(by)
+    missing = [c for c in by_cols if c not in corpus.columns]
+    if missing:
+        raise ValueError(
+            f"Grouping column(s) {missing} not in the corpus. Available columns: "
+            f"{list(corpus.columns)}."
+        )
+    return by_cols
+
+
 def _check_corpus(corpus: Any, *, need: Sequence[str] = ("doc_id", "text")) -> None:
     if not isinstance(corpus, pd.DataFrame):
         raise TypeError(f"corpus must be a pandas DataFrame, got {type(corpus).__name__}.")
@@ -1024,13 +1036,7 @@ def keyword_trends(
     speech: use ``period="decade"`` for intervals per actor).
     """
     _check_corpus(corpus)
-    by_cols = _as_list(by)
-    missing = [c for c in by_cols if c not in corpus.columns]
-    if missing:
-        raise ValueError(
-            f"Grouping column(s) {missing} not in the corpus. Available columns: "
-            f"{list(corpus.columns)}."
-        )
+    by_cols = _group_columns(corpus, by)
     if not 0 < ci < 1:
         raise ValueError(f"ci must be in (0, 1), got {ci}.")
     d = load_dictionary(dictionary)
@@ -1480,13 +1486,7 @@ def mention_series(
         counted in ``attrs["n_docs_dropped"]`` (with a warning).
     """
     _check_corpus(corpus)
-    by_cols = _as_list(by)
-    missing = [c for c in by_cols if c not in corpus.columns]
-    if missing:
-        raise ValueError(
-            f"Grouping column(s) {missing} not in the corpus. Available columns: "
-            f"{list(corpus.columns)}."
-        )
+    by_cols = _group_columns(corpus, by)
     d = load_dictionary(dictionary)
     cats = d.category_names if categories is None else _as_list(categories)
     unknown = [c for c in cats if c not in d.category_names]
