@@ -25,6 +25,7 @@ _SUBMODULES = (
     "external",
     "features",
     "keywords",
+    "overview",
     "plots",
     "provenance",
     "report",
