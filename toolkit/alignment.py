@@ -45,6 +45,7 @@ from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
+from toolkit.corpora.schema import require_columns
 from toolkit.features import DocTermMatrix
 
 __all__ = [
@@ -99,6 +100,9 @@ PANEL_COLUMNS: tuple[str, ...] = (
 #: Bump when the passage boundaries change, so cached passage tables are rebuilt.
 _PASSAGES_VERSION = 1
 
+_COLUMNS_HINT = "Rename or add them (see toolkit.corpora.schema.STANDARD_COLUMNS)."
+
+
 def split_passages(
     corpus: pd.DataFrame,
     *,
@@ -144,7 +148,7 @@ def split_passages(
 
     if unit not in {"paragraph", "sentence"}:
         raise ValueError(f"unit={unit!r} is not supported; use 'paragraph' or 'sentence'.")
-    _require_columns(corpus, ["doc_id", "text"], what="corpus")
+    require_columns(corpus, ["doc_id", "text"], what="corpus", hint=_COLUMNS_HINT)
 
     def build() -> pd.DataFrame:
         texts = corpus["text"].fillna("").astype(str).tolist()
@@ -199,15 +203,6 @@ def split_passages(
 
 
 # ====================================================================== helpers
-def _require_columns(df: pd.DataFrame, columns: Iterable[str], *, what: str) -> None:
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise ValueError(
-            f"The {what} has no column(s) {missing}; it has {list(df.columns)}. "
-            "Rename or add them (see toolkit.corpora.schema.STANDARD_COLUMNS)."
-        )
-
-
 def _period_values(corpus: pd.DataFrame, period: str | Callable[[pd.DataFrame], Any]) -> pd.Series:
     if callable(period):
         values = pd.Series(np.asarray(period(corpus)), index=corpus.index)
@@ -288,7 +283,7 @@ def _units(
     by: str,
     period: str | Callable[[pd.DataFrame], Any],
 ) -> _Units:
-    _require_columns(corpus, ["doc_id", by], what="corpus")
+    require_columns(corpus, ["doc_id", by], what="corpus", hint=_COLUMNS_HINT)
     doc_id = corpus["doc_id"].astype(str)
     if doc_id.duplicated().any():
         dup = doc_id[doc_id.duplicated()].unique()[:5].tolist()
@@ -901,7 +896,10 @@ def dyad_series(
     ValueError
         If a pair names an actor that never appears in the panel (codes listed).
     """
-    _require_columns(panel, ["actor_a", "actor_b", "period", "similarity"], what="panel")
+    require_columns(
+        panel, ["actor_a", "actor_b", "period", "similarity"],
+        what="panel", hint=_COLUMNS_HINT,
+    )
     pairs = [tuple(map(str, p)) for p in pairs]
     if any(len(p) != 2 or p[0] == p[1] for p in pairs):
         raise ValueError(f"pairs must be pairs of two different actor codes, got {pairs}.")
@@ -935,7 +933,10 @@ def dyad_summary(series: pd.DataFrame) -> pd.DataFrame:
         ``pair, n_periods, mean_similarity, last_period, last_similarity, last_ci_low,
         last_ci_high`` (periods with a similarity only; dyads in the order of ``series``).
     """
-    _require_columns(series, ["pair", "period", "similarity"], what="dyad series")
+    require_columns(
+        series, ["pair", "period", "similarity"],
+        what="dyad series", hint=_COLUMNS_HINT,
+    )
     known = series[series["similarity"].notna()]
     rows = []
     pairs = (
@@ -983,7 +984,10 @@ def actors_in_period(
     -------
     list of str
     """
-    _require_columns(panel, ["actor_a", "actor_b", "period", "similarity"], what="panel")
+    require_columns(
+        panel, ["actor_a", "actor_b", "period", "similarity"],
+        what="panel", hint=_COLUMNS_HINT,
+    )
     sub = panel[(panel["period"] == period) & panel["similarity"].notna()]
     present = set(sub["actor_a"].astype(str)) | set(sub["actor_b"].astype(str))
     if actors is None:
@@ -1042,7 +1046,10 @@ def _period_matrices(
     panel: pd.DataFrame, periods: Sequence[Any] | None, actors: Sequence[str] | None
 ) -> Iterable[tuple[Any, pd.DataFrame]]:
     """Yield ``(period, square similarity matrix)`` for each period, grouping the panel once."""
-    _require_columns(panel, ["actor_a", "actor_b", "period", "similarity"], what="panel")
+    require_columns(
+        panel, ["actor_a", "actor_b", "period", "similarity"],
+        what="panel", hint=_COLUMNS_HINT,
+    )
     wanted = None if actors is None else set(map(str, actors))
     groups = dict(tuple(panel.groupby("period", sort=True)[["actor_a", "actor_b", "similarity"]]))
     plist = list(groups) if periods is None else list(periods)
@@ -1311,7 +1318,7 @@ def bloc_summary(
         mates on the ranking scale). ``attrs["bloc_sizes"]``: sizes of all the period's
         blocs, largest first.
     """
-    _require_columns(blocs, ["actor", "period", "bloc"], what="blocs")
+    require_columns(blocs, ["actor", "period", "bloc"], what="blocs", hint=_COLUMNS_HINT)
     if n_mates < 1:
         raise ValueError(f"n_mates must be >= 1, got {n_mates}.")
     if blocs.empty:
@@ -2218,8 +2225,14 @@ def join_dyads(
     unmatched : DataFrame
         ``side, reason, n_rows, examples``: why rows on either side found no partner.
     """
-    _require_columns(panel, ["actor_a", "actor_b", "period", "similarity"], what="panel")
-    _require_columns(external, ["actor_a", "actor_b", year_col, value], what="external table")
+    require_columns(
+        panel, ["actor_a", "actor_b", "period", "similarity"],
+        what="panel", hint=_COLUMNS_HINT,
+    )
+    require_columns(
+        external, ["actor_a", "actor_b", year_col, value],
+        what="external table", hint=_COLUMNS_HINT,
+    )
     left = pd.DataFrame(
         {
             "actor_a": panel["actor_a"].to_numpy(),
@@ -2460,10 +2473,11 @@ def summarize_validation(validation: pd.DataFrame, *, method: str = "pearson") -
     """
     if method not in {"pearson", "spearman"}:
         raise ValueError(f"method={method!r} is not supported; use 'pearson' or 'spearman'.")
-    _require_columns(
+    require_columns(
         validation,
         ["decade", "n_dyad_years", "n_actors", method, f"{method}_ci_low", f"{method}_ci_high"],
         what="validation table",
+        hint=_COLUMNS_HINT,
     )
     label = validation["decade"].astype(str)
     pooled = validation[label == "all"]

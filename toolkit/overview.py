@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from toolkit.corpora.schema import require_columns
+
 __all__ = [
     "coverage_gaps",
     "coverage_matrix",
@@ -27,13 +29,7 @@ __all__ = [
 ]
 
 
-def _require(corpus: pd.DataFrame, columns: Sequence[str], func: str) -> None:
-    missing = [c for c in columns if c not in corpus.columns]
-    if missing:
-        raise ValueError(
-            f"{func}: the corpus table has no column(s) {missing}; load it with a "
-            "toolkit.corpora loader or standardize_columns() first."
-        )
+_CORPUS_HINT = "Load it with a toolkit.corpora loader or standardize_columns() first."
 
 
 def word_counts(corpus: pd.DataFrame) -> pd.Series:
@@ -52,7 +48,8 @@ def word_counts(corpus: pd.DataFrame) -> pd.Series:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    _require(corpus, ["doc_id", "text"], "word_counts")
+    require_columns(corpus, ["doc_id", "text"], what="word_counts", hint=_CORPUS_HINT,
+                    noun="corpus table")
     arr = pa.array(corpus["text"].astype("string").fillna(""), type=pa.large_string())
     counts = pc.list_value_length(pc.utf8_split_whitespace(arr)).to_numpy(zero_copy_only=False)
     return pd.Series(counts.astype("int64"), index=pd.Index(corpus["doc_id"].astype(str),
@@ -82,7 +79,10 @@ def docs_by_year(corpus: pd.DataFrame, *, words: pd.Series | None = None) -> pd.
         ``year``, ``n_docs``, ``n_actors``, ``words_total``, ``words_median``,
         ``words_q25``, ``words_q75``; one row per year that has documents, sorted.
     """
-    _require(corpus, ["doc_id", "text", "actor", "year"], "docs_by_year")
+    require_columns(
+        corpus, ["doc_id", "text", "actor", "year"],
+        what="docs_by_year", hint=_CORPUS_HINT, noun="corpus table",
+    )
     d = _with_words(corpus, words).dropna(subset=["year"])
     g = d.groupby("year", sort=True)
     out = pd.DataFrame({
@@ -107,7 +107,10 @@ def docs_by_actor(corpus: pd.DataFrame, *, words: pd.Series | None = None) -> pd
         ``n_years``, ``n_missing_years`` (years between first and last without a
         document) and ``words_median``; sorted by ``n_docs`` descending, then actor.
     """
-    _require(corpus, ["doc_id", "text", "actor", "year"], "docs_by_actor")
+    require_columns(
+        corpus, ["doc_id", "text", "actor", "year"],
+        what="docs_by_actor", hint=_CORPUS_HINT, noun="corpus table",
+    )
     d = _with_words(corpus, words)
     if "actor_name" not in d:
         d["actor_name"] = pd.NA
@@ -152,7 +155,8 @@ def coverage_gaps(corpus: pd.DataFrame) -> pd.DataFrame:
         ``missing`` (compact ranges, see :func:`format_years`); sorted by
         ``n_missing`` descending, then actor.
     """
-    _require(corpus, ["actor", "year"], "coverage_gaps")
+    require_columns(corpus, ["actor", "year"], what="coverage_gaps", hint=_CORPUS_HINT,
+                    noun="corpus table")
     d = corpus[["actor", "year"]].dropna()
     names = (corpus.dropna(subset=["actor"]).groupby("actor")["actor_name"].first()
              if "actor_name" in corpus else pd.Series(dtype="string"))
@@ -174,7 +178,8 @@ def coverage_gaps(corpus: pd.DataFrame) -> pd.DataFrame:
 
 def years_without_documents(corpus: pd.DataFrame) -> list[int]:
     """Years between the first and the last year of the corpus with no document."""
-    _require(corpus, ["year"], "years_without_documents")
+    require_columns(corpus, ["year"], what="years_without_documents", hint=_CORPUS_HINT,
+                    noun="corpus table")
     have = set(int(y) for y in corpus["year"].dropna())
     if not have:
         return []
@@ -196,7 +201,8 @@ def coverage_matrix(corpus: pd.DataFrame, actors: Sequence[str] | None = None) -
     DataFrame of shape (n_actors, n_years)
         Counts (int64); index ``actor``, columns the years from first to last.
     """
-    _require(corpus, ["actor", "year"], "coverage_matrix")
+    require_columns(corpus, ["actor", "year"], what="coverage_matrix", hint=_CORPUS_HINT,
+                    noun="corpus table")
     d = corpus[["actor", "year"]].dropna()
     if d.empty:
         raise ValueError("coverage_matrix: the corpus has no document with both actor and year.")
@@ -224,7 +230,8 @@ def speaker_coverage(corpus: pd.DataFrame) -> pd.DataFrame:
     DataFrame of shape (n_years, 4)
         ``year``, ``n_docs``, ``share_speaker``, ``share_post`` (0–1).
     """
-    _require(corpus, ["year"], "speaker_coverage")
+    require_columns(corpus, ["year"], what="speaker_coverage", hint=_CORPUS_HINT,
+                    noun="corpus table")
     d = pd.DataFrame({
         "year": corpus["year"],
         "speaker": corpus["speaker"].notna() if "speaker" in corpus else False,

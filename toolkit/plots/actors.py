@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from toolkit.plots._common import require_columns
+from toolkit.corpora.schema import require_columns
 
 __all__ = [
     "plot_arms_transfers",
@@ -55,7 +55,10 @@ def plot_top_targets(
     """
     from toolkit.actors import top_targets
 
-    require_columns(table, ["actor", "target", "period", value], what="plot_top_targets")
+    require_columns(
+        table, ["actor", "target", "period", value],
+        what="plot_top_targets", nonempty=True,
+    )
     sub = top_targets(table, actor, n=n)
     wide = sub.pivot_table(index="period", columns="target", values=value, aggfunc="sum")
     order = sub.groupby("target")["count"].sum().sort_values(ascending=False).index
@@ -99,7 +102,10 @@ def plot_mentions_heatmap(
     -------
     Figure
     """
-    require_columns(table, ["actor", "target", "period", "count"], what="plot_mentions_heatmap")
+    require_columns(
+        table, ["actor", "target", "period", "count"],
+        what="plot_mentions_heatmap", nonempty=True,
+    )
     sub = table[table["actor"].isin(list(actors))]
     if period is not None:
         sub = sub[sub["period"] == period]
@@ -150,7 +156,7 @@ def plot_voting_agreement(
     """
     require_columns(
         agreement, ["actor_a", "actor_b", "period", "agreement"],
-        what="plot_voting_agreement",
+        what="plot_voting_agreement", nonempty=True,
     )
     fig, ax = plt.subplots(figsize=(9, 4.5), constrained_layout=True)
     for a, b in pairs:
@@ -188,7 +194,10 @@ def plot_arms_transfers(
     -------
     Figure
     """
-    require_columns(transfers, ["year", "tiv_delivered", "deals"], what="plot_arms_transfers")
+    require_columns(
+        transfers, ["year", "tiv_delivered", "deals"],
+        what="plot_arms_transfers", nonempty=True,
+    )
     by = transfers.attrs.get("arms_transfers", {}).get("by", "delivery_year")
     if {"supplier", "recipient"} <= set(transfers.columns):
         label = transfers["supplier"].astype(str) + " → " + transfers["recipient"].astype(str)

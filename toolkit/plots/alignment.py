@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from toolkit.plots._common import require_columns
+from toolkit.corpora.schema import require_columns
 
 __all__ = [
     "plot_dyad_series",
@@ -56,7 +56,10 @@ def plot_dyad_series(
     -------
     Figure
     """
-    require_columns(series, ["pair", "period", "similarity"], what="plot_dyad_series")
+    require_columns(
+        series, ["pair", "period", "similarity"],
+        what="plot_dyad_series", nonempty=True,
+    )
     if ax is None:
         fig, ax = plt.subplots(figsize=(9, 4.5))
     else:
@@ -170,7 +173,10 @@ def plot_positions(
     -------
     Figure
     """
-    require_columns(positions, ["actor", "period", "dim1", "dim2"], what="plot_positions")
+    require_columns(
+        positions, ["actor", "period", "dim1", "dim2"],
+        what="plot_positions", nonempty=True,
+    )
     if period is None:
         period = positions["period"].max()
     sub = positions[positions["period"] == period]
@@ -228,7 +234,7 @@ def plot_position_series(
     -------
     Figure
     """
-    require_columns(scores, ["actor", "period"], what="plot_position_series")
+    require_columns(scores, ["actor", "period"], what="plot_position_series", nonempty=True)
     value = value or ("score" if "score" in scores.columns else "raw")
     lo, hi = ("score_ci_low", "score_ci_high") if value == "score" else ("ci_low", "ci_high")
     unknown = [a for a in actors if a not in set(scores["actor"])]
@@ -294,7 +300,10 @@ def plot_validation(
     if not tables:
         raise ValueError("plot_validation needs at least one validation table.")
     for tab in tables.values():
-        require_columns(tab, ["decade", "pearson", "spearman"], what="plot_validation")
+        require_columns(
+            tab, ["decade", "pearson", "spearman"],
+            what="plot_validation", nonempty=True,
+        )
     if method not in {None, "pearson", "spearman"}:
         raise ValueError(f"method={method!r} is not supported; use 'pearson' or 'spearman'.")
     single = len(tables) == 1 and isinstance(validation, pd.DataFrame)

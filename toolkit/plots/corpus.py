@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from toolkit.plots._common import require_columns
+from toolkit.corpora.schema import require_columns
 
 __all__ = [
     "plot_coverage",
@@ -33,7 +33,10 @@ def plot_docs_per_year(by_year: pd.DataFrame, *, title: str | None = None) -> Fi
     title : str or None, default=None
         Default: "Documents per year".
     """
-    require_columns(by_year, ["year", "n_docs", "n_actors"], what="plot_docs_per_year")
+    require_columns(
+        by_year, ["year", "n_docs", "n_actors"],
+        what="plot_docs_per_year", nonempty=True,
+    )
     fig = Figure(figsize=(9, 3.8))
     ax = fig.add_subplot()
     ax.bar(by_year["year"], by_year["n_docs"], width=0.85, color="#4c72b0", label="documents")
@@ -58,7 +61,7 @@ def plot_top_actors(by_actor: pd.DataFrame, *, n: int = 20, title: str | None = 
     n : int, default=20
         Number of actors shown.
     """
-    require_columns(by_actor, ["actor", "n_docs"], what="plot_top_actors")
+    require_columns(by_actor, ["actor", "n_docs"], what="plot_top_actors", nonempty=True)
     top = by_actor.sort_values(["n_docs", "actor"], ascending=[False, True], kind="stable").head(n)
     names = top["actor_name"] if "actor_name" in top else top["actor"]
     labels = [
@@ -88,7 +91,7 @@ def plot_lengths_by_year(by_year: pd.DataFrame, *, title: str | None = None) -> 
     """
     require_columns(
         by_year, ["year", "words_median", "words_q25", "words_q75"],
-        what="plot_lengths_by_year",
+        what="plot_lengths_by_year", nonempty=True,
     )
     fig = Figure(figsize=(9, 3.6))
     ax = fig.add_subplot()
@@ -142,7 +145,10 @@ def plot_speaker_coverage(coverage: pd.DataFrame, *, title: str | None = None) -
         From :func:`toolkit.overview.speaker_coverage` (``year``, ``share_speaker``,
         ``share_post``).
     """
-    require_columns(coverage, ["year", "share_speaker", "share_post"], what="plot_speaker_coverage")
+    require_columns(
+        coverage, ["year", "share_speaker", "share_post"],
+        what="plot_speaker_coverage", nonempty=True,
+    )
     fig = Figure(figsize=(9, 3.2))
     ax = fig.add_subplot()
     ax.plot(coverage["year"], 100 * coverage["share_speaker"], lw=1.6, label="speaker known")

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from toolkit.plots._common import require_columns
+from toolkit.corpora.schema import require_columns
 
 __all__ = [
     "plot_prevalence",
@@ -69,7 +69,10 @@ def plot_sweep(sweep: pd.DataFrame, *, title: str | None = None) -> Figure:
     -------
     Figure
     """
-    require_columns(sweep, ["k", "seed", "coherence", "stability"], what="plot_sweep")
+    require_columns(
+        sweep, ["k", "seed", "coherence", "stability"],
+        what="plot_sweep", nonempty=True,
+    )
     err_col, err_label = _fit_panel(sweep)
     panels = [
         ("coherence", "NPMI coherence (mean over topics)"),
@@ -118,7 +121,7 @@ def plot_prevalence(
     """
     require_columns(
         prev, ["group", "period", "topic", "share", "ci_low", "ci_high"],
-        what="plot_prevalence",
+        what="plot_prevalence", nonempty=True,
     )
     df = prev
     if topics is not None:
@@ -175,7 +178,10 @@ def plot_prevalence_heatmap(
     -------
     Figure
     """
-    require_columns(prev, ["group", "topic", "share"], what="plot_prevalence_heatmap")
+    require_columns(
+        prev, ["group", "topic", "share"],
+        what="plot_prevalence_heatmap", nonempty=True,
+    )
     if "period" in prev.columns and prev.groupby(["group", "topic"]).size().max() > 1:
         raise ValueError(
             "prev has several periods per group; call prevalence(..., period=None) or "
@@ -221,7 +227,10 @@ def plot_top_terms(
     -------
     Figure
     """
-    require_columns(top_terms, ["topic", "rank", "term", "score"], what="plot_top_terms")
+    require_columns(
+        top_terms, ["topic", "rank", "term", "score"],
+        what="plot_top_terms", nonempty=True,
+    )
     df = top_terms if topics is None else top_terms[top_terms["topic"].isin(list(topics))]
     tops = sorted(df["topic"].unique())
     ncols = max(1, min(ncols, len(tops)))

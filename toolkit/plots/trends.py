@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from toolkit.plots._common import require_columns
+from toolkit.corpora.schema import require_columns
 
 __all__ = ["plot_keyness", "plot_mentions", "plot_trends"]
 
@@ -88,7 +88,10 @@ def plot_trends(
     Figure
         Points resting on fewer than ``min_docs`` documents (``low_n``) are drawn hollow.
     """
-    require_columns(trends, ["group", "period", "category", "rate_per_10k"], what="plot_trends")
+    require_columns(
+        trends, ["group", "period", "category", "rate_per_10k"],
+        what="plot_trends", nonempty=True,
+    )
     if facet not in {"group", "category"}:
         raise ValueError(f"facet must be 'group' or 'category', got {facet!r}.")
     df = trends
@@ -202,7 +205,7 @@ def plot_mentions(
         Light bars: all documents of the period; dark bars: those with a match.
     """
     require_columns(series, ["group", "period", "n_docs", "n_docs_matching"],
-                    what="plot_mentions")
+                    what="plot_mentions", nonempty=True)
     if series.empty:
         raise ValueError("plot_mentions got an empty series; nothing to draw.")
     period = series.attrs.get("period", "M")
@@ -271,7 +274,10 @@ def plot_keyness(
     -------
     Figure
     """
-    require_columns(keyness, ["term", "g2", "log_ratio", "direction"], what="plot_keyness")
+    require_columns(
+        keyness, ["term", "g2", "log_ratio", "direction"],
+        what="plot_keyness", nonempty=True,
+    )
     if measure not in {"log_ratio", "g2"}:
         raise ValueError(f"measure must be 'log_ratio' or 'g2', got {measure!r}.")
     df = keyness
