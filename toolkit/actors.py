@@ -51,6 +51,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from toolkit.exceptions import UnmatchedCodesWarning
+
 __all__ = [
     "UnmatchedCodesWarning",
     "mention_patterns",
@@ -65,8 +67,6 @@ DATA_DIR = Path(__file__).resolve().parent / "data" / "actors"
 Src = Literal["auto", "iso2", "iso3", "cow", "name"]
 
 
-class UnmatchedCodesWarning(UserWarning):
-    """Some codes or names could not be converted to ISO3 (they are NA in the result)."""
 
 
 # --------------------------------------------------------------------------- tables

@@ -45,7 +45,7 @@ from sklearn.preprocessing import normalize
 from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
-from toolkit.corpora.schema import require_columns
+from toolkit._validation import require_columns
 from toolkit.features import DocTermMatrix
 
 __all__ = [

@@ -23,6 +23,7 @@ from typing import Any
 
 from toolkit import __version__
 from toolkit.config import get_cache_home
+from toolkit.exceptions import CacheCorruptWarning
 
 __all__ = [
     "CacheCorruptWarning",
@@ -40,8 +41,6 @@ __all__ = [
 ]
 
 
-class CacheCorruptWarning(UserWarning):
-    """A cache entry could not be read and is being rebuilt."""
 
 
 def _jsonable(obj: Any) -> Any:

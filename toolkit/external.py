@@ -42,6 +42,7 @@ import pandas as pd
 from toolkit.actors import UnmatchedCodesWarning, format_unmatched, to_iso3
 from toolkit.cache import file_sha256
 from toolkit.config import EXTERNAL_HOME_ENV, get_external_home
+from toolkit.exceptions import ExternalDataMissingError
 
 __all__ = [
     "ISSUES",
@@ -91,8 +92,6 @@ SERBIA_FROM = pd.Timestamp("2006-06-03")
 SeatConvention = Literal["ungdc", "iso"]
 
 
-class ExternalDataMissingError(FileNotFoundError):
-    """An external data file is not where the toolkit looks for it."""
 
 
 # --------------------------------------------------------------------------- helpers

@@ -76,6 +76,7 @@ import pandas as pd
 from scipy import stats
 
 from toolkit.cache import cache_key, cached, frame_fingerprint
+from toolkit.exceptions import LowSampleWarning
 
 __all__ = [
     "Category",
@@ -112,8 +113,6 @@ _ACRONYM = re.compile(r"^[A-Z][A-Z0-9]+$")
 _GAP = re.compile(r"^~(\d+)$")
 
 
-class LowSampleWarning(UserWarning):
-    """Some points of a trend rest on too few documents; they are flagged ``low_n``."""
 
 
 # --------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from toolkit.corpora.schema import require_columns
+from toolkit._validation import require_columns
 
 __all__ = [
     "coverage_gaps",

@@ -44,6 +44,7 @@ import pandas as pd
 
 from toolkit.cache import atomic_path
 from toolkit.config import get_data_home, project_root
+from toolkit.exceptions import FigureLabelWarning, ReportBuildError
 
 __all__ = [
     "CONFIG_KEYS",
@@ -95,12 +96,8 @@ FALLBACK_CORPUS = "sotu"
 PREFERRED_CORPUS = "ungdc"
 
 
-class ReportBuildError(RuntimeError):
-    """One or more notebooks failed to execute; the partial reports are still written."""
 
 
-class FigureLabelWarning(UserWarning):
-    """A figure shown in a report lacks a title or an axis label."""
 
 
 # ---------------------------------------------------------------------------

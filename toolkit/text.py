@@ -43,6 +43,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from toolkit.cache import frame_fingerprint
+from toolkit.exceptions import EmptyDocumentsWarning
 
 __all__ = [
     "DOMAIN_STOPWORDS_VERSION",
@@ -72,8 +73,6 @@ LEMMA_OVERRIDES: dict[str, str] = {"arms": "arms", "Arms": "Arms", "data": "data
 _DATA = resources.files("toolkit") / "data"
 
 
-class EmptyDocumentsWarning(UserWarning):
-    """Some documents have no tokens left (empty, or only stopwords/punctuation)."""
 
 
 # ============================================================================ normalisation

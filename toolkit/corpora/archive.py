@@ -15,17 +15,15 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 
+from toolkit.exceptions import ArchiveError, UnsafeArchiveError
+
 __all__ = ["ArchiveError", "UnsafeArchiveError", "iter_members", "source_kind"]
 
 TAR_SUFFIXES = (".tgz", ".tar.gz", ".tar", ".tar.bz2", ".tar.xz")
 
 
-class ArchiveError(ValueError):
-    """The source is not a readable folder or archive."""
 
 
-class UnsafeArchiveError(ArchiveError):
-    """An archive member has an unsafe path or type."""
 
 
 def source_kind(path: str | os.PathLike) -> str:

@@ -34,6 +34,7 @@ import yaml
 from toolkit import __version__
 from toolkit.cache import atomic_path, file_sha256
 from toolkit.config import PACKAGE_DIR, get_data_home, project_root
+from toolkit.exceptions import CorpusNotFoundError, FetchError
 
 __all__ = [
     "CorpusNotFoundError",
@@ -59,16 +60,8 @@ _REQUIRED_CARD_KEYS = ("name", "title", "description", "loader", "licence", "cit
                        "releases", "obtain")
 
 
-class CorpusNotFoundError(FileNotFoundError):
-    """A known corpus is not in the data home. The message says where to put it."""
 
 
-class FetchError(RuntimeError):
-    """A download failed (offline, refused, truncated, wrong checksum) or a file clashes.
-
-    The message says what happened and exactly where to put a manually downloaded file.
-    Nothing partial is ever left behind.
-    """
 
 
 # --------------------------------------------------------------------------- cards

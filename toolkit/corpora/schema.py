@@ -8,9 +8,10 @@ then any extra metadata columns. :func:`validate_corpus` checks the table and ra
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import pandas as pd
+
+from toolkit._validation import require_columns
+from toolkit.exceptions import CorpusValidationError
 
 __all__ = [
     "STANDARD_COLUMNS",
@@ -35,8 +36,6 @@ STANDARD_COLUMNS: dict[str, str] = {
 }
 
 
-class CorpusValidationError(ValueError):
-    """A corpus table breaks the schema. The message names rows and the fix."""
 
 
 def _rows(df: pd.DataFrame, mask: pd.Series, *, limit: int = 5) -> str:
@@ -48,43 +47,6 @@ def _rows(df: pd.DataFrame, mask: pd.Series, *, limit: int = 5) -> str:
     more = f" and {len(bad) - limit} more" if len(bad) > limit else ""
     return ", ".join(shown) + more
 
-
-def require_columns(
-    table: pd.DataFrame,
-    columns: Sequence[str],
-    *,
-    what: str,
-    hint: str = "",
-    noun: str = "table",
-    nonempty: bool = False,
-) -> None:
-    """Raise ``ValueError`` when ``table`` lacks ``columns`` (or, optionally, has no rows).
-
-    The one column check every stage uses, so that all say the same thing.
-
-    Parameters
-    ----------
-    table : DataFrame
-        Any tidy table: a corpus, a trends table, a dyad panel...
-    columns : sequence of str
-        The columns needed.
-    what : str
-        Who needs them (a function or table name), for the message.
-    hint : str, default=""
-        A sentence on how to fix it, appended to the message.
-    noun : str, default="table"
-        What the table is called in the message ("corpus table", "panel"...).
-    nonempty : bool, default=False
-        Also refuse a table without rows.
-    """
-    missing = [c for c in columns if c not in table.columns]
-    if missing:
-        raise ValueError(
-            f"{what}: the {noun} has no column(s) {missing}; its columns are "
-            f"{list(table.columns)}.{' ' + hint if hint else ''}"
-        )
-    if nonempty and table.empty:
-        raise ValueError(f"{what}: the {noun} is empty; there is nothing to do with it.")
 
 
 def standardize_columns(df: pd.DataFrame, *, source: str | None = None) -> pd.DataFrame:

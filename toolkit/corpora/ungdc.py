@@ -26,7 +26,8 @@ from tqdm.auto import tqdm
 from toolkit.cache import cache_key, cached, read_frame, source_sha256, write_frame
 from toolkit.config import get_data_home
 from toolkit.corpora.archive import iter_members, source_kind
-from toolkit.corpora.schema import CorpusValidationError, standardize_columns, validate_corpus
+from toolkit.corpora.schema import standardize_columns, validate_corpus
+from toolkit.exceptions import UngdcError
 
 __all__ = ["UNGDC_LOADER_VERSION", "UngdcError", "find_ungdc_source", "load_ungdc"]
 
@@ -45,8 +46,6 @@ FIRST_SESSION_YEAR = 1945  # session N was held in year 1945 + N
 BadFiles = Literal["raise", "skip"]
 
 
-class UngdcError(CorpusValidationError):
-    """A UNGDC file or folder is not what the loader expects; the message names it."""
 
 
 # ---------------------------------------------------------------------------- locating

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from toolkit.corpora.schema import require_columns
+from toolkit._validation import require_columns
 
 __all__ = [
     "plot_arms_transfers",
