@@ -47,6 +47,7 @@ from threadpoolctl import threadpool_limits
 
 from toolkit._validation import require_columns
 from toolkit.features import DocTermMatrix
+from toolkit.text import split_passages
 
 __all__ = [
     "DEFAULT_PAIRS",
@@ -69,6 +70,8 @@ __all__ = [
     "validate_against",
     "wordscores_by_period",
 ]
+
+_COLUMNS_HINT = "Rename or add them (see toolkit.corpora.schema.STANDARD_COLUMNS)."
 
 #: The dyads of the project's research question.
 DEFAULT_PAIRS: tuple[tuple[str, str], ...] = (
@@ -97,111 +100,6 @@ PANEL_COLUMNS: tuple[str, ...] = (
 
 
 # ====================================================================== passages
-#: Bump when the passage boundaries change, so cached passage tables are rebuilt.
-_PASSAGES_VERSION = 1
-
-_COLUMNS_HINT = "Rename or add them (see toolkit.corpora.schema.STANDARD_COLUMNS)."
-
-
-def split_passages(
-    corpus: pd.DataFrame,
-    *,
-    unit: str = "paragraph",
-    progress: bool = False,
-    use_cache: bool = False,
-    cache_home: str | None = None,
-) -> pd.DataFrame:
-    """Split every document into passages, keeping its metadata and its id.
-
-    Passage boundaries are those of :func:`toolkit.keywords.split_passages` (paragraphs are
-    blank-line separated blocks, or lines ending a sentence when a text has no blank lines;
-    sentences split at end punctuation followed by a capital, except after abbreviations), and
-    passage ids are those of :func:`toolkit.keywords.extract_passages`
-    (``<doc_id>#p<i>`` / ``<doc_id>#s<i>``). So a matrix built once on all passages also has
-    a row for every passage that ``extract_passages`` returns (see
-    :func:`issue_similarity_panel`).
-
-    Parameters
-    ----------
-    corpus : DataFrame
-        A corpus table with at least ``doc_id`` and ``text``. Not modified.
-    unit : {"paragraph", "sentence"}, default="paragraph"
-        The passage unit.
-    progress : bool, default=False
-        Show a progress bar over documents.
-    use_cache : bool, default=False
-        Keep the passage texts in the toolkit cache (kind ``"passages"``), keyed by an exact
-        fingerprint of ``doc_id`` and ``text`` and by ``unit``; the metadata columns are
-        attached afresh, so other columns may differ between calls (the full UNGDC: about
-        11 s to split, about 1 s to read back).
-    cache_home : str or None, default=None
-        Override of the cache folder.
-
-    Returns
-    -------
-    DataFrame
-        One row per passage: ``doc_id`` (passage id), ``text`` (the passage), the corpus's
-        other columns, ``parent_doc_id`` and ``passage_index``. ``attrs["passages"]`` counts
-        documents and passages.
-    """
-    from toolkit.keywords import split_passages as _spans
-
-    if unit not in {"paragraph", "sentence"}:
-        raise ValueError(f"unit={unit!r} is not supported; use 'paragraph' or 'sentence'.")
-    require_columns(corpus, ["doc_id", "text"], what="corpus", hint=_COLUMNS_HINT)
-
-    def build() -> pd.DataFrame:
-        texts = corpus["text"].fillna("").astype(str).tolist()
-        if progress and len(texts) > 1000:
-            from tqdm.auto import tqdm
-
-            texts_iter: Iterable[str] = tqdm(texts, desc=f"split {unit}s", unit="doc")
-        else:
-            texts_iter = texts
-        pieces = [[t[s:e].strip() for s, e in _spans(t, unit=unit)] for t in texts_iter]
-        lengths = np.array([len(p) for p in pieces], dtype=np.int64)
-        return pd.DataFrame(
-            {
-                "doc_index": np.repeat(np.arange(len(pieces), dtype=np.int64), lengths),
-                "text": [p for ps in pieces for p in ps],
-            }
-        )
-
-    if use_cache:
-        from toolkit.cache import cache_key, cached, frame_fingerprint
-
-        key = cache_key(
-            kind="passages", corpus=frame_fingerprint(corpus), unit=unit, version=_PASSAGES_VERSION
-        )
-        table = cached(
-            "passages", key, suffix=".parquet", build=build,
-            write=lambda v, path: v.to_parquet(path, index=False),
-            read=pd.read_parquet, cache_home=cache_home,
-        )
-    else:
-        table = build()
-    counts = np.bincount(table["doc_index"].to_numpy(), minlength=len(corpus)).astype(np.int64)
-    meta = corpus.drop(columns=["text"]).reset_index(drop=True)
-    out = meta.loc[np.repeat(np.arange(len(meta)), counts)].reset_index(drop=True)
-    parent = out["doc_id"].astype(str)
-    index = np.concatenate([np.arange(c) for c in counts]) if len(counts) else np.zeros(0, np.int64)
-    tag = "p" if unit == "paragraph" else "s"
-    out["doc_id"] = (parent + f"#{tag}" + pd.Series(index, dtype="int64").astype(str)).to_numpy()
-    out.insert(1, "text", table["text"].to_numpy(dtype=object))
-    out["parent_doc_id"] = parent.to_numpy()
-    out["passage_index"] = index.astype(np.int64)
-    out.attrs = {
-        **corpus.attrs,
-        "passages": {
-            "unit": unit,
-            "n_docs": len(corpus),
-            "n_passages": int(counts.sum()),
-            "n_docs_without_text": int((counts == 0).sum()),
-        },
-    }
-    return out
-
-
 # ====================================================================== helpers
 def _period_values(corpus: pd.DataFrame, period: str | Callable[[pd.DataFrame], Any]) -> pd.Series:
     if callable(period):

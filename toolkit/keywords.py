@@ -77,6 +77,8 @@ from scipy import stats
 
 from toolkit.cache import cache_key, cached, frame_fingerprint
 from toolkit.exceptions import LowSampleWarning
+from toolkit.text import passage_spans
+from toolkit.text import passage_spans as split_passages
 
 __all__ = [
     "Category",
@@ -2120,61 +2122,6 @@ def change_points(
 # Passages
 # --------------------------------------------------------------------------------------
 
-_ABBREV = frozenset(
-    "mr mrs ms dr st no nos art arts para paras prof gen lt col sr jr vs etc e.g i.e u.s "
-    "u.k u.n h.e rev hon gov pres sen rep dept fig jan feb mar apr jun jul aug sep sept oct "
-    "nov dec co corp inc ltd op cf al".split()
-)
-_SENT_END = re.compile(r"[.!?][\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]?[A-Z0-9])")
-_BLANK = re.compile(r"\n[ \t\r\f\v]*\n\s*")
-_LINE_END = re.compile(r"(?<=[.!?:\"\u201d])[ \t]*\n\s*")
-
-
-def _paragraph_bounds(text: str) -> list[tuple[int, int]]:
-    """Paragraphs: blank-line separated blocks; without blank lines, lines ending a sentence.
-
-    Hard-wrapped texts (lines broken mid-sentence) are thus kept together.
-    """
-    rx = _BLANK if _BLANK.search(text) else _LINE_END
-    bounds, pos = [], 0
-    for m in rx.finditer(text):
-        bounds.append((pos, m.start()))
-        pos = m.end()
-    bounds.append((pos, len(text)))
-    return [(s, e) for s, e in bounds if text[s:e].strip()]
-
-
-def _sentence_bounds(text: str) -> list[tuple[int, int]]:
-    """Sentences: split at . ! ? followed by space and a capital/digit, inside paragraphs.
-
-    Common abbreviations (Mr., U.S., Art., No.) and single-letter initials do not end a
-    sentence.
-    """
-    out = []
-    for ps, pe in _paragraph_bounds(text):
-        pos = ps
-        for m in _SENT_END.finditer(text, ps, pe):
-            before = text[pos : m.start()].rsplit(None, 1)
-            last = before[-1].lower().rstrip(".") if before else ""
-            last = last.lstrip("(\"'\u201c")
-            if last in _ABBREV or (len(last) == 1 and last.isalpha()):
-                continue
-            out.append((pos, m.start() + 1))
-            pos = m.end()
-        out.append((pos, pe))
-    return [(s, e) for s, e in out if text[s:e].strip()]
-
-
-def split_passages(text: str, *, unit: str = "sentence") -> list[tuple[int, int]]:
-    """Character spans of the sentences or paragraphs of ``text`` (see the notes of
-    :func:`extract_passages`)."""
-    if unit == "sentence":
-        return _sentence_bounds(text)
-    if unit == "paragraph":
-        return _paragraph_bounds(text)
-    raise ValueError(f"unit must be 'sentence' or 'paragraph', got {unit!r}.")
-
-
 def extract_passages(
     corpus: pd.DataFrame,
     dictionary: str | Path | Mapping | Dictionary = "arms",
@@ -2242,7 +2189,7 @@ def extract_passages(
         if not hits:
             continue
         n_docs_with += 1
-        bounds = split_passages(text, unit=unit)
+        bounds = passage_spans(text, unit=unit)
         starts = np.array([s for s, _ in bounds])
         by_passage: dict[int, list] = {}
         for s, _e, terms in hits:
