@@ -136,12 +136,19 @@ class Category:
         Human-readable name for plots.
     intent : str, default=""
         What the category is meant to capture (and leave out).
+    specific : bool, default=False
+        The category's terms are specific to the dictionary's subject (for ``arms``: sales
+        and transfers, military aid, export controls, arms control), as opposed to the
+        context it also tracks (sanctions, alliances...). :func:`toolkit.topics.match_topics`
+        looks for topics built from the specific categories. Set in the YAML as
+        ``specific: true``.
     """
 
     name: str
     terms: tuple[str, ...]
     label: str = ""
     intent: str = ""
+    specific: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -341,16 +348,23 @@ def _dictionary_from_mapping(data: Mapping[str, Any], *, source: str) -> Diction
     categories = []
     for cname, body in cats_raw.items():
         label = intent = ""
+        specific = False
         if isinstance(body, Mapping):
-            unknown = set(body) - {"terms", "label", "intent"}
+            unknown = set(body) - {"terms", "label", "intent", "specific"}
             if unknown:
                 raise ValueError(
                     f"In {where}, category {cname!r} has unknown keys {sorted(unknown)}; "
-                    "allowed: terms, label, intent."
+                    "allowed: terms, label, intent, specific."
                 )
             terms = body.get("terms")
             label = str(body.get("label", "") or "")
             intent = str(body.get("intent", "") or "")
+            specific = body.get("specific", False)
+            if not isinstance(specific, bool):
+                raise ValueError(
+                    f"In {where}, category {cname!r}: 'specific' must be true or false, got "
+                    f"{specific!r}."
+                )
         else:
             terms = body
         if isinstance(terms, str) or not isinstance(terms, (list, tuple)):
@@ -375,7 +389,7 @@ def _dictionary_from_mapping(data: Mapping[str, Any], *, source: str) -> Diction
             raise ValueError(
                 f"In {where}, category {cname!r} lists {dupes} more than once; keep one."
             )
-        categories.append(Category(str(cname), tuple(clean), label, intent))
+        categories.append(Category(str(cname), tuple(clean), label, intent, specific))
     names = [c.name for c in categories]
     reserved = {"doc_id", "n_tokens", "n_matches"}
     if reserved & set(names):
