@@ -308,3 +308,13 @@ def test_full_ungdc_matrix_against_plain_count(ungdc):
     assert full.shape[0] == len(ungdc)
     assert {"arms_trade_treaty", "security_council", "weapons_of_mass_destruction"} <= set(
         full.vocab)
+
+
+def test_normalize_rows_zero_rows_and_shapes():
+    from toolkit.features import normalize_rows
+
+    x = np.array([[1.0, 3.0], [0.0, 0.0]])
+    np.testing.assert_array_equal(normalize_rows(x), [[0.25, 0.75], [0.0, 0.0]])
+    got = normalize_rows(x, empty=np.nan)
+    assert np.isnan(got[1]).all() and got[0].tolist() == [0.25, 0.75]
+    assert normalize_rows(np.ones((2, 3, 4))).shape == (2, 3, 4)

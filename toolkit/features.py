@@ -20,7 +20,7 @@ import scipy.sparse as sp
 
 from toolkit.cache import atomic_path
 
-__all__ = ["DocTermMatrix", "build_dtm"]
+__all__ = ["DocTermMatrix", "build_dtm", "normalize_rows"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -684,4 +684,27 @@ def _ngram_names(codes: np.ndarray, n: int, uniques_by_n: list[np.ndarray],
     tail = forms[keys % V]
     out = np.empty(len(codes), dtype=object)
     out[:] = [f"{a} {b}" for a, b in zip(head.tolist(), tail.tolist())]
+    return out
+
+
+def normalize_rows(a: np.ndarray, *, empty: float = 0.0) -> np.ndarray:
+    """Divide each row of a dense array by its sum (the last axis), in float64.
+
+    The one row normaliser of the toolkit (topic shares, term profiles).
+
+    Parameters
+    ----------
+    a : ndarray of shape (..., n_columns)
+        Non-negative weights.
+    empty : float, default=0.0
+        The value of every cell of a row whose sum is 0 (``np.nan`` marks it as undefined).
+
+    Returns
+    -------
+    ndarray of the same shape, float64
+        Rows summing to 1, or ``empty`` throughout for a zero row.
+    """
+    s = a.sum(axis=-1, keepdims=True)
+    out = np.full(np.shape(a), empty, dtype=np.float64)
+    np.divide(a, s, out=out, where=s > 0)
     return out
