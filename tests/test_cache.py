@@ -104,3 +104,19 @@ def test_frame_fingerprint_is_exact_and_storage_independent():
     assert cache.frame_fingerprint(df.assign(text=["Arms", "sales", ""])) != fp
     with pytest.raises(KeyError, match="no column 'body'"):
         cache.frame_fingerprint(df, columns=("body",))
+
+
+def test_to_jsonable_is_plain_and_order_free():
+    import datetime as dt
+    from pathlib import Path
+
+    import numpy as np
+    import pandas as pd
+
+    from toolkit.cache import cache_key, to_jsonable
+
+    got = to_jsonable({"s": {"b", "a", 1}, "i": np.int64(3), "t": pd.Timestamp("2020-01-01"),
+                       "d": dt.date(2020, 1, 2), "na": pd.NA, "p": Path("x"), "tup": (1, 2)})
+    assert got == {"s": ["a", "b", 1], "i": 3, "t": "2020-01-01T00:00:00",
+                   "d": "2020-01-02", "na": None, "p": "x", "tup": [1, 2]}
+    assert cache_key(kind="k", s={"x", "y"}) == cache_key(kind="k", s={"y", "x"})

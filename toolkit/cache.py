@@ -11,13 +11,14 @@ detected when read, reported, removed from the cache (never from user data) and 
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
 import hashlib
 import json
 import os
 import shutil
 import tempfile
 import warnings
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -37,24 +38,45 @@ __all__ = [
     "list_cache",
     "read_frame",
     "source_sha256",
+    "to_jsonable",
     "write_frame",
 ]
 
 
+def to_jsonable(value: Any) -> Any:
+    """Turn parameters into plain JSON values, for cache keys and provenance records.
 
+    Parameters
+    ----------
+    value : object
+        Mappings, sequences, sets, paths, numbers, strings, None, numpy scalars, dates,
+        pandas NA/NaT, nested freely.
 
-def _jsonable(obj: Any) -> Any:
-    if isinstance(obj, dict):
-        return {str(k): _jsonable(v) for k, v in sorted(obj.items(), key=lambda kv: str(kv[0]))}
-    if isinstance(obj, (list, tuple)):
-        return [_jsonable(v) for v in obj]
-    if isinstance(obj, (set, frozenset)):
-        return sorted(_jsonable(v) for v in obj)
-    if isinstance(obj, Path):
-        return str(obj)
-    if obj is None or isinstance(obj, (str, int, float, bool)):
-        return obj
-    return repr(obj)
+    Returns
+    -------
+    object
+        Dicts with string keys (in their order; ``json.dumps(sort_keys=True)`` sorts them
+        for keys), lists (sets sorted, so the result does not depend on hash order),
+        numbers, strings, booleans and None. Anything else becomes ``str(value)``.
+    """
+    if isinstance(value, Mapping):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, (set, frozenset)):
+        items = [to_jsonable(v) for v in value]
+        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True))
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, Path):
+        return str(value)
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if type(value).__name__ in ("NAType", "NaTType"):  # pandas NA / NaT, without importing it
+        return None
+    if isinstance(value, (_dt.date, _dt.datetime)):  # also pandas Timestamps
+        return value.isoformat()
+    if hasattr(value, "item") and getattr(value, "ndim", None) == 0:  # numpy scalars
+        return value.item()
+    return str(value)
 
 
 def cache_key(*, kind: str, **parts: Any) -> str:
@@ -74,7 +96,7 @@ def cache_key(*, kind: str, **parts: Any) -> str:
         24 hex characters.
     """
     payload = json.dumps(
-        {"kind": kind, "toolkit": __version__, **_jsonable(parts)}, sort_keys=True
+        {"kind": kind, "toolkit": __version__, **to_jsonable(parts)}, sort_keys=True
     )
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:24]
 

@@ -25,7 +25,7 @@ from typing import Any
 import pandas as pd
 
 from toolkit import __version__
-from toolkit.cache import atomic_path
+from toolkit.cache import atomic_path, to_jsonable
 from toolkit.config import DATA_HOME_ENV, get_data_home, project_root
 
 __all__ = [
@@ -102,24 +102,6 @@ def package_versions(names: Iterable[str] = DEFAULT_PACKAGES) -> dict[str, str |
     return out
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple, set, frozenset)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, Path):
-        return str(value)
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
-    if value is pd.NA or value is pd.NaT:
-        return None
-    if hasattr(value, "item"):  # numpy scalars
-        return value.item()
-    if isinstance(value, (_dt.date, _dt.datetime, pd.Timestamp)):
-        return value.isoformat()
-    return str(value)
-
-
 def corpus_provenance(corpus: pd.DataFrame | Mapping[str, Any]) -> dict[str, Any]:
     """Return the provenance of a loaded corpus table.
 
@@ -160,7 +142,7 @@ def corpus_provenance(corpus: pd.DataFrame | Mapping[str, Any]) -> dict[str, Any
         "fallback": bool(info.get("fallback", False)),
         "fallback_reason": info.get("fallback_reason"),
     }
-    return _jsonable(out)
+    return to_jsonable(out)
 
 
 def collect(
@@ -204,7 +186,7 @@ def collect(
         "data_home": str(get_data_home()),
         "data_home_from_env": bool(os.environ.get(DATA_HOME_ENV)),
         "collected_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
-        "params": _jsonable(params),
+        "params": to_jsonable(params),
         "seed": seed,
     }
     if corpus is not None:
