@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import yaml
 
+from toolkit.corpora import cards as cards_module
 from toolkit.corpora import registry
 from toolkit.corpora.registry import (
     CorpusNotFoundError,
@@ -169,13 +170,13 @@ def toy_cards(tmp_path, monkeypatch, server, archive_bytes):
         (cards / "toy.yaml").write_text(yaml.safe_dump(card), encoding="utf-8")
 
     write()
-    monkeypatch.setattr(registry, "cards_dir", lambda: cards)
+    monkeypatch.setattr(cards_module, "cards_dir", lambda: cards)
     return write
 
 
 def _serve_from(write_card, datafile_id: str) -> None:
     """Point the toy release's file at another route of the local server."""
-    card = yaml.safe_load((registry.cards_dir() / "toy.yaml").read_text(encoding="utf-8"))
+    card = yaml.safe_load((cards_module.cards_dir() / "toy.yaml").read_text(encoding="utf-8"))
     card["releases"][0]["files"][0]["datafile_id"] = datafile_id
     write_card(releases=card["releases"])
 
@@ -292,7 +293,7 @@ def test_bad_card_is_named(tmp_path, monkeypatch):
     cards = tmp_path / "cards"
     cards.mkdir()
     (cards / "mine.yaml").write_text("name: other\ntitle: x\n", encoding="utf-8")
-    monkeypatch.setattr(registry, "cards_dir", lambda: cards)
+    monkeypatch.setattr(cards_module, "cards_dir", lambda: cards)
     with pytest.raises(ValueError, match=r"mine.yaml lacks the keys \['description'"):
         corpus_names()
     (cards / "mine.yaml").write_text("name: [unclosed\n", encoding="utf-8")

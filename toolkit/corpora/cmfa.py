@@ -57,7 +57,7 @@ TextChoice = Literal["answer", "question", "both"]
 
 def _resolve(path: str | os.PathLike | None) -> Path:
     if path is None:
-        from toolkit.corpora.registry import locate
+        from toolkit.corpora.cards import locate
 
         return locate("cmfa_ukraine")
     p = Path(path).expanduser()
@@ -193,7 +193,7 @@ def load_cmfa(
     except CorpusValidationError as exc:
         raise CorpusValidationError(f"{file}: {exc}") from exc
     sha = file_sha256(file)
-    from toolkit.corpora.registry import identify_release
+    from toolkit.corpora.cards import identify_release
 
     try:
         release = identify_release("cmfa_ukraine", sha256=sha)

@@ -287,7 +287,7 @@ def _build(
     validate_corpus(df)
     is_archive = source.is_file()
     sha256 = source_sha256(source) if is_archive else content_sha
-    from toolkit.corpora.registry import identify_release
+    from toolkit.corpora.cards import identify_release
 
     known = identify_release("ungdc", sha256=sha256)
     df.attrs["corpus"] = {
