@@ -187,3 +187,17 @@ def test_mentions_on_real_ungdc(ungdc):
     w = actors.who_talks_about_whom(m, period="year")
     ukr = w[w.target == "UKR"]["count"].sum()
     assert ukr > 0
+
+
+def test_historical_states_returns_a_copy():
+    from toolkit import actors as _actors
+
+    first = _actors.historical_states()
+    first.loc[:, "name"] = "edited"
+    assert (_actors.historical_states()["name"] != "edited").all()
+
+
+def test_one_country_converter_for_loaders_and_actors():
+    from toolkit import _countries
+
+    assert _countries.country_converter() is _countries.country_converter()

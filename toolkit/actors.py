@@ -40,17 +40,16 @@ compiled regular expression and returns one row per (document, target) with a co
 from __future__ import annotations
 
 import functools
-import logging
 import re
 import warnings
 from collections import Counter
 from collections.abc import Iterable
-from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
+from toolkit._countries import ACTORS_DATA_DIR, country_converter, read_actor_table
 from toolkit.exceptions import UnmatchedCodesWarning
 
 __all__ = [
@@ -62,7 +61,7 @@ __all__ = [
     "who_talks_about_whom",
 ]
 
-DATA_DIR = Path(__file__).resolve().parent / "data" / "actors"
+DATA_DIR = ACTORS_DATA_DIR
 
 Src = Literal["auto", "iso2", "iso3", "cow", "name"]
 
@@ -72,30 +71,27 @@ Src = Literal["auto", "iso2", "iso3", "cow", "name"]
 # --------------------------------------------------------------------------- tables
 
 
-def _read_table(name: str) -> pd.DataFrame:
-    return pd.read_csv(
-        DATA_DIR / name, comment="#", dtype=str, keep_default_na=False, encoding="utf-8"
-    )
-
-
 @functools.cache
-def _coco() -> Any:
-    import country_converter as coco
-
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    return coco.CountryConverter()
+def _historical_states() -> pd.DataFrame:
+    return read_actor_table("historical_states.csv")
 
 
-@functools.cache
 def historical_states() -> pd.DataFrame:
-    """Return the table of historical states and non-state actors (a copy is safe to edit)."""
-    return _read_table("historical_states.csv")
+    """Return the table of historical states and non-state actors.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``iso3``, ``iso2``, ``cow``, ``name``, ``names``, ``un_seat``, ``note``...
+        as strings; a fresh copy on every call, safe to edit.
+    """
+    return _historical_states().copy()
 
 
 @functools.cache
 def _lookups() -> dict[str, dict[str, str | None]]:
     """Build the code lookups once: iso2 -> iso3, iso3 -> iso3, cow -> iso3, name -> iso3."""
-    cc = _coco().data
+    cc = country_converter().data
     iso2: dict[str, str | None] = {}
     for k, v in zip(cc["ISO2"], cc["ISO3"]):
         # A few entries are regexes of alternatives: "^GB$|^UK$", "^GR$|^EL$".
@@ -106,20 +102,20 @@ def _lookups() -> dict[str, dict[str, str | None]]:
     cow: dict[str, str | None] = {
         str(int(k)): str(v) for k, v in zip(gw, cc["ISO3"]) if not np.isnan(k)
     }
-    for row in _read_table("cow_codes.csv").itertuples():
+    for row in read_actor_table("cow_codes.csv").itertuples():
         cow[str(int(row.cow))] = row.iso3
     names: dict[str, str | None] = {}
     for col in ("name_short", "name_official"):
         for k, v in zip(cc[col], cc["ISO3"]):
             if isinstance(k, str):
                 names[k.casefold()] = str(v)
-    for row in _read_table("state_names.csv").itertuples():
+    for row in read_actor_table("state_names.csv").itertuples():
         if row.iso3 == "-":
             continue
         for form in row.names.split(";"):
             names[form.strip().casefold()] = row.iso3
     notes: dict[str, str] = {}
-    for row in historical_states().itertuples():
+    for row in _historical_states().itertuples():
         code = row.iso3 or None
         if code:
             iso3[code] = code
@@ -138,7 +134,7 @@ def _lookups() -> dict[str, dict[str, str | None]]:
 @functools.cache
 def _seat_map() -> dict[str, str]:
     """Historical ISO3 -> the code of the state that continued the UN seat."""
-    hist = historical_states()
+    hist = _historical_states()
     return {r.iso3: r.un_seat for r in hist.itertuples() if r.iso3 and r.un_seat != r.iso3}
 
 
@@ -184,7 +180,7 @@ def _convert_one(value: Any, src: str) -> tuple[str | None, str | None]:
         if code:
             return code, None
         return None, f"known entity without an ISO3 code ({tables['notes'].get(key, text)})"
-    found = _coco().convert(text, src="regex", to="ISO3", not_found="__none__")
+    found = country_converter().convert(text, src="regex", to="ISO3", not_found="__none__")
     if isinstance(found, list):
         found = [f for f in found if f != "__none__"]
         if len(found) == 1:
@@ -309,16 +305,16 @@ def mention_patterns() -> pd.DataFrame:
         Columns ``form`` (case-sensitive literal) and ``iso3``; one row per form.
     """
     rows: dict[str, str | None] = {}
-    cc = _coco().data
+    cc = country_converter().data
     members = cc[cc["UNmember"].notna()]
     for col in ("name_short", "name_official"):
         for name, code in zip(members[col], members["ISO3"]):
             if isinstance(name, str):
                 rows[name] = str(code)
-    for row in historical_states().itertuples():
+    for row in _historical_states().itertuples():
         for form in row.names.split(";"):
             rows[form.strip()] = row.iso3 or None
-    for row in _read_table("state_names.csv").itertuples():
+    for row in read_actor_table("state_names.csv").itertuples():
         for form in row.names.split(";"):
             for variant in _plural(form.strip()):
                 rows[variant] = None if row.iso3 == "-" else row.iso3

@@ -23,6 +23,7 @@ from typing import Any, Literal
 import pandas as pd
 from tqdm.auto import tqdm
 
+from toolkit._countries import country_converter
 from toolkit.cache import cache_key, cached, read_frame, source_sha256, write_frame
 from toolkit.config import get_data_home
 from toolkit.corpora.archive import iter_members, source_kind
@@ -223,12 +224,7 @@ def _speakers_per_speech(sheet: pd.DataFrame) -> pd.DataFrame:
 
 
 def _actor_names(codes: list[str], sheet: pd.DataFrame | None) -> dict[str, str]:
-    import logging
-
-    import country_converter as coco
-
-    logging.getLogger("country_converter").setLevel(logging.ERROR)
-    converted = coco.CountryConverter().convert(codes, src="ISO3", to="name_short", not_found=None)
+    converted = country_converter().convert(codes, src="ISO3", to="name_short", not_found=None)
     if isinstance(converted, str):
         converted = [converted]
     names = {c: n for c, n in zip(codes, converted) if n and n != c}
