@@ -1,8 +1,12 @@
 """fptk: the Foreign-Policy Text Toolkit.
 
-The package follows the pipeline stages of ``DESIGN.md``::
+The package follows the pipeline stages of ``ARCHITECTURE.md`` (at the repository root)::
 
-    corpora -> text -> features -> keywords / topics / alignment / actors -> plots -> report
+    corpora -> text -> features -> keywords -> topics -> alignment -> actors -> external
+            -> overview -> plots -> report -> cli
+
+with cross-cutting modules (``exceptions``, ``periods``, ``config``, ``cache``,
+``provenance``) that any stage may import. A stage never imports a later one.
 
 Submodules are imported lazily, so ``import toolkit`` stays fast and
 ``from toolkit import corpora, keywords`` works as expected.
