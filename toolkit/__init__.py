@@ -37,6 +37,7 @@ _SUBMODULES = (
     "report",
     "text",
     "topics",
+    "uncertainty",
 )
 
 __all__ = ["__version__", *_SUBMODULES]
