@@ -102,7 +102,24 @@ def cache_key(*, kind: str, **parts: Any) -> str:
 
 
 def cache_path(kind: str, key: str, suffix: str, *, cache_home: str | None = None) -> Path:
-    """Return where an entry of ``kind`` with ``key`` lives (the folder is created)."""
+    """Return where an entry of ``kind`` with ``key`` lives (the folder is created).
+
+    Parameters
+    ----------
+    kind : str
+        The kind of entry, a sub-folder of the cache home (``"corpus"``, ``"dtm"``...).
+    key : str
+        The entry's key, usually from :func:`cache_key`.
+    suffix : str
+        The file suffix, with its dot (``".parquet"``, ``".npz"``).
+    cache_home : str or None, default=None
+        Override of the cache folder (``FPTK_CACHE_HOME``).
+
+    Returns
+    -------
+    Path
+        ``<cache home>/<kind>/<key><suffix>``. The folder exists; the file may not.
+    """
     folder = get_cache_home(cache_home) / kind
     folder.mkdir(parents=True, exist_ok=True)
     return folder / f"{key}{suffix}"
@@ -113,6 +130,18 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path next to ``target``; move it into place on success.
 
     On an exception the temporary file is removed and ``target`` is untouched.
+
+    Parameters
+    ----------
+    target : str or path-like
+        The file to write. Its folder is created when missing.
+
+    Returns
+    -------
+    contextmanager of Path
+        A context manager whose value is an empty temporary file in the folder of
+        ``target`` (a hidden ``.<name>.*.tmp``). Write to it inside the ``with`` block;
+        on a normal exit it replaces ``target`` with :func:`os.replace`.
 
     Examples
     --------
@@ -133,7 +162,20 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
 
 
 def file_sha256(path: str | os.PathLike, *, chunk_size: int = 1 << 20) -> str:
-    """Return the SHA-256 hex digest of a file, read in chunks."""
+    """Return the SHA-256 hex digest of a file, read in chunks.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file.
+    chunk_size : int, default=1048576
+        Bytes read at a time (1 MiB).
+
+    Returns
+    -------
+    str
+        64 hex characters.
+    """
     h = hashlib.sha256()
     with open(path, "rb") as fh:
         while chunk := fh.read(chunk_size):
@@ -169,6 +211,12 @@ def cached(
         Override of the cache folder.
     use_cache : bool, default=True
         False builds without reading or writing the cache.
+
+    Returns
+    -------
+    object
+        What ``read`` returns for a sound entry, else what ``build`` returns (written
+        to the cache first, unless ``use_cache`` is False).
     """
     if not use_cache:
         return build()
@@ -189,7 +237,19 @@ def cached(
 
 
 def list_cache(*, cache_home: str | None = None) -> list[dict[str, Any]]:
-    """List cache entries as dicts with ``kind``, ``file`` and ``bytes``."""
+    """List the cache entries.
+
+    Parameters
+    ----------
+    cache_home : str or None, default=None
+        Override of the cache folder (``FPTK_CACHE_HOME``).
+
+    Returns
+    -------
+    list of dict
+        One dict per file below the cache home (hidden files excluded), sorted by path:
+        ``kind`` (the sub-folder), ``file`` (absolute path, str) and ``bytes`` (int).
+    """
     home = get_cache_home(cache_home)
     rows = []
     for path in sorted(home.rglob("*")):
@@ -205,9 +265,22 @@ def list_cache(*, cache_home: str | None = None) -> list[dict[str, Any]]:
 
 
 def clear_cache(kind: str | None = None, *, cache_home: str | None = None) -> int:
-    """Delete cache entries (of one ``kind``, or all). Returns the number of files removed.
+    """Delete cache entries, of one ``kind`` or all.
 
     Only the cache folder is touched, never the data home.
+
+    Parameters
+    ----------
+    kind : str or None, default=None
+        The kind of entry (a sub-folder of the cache home) to remove; None removes every
+        sub-folder. Files directly in the cache home are kept.
+    cache_home : str or None, default=None
+        Override of the cache folder (``FPTK_CACHE_HOME``).
+
+    Returns
+    -------
+    int
+        The number of files removed.
     """
     home = get_cache_home(cache_home)
     targets = [home / kind] if kind else [p for p in home.iterdir() if p.is_dir()]
@@ -225,6 +298,18 @@ def source_sha256(path: str | os.PathLike, *, cache_home: str | None = None) -> 
     Hashing a 67 MB archive costs ~0.2 s; the memo (a small JSON per file in the cache
     home, written atomically) makes a warm load skip it. A file whose size, mtime or inode
     changed is hashed again, so the memo is never stale.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The source file (an archive, a table).
+    cache_home : str or None, default=None
+        Override of the cache folder where the memo is kept (``FPTK_CACHE_HOME``).
+
+    Returns
+    -------
+    str
+        The SHA-256 of the file's bytes, 64 hex characters (as :func:`file_sha256`).
     """
     path = Path(path).resolve()
     st = path.stat()
@@ -249,12 +334,35 @@ def write_frame(df: Any, path: str | os.PathLike) -> None:
 
     Measured on the full UNGDC table (213 MB of text): an uncompressed file reads in about
     0.5 s, a zstd-compressed one in about 1.3 s.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table; its index is not written. ``df.attrs`` must be JSON-serialisable.
+    path : str or path-like
+        The target file (usually the temporary path of :func:`atomic_path`).
+
+    Returns
+    -------
+    None
     """
     df.to_parquet(path, index=False, compression=None)
 
 
 def read_frame(path: str | os.PathLike) -> Any:
-    """Read a DataFrame written by :func:`write_frame`, strings Arrow-backed, ``attrs`` restored."""
+    """Read a DataFrame written by :func:`write_frame`, strings Arrow-backed, ``attrs`` restored.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A Parquet file written by :func:`write_frame`.
+
+    Returns
+    -------
+    DataFrame
+        The table with a fresh RangeIndex; string columns as ``string[pyarrow]`` and
+        ``attrs`` as written.
+    """
     import pandas as pd
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -285,6 +393,16 @@ def frame_fingerprint(df: Any, *, columns: tuple[str, ...] = ("doc_id", "text"))
         The table.
     columns : tuple of str, default=("doc_id", "text")
         The columns that determine the derived result.
+
+    Returns
+    -------
+    str
+        The SHA-256, 64 hex characters.
+
+    Raises
+    ------
+    KeyError
+        When ``df`` lacks one of ``columns``.
     """
     import numpy as np
     import pyarrow as pa
