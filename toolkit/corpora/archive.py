@@ -22,12 +22,28 @@ __all__ = ["ArchiveError", "UnsafeArchiveError", "iter_members", "source_kind"]
 TAR_SUFFIXES = (".tgz", ".tar.gz", ".tar", ".tar.bz2", ".tar.xz")
 
 
-
-
-
-
 def source_kind(path: str | os.PathLike) -> str:
-    """Return ``"dir"``, ``"tar"`` or ``"zip"`` for a corpus source, or raise ArchiveError."""
+    """Tell whether a corpus source is a folder, a tar archive or a zip archive.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A folder, or an archive named ``*.tgz``, ``*.tar.gz``, ``*.tar``, ``*.tar.bz2``,
+        ``*.tar.xz`` or ``*.zip`` (by its suffix, case-insensitively; the content is not
+        read here).
+
+    Returns
+    -------
+    {"dir", "tar", "zip"}
+        The kind of source.
+
+    Raises
+    ------
+    FileNotFoundError
+        The path does not exist.
+    ArchiveError
+        A file with none of the archive suffixes.
+    """
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(
@@ -160,6 +176,18 @@ def iter_members(path: str | os.PathLike) -> Iterator[tuple[str, bytes | None]]:
     Members are yielded in archive order (sorted for folders). For a folder, a symbolic
     link or special file is yielded with ``None`` as its bytes so the caller can report
     it as skipped; it is never followed.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A folder or a tar/zip archive (see :func:`source_kind`).
+
+    Returns
+    -------
+    iterator of (str, bytes or None)
+        A generator of ``(name, data)`` pairs: ``name`` is the member's path relative to
+        the folder or archive root, with ``/`` separators; ``data`` its whole content.
+        Folders (directory members) are not yielded. Nothing is extracted to disk.
 
     Raises
     ------

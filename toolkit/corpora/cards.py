@@ -58,6 +58,11 @@ def cards_dir() -> Path:
     The repository's ``corpora/`` folder when running from a checkout; otherwise the
     package data folder ``toolkit/data/corpora/`` (for a non-editable install).
 
+    Returns
+    -------
+    Path
+        The first of these folders that holds at least one ``*.yaml`` card.
+
     Raises
     ------
     FileNotFoundError
@@ -121,7 +126,19 @@ def _load_cards() -> dict[str, dict[str, Any]]:
 
 
 def corpus_names() -> list[str]:
-    """Return the names of the known corpora, sorted."""
+    """Return the names of the known corpora, sorted.
+
+    Returns
+    -------
+    list of str
+        One name per card in :func:`cards_dir` (the card's file stem), e.g.
+        ``["cmfa_ukraine", "sotu", "ungdc"]``.
+
+    Raises
+    ------
+    ValueError
+        When a card is not valid YAML or lacks a required key.
+    """
     return sorted(_load_cards())
 
 
@@ -132,6 +149,13 @@ def corpus_card(name: str) -> dict[str, Any]:
     ----------
     name : str
         A corpus name such as ``"ungdc"``, ``"cmfa_ukraine"`` or ``"sotu"``.
+
+    Returns
+    -------
+    dict
+        The card's keys (``name``, ``title``, ``description``, ``loader``, ``licence``,
+        ``citation``, ``releases``, ``obtain``; optionally ``source``, ``locate``,
+        ``default_release``, ``embedded``) plus ``card_path``, the card file (str).
 
     Raises
     ------
@@ -244,6 +268,17 @@ def identify_release(
         The file to hash (ignored when ``sha256`` is given).
     sha256 : str or None, default=None
         A checksum already computed.
+
+    Returns
+    -------
+    str or None
+        The name of the card's release that lists a file with this SHA-256; None when no
+        release does, or when ``path`` is not a file and ``sha256`` is not given.
+
+    Raises
+    ------
+    ValueError
+        For an unknown corpus name.
     """
     card = corpus_card(name)
     if sha256 is None:
@@ -292,7 +327,18 @@ def list_corpora(*, data_home: str | os.PathLike | None = None) -> pd.DataFrame:
 
 
 def default_corpus_name(*, data_home: str | os.PathLike | None = None) -> str:
-    """Return ``"ungdc"`` when the data home has it, else the embedded ``"sotu"``."""
+    """Return the corpus a run uses by default: UNGDC when present, else the embedded SOTU.
+
+    Parameters
+    ----------
+    data_home : str or path-like or None, default=None
+        Overrides ``FPTK_DATA_HOME``.
+
+    Returns
+    -------
+    {"ungdc", "sotu"}
+        ``"ungdc"`` when :func:`locate` finds it in the data home, else ``"sotu"``.
+    """
     try:
         locate("ungdc", data_home=data_home)
     except CorpusNotFoundError:

@@ -362,6 +362,19 @@ def corpus_info(df: pd.DataFrame) -> dict[str, Any]:
 
     Adds ``n_docs`` and, where the table has them, ``years`` (first, last) and
     ``n_actors`` computed from the table itself.
+
+    Parameters
+    ----------
+    df : DataFrame of shape (n_docs, n_columns)
+        A corpus table, as a loader returns it (any table works; ``attrs`` may be empty).
+
+    Returns
+    -------
+    dict
+        The loader's record (``name``, ``release``, ``sha256``, ``skipped``, ``path``...)
+        with ``n_docs`` (int, the rows of ``df``, replacing the loader's count), ``years``
+        (tuple ``(first, last)`` of int, when ``df`` has a non-empty ``year`` column) and
+        ``n_actors`` (int, distinct non-NA ``actor`` values, when the column exists).
     """
     info = dict(df.attrs.get("corpus", {}))
     info["n_docs"] = len(df)

@@ -36,8 +36,6 @@ STANDARD_COLUMNS: dict[str, str] = {
 }
 
 
-
-
 def _rows(df: pd.DataFrame, mask: pd.Series, *, limit: int = 5) -> str:
     bad = df.loc[mask]
     ids = bad["doc_id"].astype(str).tolist() if "doc_id" in df.columns else []
@@ -46,7 +44,6 @@ def _rows(df: pd.DataFrame, mask: pd.Series, *, limit: int = 5) -> str:
     ]
     more = f" and {len(bad) - limit} more" if len(bad) > limit else ""
     return ", ".join(shown) + more
-
 
 
 def standardize_columns(df: pd.DataFrame, *, source: str | None = None) -> pd.DataFrame:
@@ -58,6 +55,13 @@ def standardize_columns(df: pd.DataFrame, *, source: str | None = None) -> pd.Da
         At least ``doc_id`` and ``text``.
     source : str or None, default=None
         Fills the ``source`` column where it is missing or NA.
+
+    Returns
+    -------
+    DataFrame of shape (n_docs, n_columns)
+        A new table: the columns of :data:`STANDARD_COLUMNS` first, in that order and
+        with their dtypes (a missing one all NA; unparseable years and dates become NA),
+        then ``df``'s other columns in their order; a fresh RangeIndex.
     """
     out = df.copy()
     for col, dtype in STANDARD_COLUMNS.items():

@@ -1,0 +1,86 @@
+"""Tests for toolkit.topics.prevalence: prevalence tables and their change over time."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit.topics import prevalence
+
+from .conftest import ACTORS
+
+
+def test_prevalence_table_and_values(planted, fitted):
+    _, corpus = planted
+    prev = prevalence(fitted, corpus, by="actor", period="year", n_boot=200, random_state=1)
+    assert list(prev.columns) == ["group", "period", "topic", "label", "share", "ci_low",
+                                  "ci_high", "n_docs", "low_n"]
+    cell = corpus[(corpus["actor"] == "AAA") & (corpus["year"] == 2001)]["doc_id"]
+    rows = np.searchsorted(fitted.doc_ids_, cell.to_numpy(dtype=str))
+    want = fitted.doc_topic_[rows].mean(axis=0)
+    got = prev[(prev["group"] == "AAA") & (prev["period"] == 2001)].sort_values("topic")
+    np.testing.assert_allclose(got["share"], want)
+    assert (got["n_docs"] == len(cell)).all()
+    assert (prev["ci_low"] <= prev["share"] + 1e-12).all()
+    assert (prev["share"] <= prev["ci_high"] + 1e-12).all()
+    # shares of a cell sum to one across topics
+    sums = prev.groupby(["group", "period"])["share"].sum()
+    np.testing.assert_allclose(sums, 1.0)
+    assert prev.attrs["prevalence"]["n_docs_used"] == len(corpus)
+
+
+def test_prevalence_pooled_and_decade(planted, fitted):
+    _, corpus = planted
+    pooled = prevalence(fitted, corpus, period=None, n_boot=0)
+    assert set(pooled["group"]) == {"all"} and len(pooled) == 3
+    assert pooled["ci_low"].isna().all()
+    dec = prevalence(fitted, corpus, by="actor", period="decade", n_boot=50, random_state=0)
+    assert set(dec["period"]) == {2000}
+    single = prevalence(fitted, corpus.assign(speech=corpus["doc_id"]), by="speech",
+                        period=None, n_boot=20, random_state=0)
+    assert (single["n_docs"] == 1).all() and len(single) == 3 * len(corpus)
+    assert (single["ci_low"] == single["share"]).all()
+    assert (single["ci_high"] == single["share"]).all()
+    with pytest.raises(ValueError, match="no column 'bloc'"):
+        prevalence(fitted, corpus, by="bloc")
+
+
+def test_prevalence_counts_missing_group_and_year(planted, fitted):
+    _, corpus = planted
+    holes = corpus.copy()
+    holes.loc[0, "actor"] = None
+    holes.loc[1, "year"] = pd.NA
+    prev = prevalence(fitted, holes, by="actor", period="decade", n_boot=10, random_state=0)
+    assert prev.attrs["prevalence"]["n_docs_missing_period_or_group"] == 2
+    assert prev.attrs["prevalence"]["n_docs_used"] == len(corpus) - 2
+    assert set(prev["group"]) == set(ACTORS)
+
+
+def test_prevalence_does_not_mutate_corpus(planted, fitted):
+    _, corpus = planted
+    before = corpus.copy()
+    prevalence(fitted, corpus, by="actor", period="decade", n_boot=10, random_state=0)
+    pd.testing.assert_frame_equal(corpus, before)
+
+
+def test_prevalence_change_per_topic_not_summed(planted, fitted):
+    from toolkit.topics import prevalence_change
+
+    _, corpus = planted
+    prev = prevalence(fitted, corpus, period="year", n_boot=10, random_state=0)
+    got = prevalence_change(prev, topics=[2, 0])
+    assert got["topic"].tolist() == [2, 0] and (got["group"] == "all").all()
+    assert (got["first_period"] == 2000).all() and (got["last_period"] == 2003).all()
+    for row in got.itertuples():
+        cell = prev[(prev["topic"] == row.topic) & (prev["period"] == 2003)].iloc[0]
+        assert row.last_share == cell["share"] and row.last_ci_high == cell["ci_high"]
+        assert row.label == cell["label"]
+        assert row.change == pytest.approx(row.last_share - row.first_share)
+    by = prevalence(fitted, corpus, by="actor", period="year", n_boot=0)
+    assert len(prevalence_change(by, first=2001, last=2002)) == 3 * 3
+    assert prevalence_change(prev, topics=[]).empty
+    with pytest.raises(ValueError, match=r"first=1990 is not a period of prev"):
+        prevalence_change(prev, first=1990)
+    with pytest.raises(ValueError, match=r"topic\(s\) \[7\] are not in prev"):
+        prevalence_change(prev, topics=[7])

@@ -1,0 +1,243 @@
+"""Topic prevalence: mean topic shares by period and group, with bootstrap intervals.
+
+:func:`prevalence` averages the documents' topic shares in each (group, period) cell and
+resamples documents within the cell for a percentile interval; :func:`prevalence_change`
+sets a first and a last period side by side, topic by topic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from sklearn.utils.validation import check_is_fitted
+
+from toolkit._validation import check_ci_level, renamed_parameters, require_columns
+from toolkit.periods import Period, assign_period, is_year_period
+from toolkit.topics.model import TopicModel, _join_corpus
+
+__all__ = ["prevalence", "prevalence_change"]
+
+
+@renamed_parameters(ci="ci_level")
+def prevalence(
+    model: TopicModel,
+    corpus: pd.DataFrame,
+    *,
+    by: str | None = None,
+    period: Period = "year",
+    n_boot: int = 1000,
+    ci_level: float = 0.95,
+    min_docs: int = 5,
+    random_state: int | np.random.Generator | None = None,
+) -> pd.DataFrame:
+    """Mean topic share by period x group, with bootstrap confidence intervals.
+
+    Each document counts once (the mean of per-document shares). Intervals are
+    percentile intervals from resampling documents with replacement within each cell,
+    done as one multinomial-weights matrix product per cell.
+
+    Parameters
+    ----------
+    model : TopicModel
+        Fitted; its ``doc_topic_`` and ``doc_ids_`` are used.
+    corpus : DataFrame
+        The corpus table, with ``doc_id`` and the ``by`` / ``period`` columns. Documents
+        not in the model are ignored (their number is in ``attrs["prevalence"]``).
+    by : str or None, default=None
+        Grouping column (``"actor"``, a bloc column...); None pools all documents.
+    period : {"year", "decade"} or int or str or callable or None, default="year"
+        How documents are grouped in time, as everywhere in the toolkit
+        (:func:`toolkit.periods.assign_period`): ``"year"``, ``"decade"``, an int N
+        (N-year bins), a column name, a pandas frequency (``"M"``, ``"Q"``) of ``date``,
+        a callable, or None for no period (one period ``"all"``).
+    n_boot : int, default=1000
+        Bootstrap replicates; 0 gives no intervals (NaN).
+    ci_level : float, default=0.95
+        Interval coverage, in (0, 1) (``ci`` is its deprecated name).
+    min_docs : int, default=5
+        Cells with fewer documents are flagged ``low_n``.
+    random_state : int, numpy Generator or None, default=None
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``group``, ``period``, ``topic``, ``label``, ``share``, ``ci_low``,
+        ``ci_high``, ``n_docs``, ``low_n``; sorted by group, period, topic. For
+        ``"year"``, ``"decade"`` and an int N, ``period`` is the (first) year as int64.
+        Documents whose topic shares are all zero are excluded and counted in ``attrs``.
+    """
+    check_is_fitted(model, "components_")
+    ci_level = check_ci_level(ci_level)
+    group, group_na, per, per_na = _cell_labels(model, corpus, by=by, period=period)
+    shares = model.doc_topic_
+    keep = (shares.sum(axis=1) > 0) & ~per_na & ~group_na
+    cells = pd.DataFrame({"group": group, "period": per, "row": np.arange(len(group))})[keep]
+    cols = _cell_means(shares, cells, n_boot=n_boot, ci_level=ci_level,
+                       rng=np.random.default_rng(random_state))
+    df = _prevalence_frame(cols, names=model.topic_names(), min_docs=min_docs,
+                           year_periods=is_year_period(period))
+    df.attrs["prevalence"] = {
+        "by": by, "period": period, "n_boot": n_boot, "ci_level": ci_level,
+        "random_state": random_state if isinstance(random_state, (int, type(None)))
+        else "generator",
+        "n_docs_used": int(keep.sum()),
+        "n_docs_empty_topics": int((shares.sum(axis=1) == 0).sum()),
+        "n_docs_missing_period_or_group": int((per_na | group_na).sum()),
+        "n_corpus_docs_not_in_model": int(
+            (~corpus["doc_id"].astype(str).isin(model.doc_ids_)).sum()
+        ),
+    }
+    return df
+
+
+def _cell_labels(
+    model: TopicModel, corpus: pd.DataFrame, *, by: str | None, period: Period
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Group and period of each of the model's documents, and where either is missing.
+
+    Year-based periods come as floats (NaN where the year is missing), other periods as
+    they are; the first corpus row of a doc_id counts, as in the join with the corpus.
+    """
+    meta = _join_corpus(model, corpus, need=[] if by is None else [by])
+    if by is not None:
+        group_na = meta[by].isna().to_numpy()
+        group = meta[by].astype(str).to_numpy()
+    else:
+        group_na = np.zeros(len(meta), dtype=bool)
+        group = np.full(len(meta), "all", dtype=object)
+    labels = assign_period(corpus, period).set_axis(corpus["doc_id"].astype(str).to_numpy())
+    labels = labels[~labels.index.duplicated()].loc[model.doc_ids_]
+    if is_year_period(period):
+        per = labels.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        per = labels.to_numpy()
+    return group, group_na, per, pd.isna(per)
+
+
+def _cell_means(
+    shares: np.ndarray, cells: pd.DataFrame, *, n_boot: int, ci_level: float,
+    rng: np.random.Generator,
+) -> dict[str, list]:
+    """Mean shares and percentile bootstrap bounds of every (group, period) cell, in order."""
+    alpha = (1 - ci_level) / 2
+    k = shares.shape[1]
+    cols: dict[str, list] = {c: [] for c in
+                             ("group", "period", "share", "ci_low", "ci_high", "n_docs")}
+    for (g, p), idx in cells.groupby(["group", "period"], sort=True)["row"]:
+        x = shares[idx.to_numpy()]
+        n = x.shape[0]
+        mean = x.mean(axis=0)
+        if n_boot > 0 and n > 1:
+            w = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot)
+            boot = (w @ x) / n
+            lo, hi = np.quantile(boot, [alpha, 1 - alpha], axis=0)
+        elif n_boot > 0:  # one document: every resample is that document
+            lo = hi = mean
+        else:
+            lo = hi = np.full(k, np.nan)
+        cols["group"].append(g)
+        cols["period"].append(p)
+        cols["share"].append(mean)
+        cols["ci_low"].append(lo)
+        cols["ci_high"].append(hi)
+        cols["n_docs"].append(n)
+    return cols
+
+
+def _prevalence_frame(
+    cols: dict[str, list], *, names: Sequence[str], min_docs: int, year_periods: bool
+) -> pd.DataFrame:
+    """The long table of :func:`prevalence`: one row per cell and topic."""
+    k = len(names)
+    n_cells = len(cols["group"])
+    n_docs = np.repeat(np.asarray(cols["n_docs"], dtype=np.int64), k)
+    df = pd.DataFrame({
+        "group": np.repeat(np.asarray(cols["group"], dtype=object), k),
+        "period": np.repeat(np.asarray(cols["period"], dtype=object), k),
+        "topic": np.tile(np.arange(k), n_cells),
+        "label": np.tile(np.asarray(names, dtype=object), n_cells),
+        "share": np.concatenate(cols["share"]) if n_cells else np.empty(0),
+        "ci_low": np.concatenate(cols["ci_low"]) if n_cells else np.empty(0),
+        "ci_high": np.concatenate(cols["ci_high"]) if n_cells else np.empty(0),
+        "n_docs": n_docs,
+        "low_n": n_docs < min_docs,
+    })
+    if year_periods and len(df):
+        df["period"] = df["period"].astype("int64")
+    else:
+        df["period"] = df["period"].infer_objects()
+    return df
+
+
+def prevalence_change(
+    prev: pd.DataFrame,
+    *,
+    topics: Sequence[int] | None = None,
+    first: Any = None,
+    last: Any = None,
+) -> pd.DataFrame:
+    """Each topic's share in a first and a last period, side by side, per group.
+
+    Topic shares are reported one topic at a time: shares of different topics are not
+    summed (a sum of topics selected by keywords overstates how much of a speech is about
+    the keywords' subject).
+
+    Parameters
+    ----------
+    prev : DataFrame
+        Output of :func:`prevalence` (``group``, ``period``, ``topic``, ``label``,
+        ``share``, ``ci_low``, ``ci_high``, ``n_docs``).
+    topics : sequence of int or None, default=None
+        Topics to report (all by default); an empty sequence gives an empty table.
+    first, last : period label or None, default=None
+        The periods compared; None takes the earliest / latest period in ``prev``.
+
+    Returns
+    -------
+    DataFrame
+        One row per (group, topic), in the order of ``topics`` within each group:
+        ``group``, ``topic``, ``label``, ``first_period``, ``first_share``,
+        ``first_ci_low``, ``first_ci_high``, ``first_n_docs``, the same for ``last_``,
+        and ``change`` (``last_share - first_share``). A group without documents in a
+        period has NaN there.
+    """
+    require_columns(
+        prev, ["group", "period", "topic", "label", "share", "ci_low", "ci_high", "n_docs"],
+        what="prevalence_change", noun="prev table",
+        hint="Pass the output of toolkit.topics.prevalence.",
+    )
+    stats = ["share", "ci_low", "ci_high", "n_docs"]
+    cols = ["group", "topic", "label",
+            *[f"{end}_{c}" for end in ("first", "last") for c in ("period", *stats)], "change"]
+    if prev.empty:
+        raise ValueError("prev is empty; there is no period to compare.")
+    first = prev["period"].min() if first is None else first
+    last = prev["period"].max() if last is None else last
+    for name, value in (("first", first), ("last", last)):
+        if not (prev["period"] == value).any():
+            raise ValueError(
+                f"{name}={value!r} is not a period of prev; it has "
+                f"{sorted(prev['period'].unique().tolist())}."
+            )
+    order = sorted(prev["topic"].unique()) if topics is None else [int(t) for t in topics]
+    known = set(prev["topic"].tolist())
+    bad = [t for t in order if t not in known]
+    if bad:
+        raise ValueError(f"topic(s) {bad} are not in prev; it has {sorted(known)}.")
+    labels = prev.drop_duplicates("topic").set_index("topic")["label"]
+    groups = sorted(prev["group"].unique().tolist(), key=str)
+    base = pd.DataFrame(
+        [(g, t, labels[t]) for g in groups for t in order], columns=["group", "topic", "label"]
+    ).astype({"topic": "int64"})
+    out = base
+    for end, value in (("first", first), ("last", last)):
+        part = prev.loc[prev["period"] == value, ["group", "topic", *stats]]
+        part = part.rename(columns={c: f"{end}_{c}" for c in stats})
+        out = out.merge(part, on=["group", "topic"], how="left")
+        out.insert(out.columns.get_loc(f"{end}_share"), f"{end}_period", value)
+    out["change"] = out["last_share"] - out["first_share"]
+    return out.loc[:, cols].reset_index(drop=True)
