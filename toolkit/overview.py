@@ -100,6 +100,14 @@ def docs_by_year(corpus: pd.DataFrame, *, words: pd.Series | None = None) -> pd.
 def docs_by_actor(corpus: pd.DataFrame, *, words: pd.Series | None = None) -> pd.DataFrame:
     """Documents per actor, with the years each actor covers.
 
+    Parameters
+    ----------
+    corpus : DataFrame
+        A corpus table with ``doc_id``, ``text``, ``actor`` and ``year`` (``actor_name``
+        is used where present). Documents without an actor are left out.
+    words : Series or None, default=None
+        Precomputed :func:`word_counts` (saves a pass over the texts).
+
     Returns
     -------
     DataFrame of shape (n_actors, 8)
@@ -131,7 +139,19 @@ def docs_by_actor(corpus: pd.DataFrame, *, words: pd.Series | None = None) -> pd
 
 
 def format_years(years: Sequence[int]) -> str:
-    """Write sorted years compactly: ``[1971, 1972, 1973, 1980]`` -> ``"1971–1973, 1980"``."""
+    """Write years compactly: ``[1971, 1972, 1973, 1980]`` -> ``"1971–1973, 1980"``.
+
+    Parameters
+    ----------
+    years : sequence of int
+        Years in any order (values are converted with ``int``); duplicates are allowed.
+
+    Returns
+    -------
+    str
+        Runs of consecutive years as ``"first–last"`` (en dash), single years alone,
+        joined by ``", "`` in ascending order; ``""`` for no years.
+    """
     ys = sorted(int(y) for y in years)
     if not ys:
         return ""
@@ -147,6 +167,12 @@ def format_years(years: Sequence[int]) -> str:
 
 def coverage_gaps(corpus: pd.DataFrame) -> pd.DataFrame:
     """Actors with years missing between their first and last document.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        A corpus table with ``actor`` and ``year`` (``actor_name`` is used where present).
+        Rows without an actor or a year are left out.
 
     Returns
     -------
@@ -177,7 +203,18 @@ def coverage_gaps(corpus: pd.DataFrame) -> pd.DataFrame:
 
 
 def years_without_documents(corpus: pd.DataFrame) -> list[int]:
-    """Years between the first and the last year of the corpus with no document."""
+    """Years between the first and the last year of the corpus with no document.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        A corpus table with ``year``.
+
+    Returns
+    -------
+    list of int
+        The missing years, ascending; empty when none is missing or no row has a year.
+    """
     require_columns(corpus, ["year"], what="years_without_documents", hint=_CORPUS_HINT,
                     noun="corpus table")
     have = set(int(y) for y in corpus["year"].dropna())
@@ -225,6 +262,12 @@ def coverage_matrix(corpus: pd.DataFrame, actors: Sequence[str] | None = None) -
 def speaker_coverage(corpus: pd.DataFrame) -> pd.DataFrame:
     """Share of documents per year whose speaker and post are known.
 
+    Parameters
+    ----------
+    corpus : DataFrame
+        A corpus table with ``year``; ``speaker`` and ``post`` where present (a missing
+        column counts as unknown everywhere). Rows without a year are left out.
+
     Returns
     -------
     DataFrame of shape (n_years, 4)
@@ -249,6 +292,13 @@ def speaker_coverage(corpus: pd.DataFrame) -> pd.DataFrame:
 
 def posts(corpus: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:
     """The most frequent posts (offices) of speakers, case- and space-normalised.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        A corpus table; without a ``post`` column every document is ``"(unknown)"``.
+    n : int, default=10
+        How many posts are listed by name; the rest are summed in ``"(other)"``.
 
     Returns
     -------
@@ -275,6 +325,11 @@ def posts(corpus: pd.DataFrame, *, n: int = 10) -> pd.DataFrame:
 def skipped_files(corpus: pd.DataFrame) -> pd.DataFrame:
     """Files the loader skipped, from ``corpus.attrs["corpus"]["skipped"]``.
 
+    Parameters
+    ----------
+    corpus : DataFrame
+        A corpus table as a loader returns it (empty result without provenance).
+
     Returns
     -------
     DataFrame of shape (n_skipped, 2)
@@ -294,6 +349,17 @@ def length_extremes(
 
     The excerpt is raw corpus text: display it only through pandas' HTML (which
     escapes it) or :func:`toolkit.report.prose`.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        A corpus table with ``doc_id`` and ``text`` (``actor`` and ``year`` where present).
+    n : int, default=3
+        How many documents at each end; ties in length are broken by ``doc_id``.
+    excerpt : int, default=160
+        Characters of text kept, whitespace runs then folded to one space.
+    words : Series or None, default=None
+        Precomputed :func:`word_counts` (saves a pass over the texts).
 
     Returns
     -------
