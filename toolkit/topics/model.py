@@ -17,14 +17,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+import sklearn
 from sklearn.base import BaseEstimator
 from sklearn.decomposition import NMF, LatentDirichletAllocation, MiniBatchNMF
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_is_fitted
 
+from toolkit import __version__
 from toolkit._validation import check_option, renamed_parameters
 from toolkit.cache import atomic_path
 from toolkit.features import DocTermMatrix, normalize_rows
+from toolkit.provenance import collect as collect_provenance
 
 __all__ = ["TopicModel", "frex_scores", "tfidf_weights"]
 
@@ -609,10 +612,6 @@ class TopicModel(BaseEstimator):
             The folder.
         """
         check_is_fitted(self, "components_")
-        import sklearn
-
-        from toolkit import __version__
-
         folder = Path(path)
         folder.mkdir(parents=True, exist_ok=True)
         arrays = {
@@ -644,7 +643,8 @@ class TopicModel(BaseEstimator):
                 "estimator_scalars": _estimator_scalars(est),
             },
             "provenance": {
-                **_collect_provenance(corpus, self.get_params(), self.random_state),
+                **collect_provenance(corpus=corpus, params=self.get_params(),
+                                     seed=self.random_state),
                 "toolkit_version": __version__,
                 "sklearn_version": sklearn.__version__,
                 "numpy_version": np.__version__,
@@ -766,15 +766,6 @@ class TopicModel(BaseEstimator):
             doc = yaml.safe_load(labels_file.read_text(encoding="utf-8")) or {}
             model.set_labels(doc.get("labels") or {})
         return model
-
-
-def _collect_provenance(corpus: pd.DataFrame | None, params: dict, seed: Any) -> dict:
-    # Lazy: provenance is a later stage (it records git, packages and corpus checksums for
-    # reports); only TopicModel.save needs it, and importing it at module level would make
-    # topics depend on a stage after it.
-    from toolkit import provenance as _prov
-
-    return _prov.collect(corpus=corpus, params=params, seed=seed)
 
 
 def _json_float(x: float) -> float | None:

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+import sklearn
 from scipy.optimize import linear_sum_assignment
 
 from toolkit._validation import require_columns
@@ -252,8 +253,6 @@ def sweep_k(
         run that computed the table*: on a cache hit they are the first run's, and
         ``attrs["from_cache"]`` is True. ``attrs["sweep"]`` records the parameters.
     """
-    import sklearn
-
     dtm = _check_dtm(dtm)
     ks = sorted({int(k) for k in ks})
     seeds = [int(s) for s in seeds]
