@@ -2,8 +2,10 @@
 
 Every function returns a :class:`matplotlib.figure.Figure` with a title and labelled axes.
 """
-from toolkit.plots import actors as actors  # EXTERNAL helper
-from toolkit.plots import alignment as alignment  # ALIGNMENT helper
-from toolkit.plots import corpus as corpus  # REPORT helper
-from toolkit.plots import topics as topics  # TOPICS helper
-from toolkit.plots import trends as trends  # KEYWORDS helper
+from toolkit.plots import actors as actors  # toolkit.actors and toolkit.external tables
+from toolkit.plots import alignment as alignment  # toolkit.alignment tables
+from toolkit.plots import corpus as corpus  # toolkit.overview tables
+from toolkit.plots import topics as topics  # toolkit.topics tables
+from toolkit.plots import trends as trends  # toolkit.keywords tables
+
+__all__ = ["actors", "alignment", "corpus", "topics", "trends"]

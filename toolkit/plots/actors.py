@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from toolkit._validation import require_columns
+from toolkit.actors import top_targets
 
 __all__ = [
     "plot_arms_transfers",
@@ -20,7 +21,6 @@ __all__ = [
     "plot_top_targets",
     "plot_voting_agreement",
 ]
-
 
 
 def _value_label(value: str) -> str:
@@ -47,14 +47,20 @@ def plot_top_targets(
     n : int, default=8
         How many targets (the most mentioned over all periods).
     value : {"share", "count"}, default="share"
+        The column drawn: the target's share of the actor's mentions, or the count.
     title : str or None, default=None
+        Default: "States most mentioned by <actor>".
 
     Returns
     -------
     Figure
-    """
-    from toolkit.actors import top_targets
+        One line per target (legend ordered by total mentions), periods on the x axis.
 
+    Raises
+    ------
+    ValueError
+        When ``table`` lacks a column or has no rows, or ``actor`` has no mentions.
+    """
     require_columns(
         table, ["actor", "target", "period", value],
         what="plot_top_targets", nonempty=True,
@@ -97,10 +103,18 @@ def plot_mentions_heatmap(
     value : {"share", "count"}, default="share"
         With ``"share"`` and ``period=None``, shares are recomputed from the summed counts.
     title : str or None, default=None
+        Default: "Who talks about whom", with the period when one is chosen.
 
     Returns
     -------
     Figure
+        One heat-map axes of shape (n_actors, n_targets) and a colour bar.
+
+    Raises
+    ------
+    ValueError
+        When ``table`` lacks a column or has no rows, or the actors have no mentions
+        in ``period``.
     """
     require_columns(
         table, ["actor", "target", "period", "count"],
@@ -149,10 +163,18 @@ def plot_voting_agreement(
     pairs : sequence of (str, str)
         Dyads in any order, e.g. ``[("CHN", "RUS"), ("CHN", "USA")]``.
     title : str or None, default=None
+        Default: "UN General Assembly voting agreement".
 
     Returns
     -------
     Figure
+        One line per dyad over the periods; the y label names the agreement measure
+        recorded in ``agreement.attrs``.
+
+    Raises
+    ------
+    ValueError
+        When ``agreement`` lacks a column or has no rows, or a dyad has no rows.
     """
     require_columns(
         agreement, ["actor_a", "actor_b", "period", "agreement"],
@@ -187,12 +209,20 @@ def plot_arms_transfers(
     ----------
     transfers : DataFrame
         Output of :func:`toolkit.external.arms_transfers` (``year``, ``tiv_delivered``,
-        ``deals``; ``supplier_iso3``/``recipient_iso3`` when per pair).
+        ``deals``; ``supplier``/``recipient`` when per pair).
     title : str or None, default=None
+        Default: "Arms transfers (SIPRI trend-indicator values)".
 
     Returns
     -------
     Figure
+        Two stacked axes sharing the year: delivered TIV (millions) above, the number of
+        deals below; one line per supplier -> recipient pair (or one line "all").
+
+    Raises
+    ------
+    ValueError
+        When ``transfers`` lacks a column or has no rows.
     """
     require_columns(
         transfers, ["year", "tiv_delivered", "deals"],

@@ -22,7 +22,6 @@ __all__ = [
 ]
 
 
-
 def plot_docs_per_year(by_year: pd.DataFrame, *, title: str | None = None) -> Figure:
     """Bars of documents per year with the number of actors as a line.
 
@@ -32,6 +31,16 @@ def plot_docs_per_year(by_year: pd.DataFrame, *, title: str | None = None) -> Fi
         From :func:`toolkit.overview.docs_by_year` (``year``, ``n_docs``, ``n_actors``).
     title : str or None, default=None
         Default: "Documents per year".
+
+    Returns
+    -------
+    Figure
+        One axes: bars of ``n_docs`` and a line of ``n_actors`` against the year.
+
+    Raises
+    ------
+    ValueError
+        When ``by_year`` lacks a column or has no rows.
     """
     require_columns(
         by_year, ["year", "n_docs", "n_actors"],
@@ -60,6 +69,19 @@ def plot_top_actors(by_actor: pd.DataFrame, *, n: int = 20, title: str | None = 
         From :func:`toolkit.overview.docs_by_actor` (``actor``, ``actor_name``, ``n_docs``).
     n : int, default=20
         Number of actors shown.
+    title : str or None, default=None
+        Default: "The N actors with the most documents".
+
+    Returns
+    -------
+    Figure
+        One axes of horizontal bars, the actor with most documents on top (ties by
+        actor code), labelled "name (code)" where ``actor_name`` is known.
+
+    Raises
+    ------
+    ValueError
+        When ``by_actor`` lacks ``actor`` or ``n_docs``, or has no rows.
     """
     require_columns(by_actor, ["actor", "n_docs"], what="plot_top_actors", nonempty=True)
     top = by_actor.sort_values(["n_docs", "actor"], ascending=[False, True], kind="stable").head(n)
@@ -88,6 +110,18 @@ def plot_lengths_by_year(by_year: pd.DataFrame, *, title: str | None = None) -> 
     by_year : DataFrame
         From :func:`toolkit.overview.docs_by_year` (``year``, ``words_median``,
         ``words_q25``, ``words_q75``).
+    title : str or None, default=None
+        Default: "Document length per year".
+
+    Returns
+    -------
+    Figure
+        One axes: the median as a line over a band from the 25th to the 75th percentile.
+
+    Raises
+    ------
+    ValueError
+        When ``by_year`` lacks a column or has no rows.
     """
     require_columns(
         by_year, ["year", "words_median", "words_q25", "words_q75"],
@@ -115,6 +149,19 @@ def plot_coverage(matrix: pd.DataFrame, *, title: str | None = None) -> Figure:
     ----------
     matrix : DataFrame of shape (n_actors, n_years)
         From :func:`toolkit.overview.coverage_matrix`.
+    title : str or None, default=None
+        Default: "Coverage: documents per actor and year (blank = none)".
+
+    Returns
+    -------
+    Figure
+        One heat-map axes (one row per actor, in the matrix's order) and a colour bar of
+        document counts.
+
+    Raises
+    ------
+    ValueError
+        When ``matrix`` is empty.
     """
     if matrix.empty:
         raise ValueError("plot_coverage: the matrix is empty; there is nothing to plot.")
@@ -144,6 +191,18 @@ def plot_speaker_coverage(coverage: pd.DataFrame, *, title: str | None = None) -
     coverage : DataFrame
         From :func:`toolkit.overview.speaker_coverage` (``year``, ``share_speaker``,
         ``share_post``).
+    title : str or None, default=None
+        Default: "Metadata coverage: speaker and post".
+
+    Returns
+    -------
+    Figure
+        One axes with two lines, the shares in percent (0–100).
+
+    Raises
+    ------
+    ValueError
+        When ``coverage`` lacks a column or has no rows.
     """
     require_columns(
         coverage, ["year", "share_speaker", "share_post"],
