@@ -92,7 +92,19 @@ def git_commit(root: str | os.PathLike | None = None) -> dict[str, Any]:
 
 
 def package_versions(names: Iterable[str] = DEFAULT_PACKAGES) -> dict[str, str | None]:
-    """Return ``{distribution: version}``; None for a distribution that is not installed."""
+    """Return the installed version of each distribution.
+
+    Parameters
+    ----------
+    names : iterable of str, default=DEFAULT_PACKAGES
+        Distribution names as pip knows them (``"scikit-learn"``, not ``"sklearn"``).
+
+    Returns
+    -------
+    dict of str to (str or None)
+        ``{distribution: version}`` in the order of ``names``; None for a distribution
+        that is not installed.
+    """
     out: dict[str, str | None] = {}
     for name in names:
         try:
@@ -212,6 +224,7 @@ class CorpusHeader:
 
     @property
     def corpus(self) -> dict[str, Any]:
+        """The corpus part of the provenance (a copy; empty when there is none)."""
         return dict(self.provenance.get("corpus") or {})
 
     def text(self) -> str:
