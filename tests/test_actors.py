@@ -161,6 +161,24 @@ def test_who_talks_about_whom(speeches):
         actors.who_talks_about_whom(m.drop(columns="target"))
 
 
+def test_who_talks_about_whom_speaks_the_period_vocabulary(speeches):
+    m = actors.mentions(speeches, progress=False)
+    year = pd.to_numeric(m["year"]).astype("Int64")
+    for period, expected in [("year", year), ("decade", year // 10 * 10), (5, year // 5 * 5)]:
+        w = actors.who_talks_about_whom(m, period=period)
+        assert w["period"].dtype == "Int64"
+        assert set(w["period"]) == set(expected)
+    whole = actors.who_talks_about_whom(m, period=None)
+    assert set(whole["period"]) == {"all"}
+    by_actor = whole.groupby("actor")["count"].sum()
+    assert by_actor.to_dict() == m.groupby("actor")["count"].sum().to_dict()
+    early = actors.who_talks_about_whom(m, period=lambda t: np.where(t["year"] < 2000, "early",
+                                                                     "late"))
+    assert set(early["period"]) == {"early", "late"}
+    with pytest.raises(ValueError, match=r"period must be .*An integer period is a number"):
+        actors.who_talks_about_whom(m, period=0)
+
+
 def test_top_targets(speeches):
     w = actors.who_talks_about_whom(actors.mentions(speeches, progress=False))
     top = actors.top_targets(w, "USA", n=2)

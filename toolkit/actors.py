@@ -51,9 +51,12 @@ import pandas as pd
 
 from toolkit._countries import ACTORS_DATA_DIR, country_converter, read_actor_table
 from toolkit.exceptions import UnmatchedCodesWarning
+from toolkit.periods import Period, assign_period
 
 __all__ = [
     "UnmatchedCodesWarning",
+    "format_unmatched",
+    "historical_states",
     "mention_patterns",
     "mentions",
     "to_iso3",
@@ -64,8 +67,6 @@ __all__ = [
 DATA_DIR = ACTORS_DATA_DIR
 
 Src = Literal["auto", "iso2", "iso3", "cow", "name"]
-
-
 
 
 # --------------------------------------------------------------------------- tables
@@ -272,7 +273,23 @@ def to_iso3(
 
 
 def format_unmatched(unmatched: list[dict], *, what: str = "values", limit: int = 20) -> str:
-    """Return a one-paragraph message listing unmatched values, their counts and why."""
+    """Return a one-paragraph message listing unmatched values, their counts and why.
+
+    Parameters
+    ----------
+    unmatched : list of dict
+        ``{"value", "count", "reason"}`` dicts, as in ``attrs["unmatched"]`` of
+        :func:`to_iso3`, most frequent first.
+    what : str, default="values"
+        What the values are, for the message (``"code(s) or name(s)"``).
+    limit : int, default=20
+        How many values are named; the rest are counted ("and N more").
+
+    Returns
+    -------
+    str
+        "N distinct <what> (M rows) did not match ISO3 and are NA: 'x' x3 (reason); ...".
+    """
     total = sum(u["count"] for u in unmatched)
     shown = "; ".join(f"{u['value']!r} x{u['count']} ({u['reason']})" for u in unmatched[:limit])
     more = f"; and {len(unmatched) - limit} more" if len(unmatched) > limit else ""
@@ -443,22 +460,10 @@ def mentions(
     return out
 
 
-def _period_labels(year: pd.Series, period: str | int) -> pd.Series:
-    year = pd.to_numeric(year, errors="coerce").astype("Int64")
-    if period == "year":
-        return year
-    if period == "decade":
-        return (year // 10) * 10
-    if isinstance(period, int) and not isinstance(period, bool) and period > 0:
-        return (year // period) * period
-    raise ValueError(f"period must be 'year', 'decade' or a positive int (bin width in years), "
-                     f"got {period!r}")
-
-
 def who_talks_about_whom(
     mentions: pd.DataFrame,
     *,
-    period: str | int = "decade",
+    period: Period = "decade",
     normalize: bool = True,
 ) -> pd.DataFrame:
     """Aggregate mentions into a directed actor -> target table by period.
@@ -467,23 +472,38 @@ def who_talks_about_whom(
     ----------
     mentions : DataFrame
         Output of :func:`mentions` (``doc_id``, ``actor``, ``year``, ``target``, ``count``).
-    period : {"year", "decade"} or int, default="decade"
-        Period of aggregation; an int bins years by that width (``5`` -> 1990, 1995...).
+    period : {"year", "decade"} or int or str or callable or None, default="decade"
+        Period of aggregation, as everywhere (:func:`toolkit.periods.assign_period`):
+        ``"year"``, ``"decade"``, an int N for N-year bins (``5`` -> 1990, 1995...), a
+        column of ``mentions``, a callable, or None for one period ``"all"``.
     normalize : bool, default=True
         Add ``share``: the target's share of all the actor's mentions in that period.
 
     Returns
     -------
     DataFrame
-        Columns ``actor``, ``target``, ``period`` (Int64, first year of the bin), ``count``
-        (total mentions), ``n_docs`` (documents with at least one mention of the target)
-        and, with ``normalize``, ``share``. Sorted by period, actor, descending count.
+        Columns ``actor``, ``target``, ``period`` (Int64 first year of the bin for
+        year-based periods), ``count`` (total mentions), ``n_docs`` (documents with at
+        least one mention of the target) and, with ``normalize``, ``share``. Sorted by
+        period, actor, descending count.
+
+    Raises
+    ------
+    ValueError
+        When ``mentions`` lacks a column or ``period`` is not understood.
     """
     need = {"actor", "year", "target", "count", "doc_id"}
     if not need <= set(mentions.columns):
         raise ValueError(f"who_talks_about_whom() needs columns {sorted(need)} (the output of "
                          f"actors.mentions); got {list(mentions.columns)}")
-    df = mentions.assign(period=_period_labels(mentions["year"], period))
+    try:
+        labels = assign_period(mentions, period)
+    except ValueError as exc:
+        raise ValueError(
+            "period must be 'year', 'decade', a positive int (bin width in years), a column "
+            f"of the mentions table, a callable or None; got {period!r}. {exc}"
+        ) from exc
+    df = mentions.assign(period=labels)
     out = (df.groupby(["actor", "target", "period"], dropna=False)
              .agg(count=("count", "sum"), n_docs=("doc_id", "nunique"))
              .reset_index())
@@ -504,11 +524,18 @@ def top_targets(table: pd.DataFrame, actor: str, *, n: int = 10) -> pd.DataFrame
     actor : str
         ISO3 of the speaking actor.
     n : int, default=10
+        How many targets, ranked by their total ``count`` over all periods.
 
     Returns
     -------
     DataFrame
-        The rows of ``table`` for ``actor`` and its top ``n`` targets.
+        The rows of ``table`` for ``actor`` and its top ``n`` targets, in the order of
+        ``table``, with a fresh RangeIndex.
+
+    Raises
+    ------
+    ValueError
+        When ``actor`` has no rows in ``table``.
     """
     sub = table[table["actor"] == actor]
     if sub.empty:
