@@ -95,3 +95,31 @@ def test_match_topics_on_a_fitted_model(fitted):
     every = match_topics(fitted, "arms", n_terms=6, all_topics=True)
     assert every["n_matches"].max() == 1 and not every["selected"].any()
     assert every.loc[0, "matched_terms"] == "disarmament"
+
+
+def test_match_topics_counts_the_categories_flagged_specific():
+    from toolkit.topics import match_topics
+
+    tm = _hand_model()
+    flagged = {"name": "mine", "version": "1", "categories": {
+        "sea": {"terms": ["ocean", "island"], "specific": True},
+        "heat": ["climate", "warming", "emission"],
+        "embargo": {"terms": ["sanctions", "embargo"], "specific": True},
+    }}
+    got = match_topics(tm, flagged, n_terms=5)
+    assert got.attrs["match_topics"]["categories"] == ["sea", "embargo"]  # dictionary order
+    assert got["topic"].tolist() == [2, 3]
+    assert got.set_index("topic")["categories"].to_dict() == {2: "embargo", 3: "sea"}
+    assert got.set_index("topic")["n_matches"].to_dict() == {2: 2, 3: 2}  # not "heat"
+    # without a flag every category counts
+    plain = {**flagged, "categories": {"sea": ["ocean", "island"],
+                                       "heat": ["climate", "warming", "emission"]}}
+    every = match_topics(tm, plain, n_terms=5)
+    assert every["topic"].tolist() == [3] and every.loc[0, "n_matches"] == 5
+
+
+def test_match_topics_needs_a_dictionary():
+    from toolkit.topics import match_topics
+
+    with pytest.raises(TypeError, match="dictionary"):
+        match_topics(_hand_model())

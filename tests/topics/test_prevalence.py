@@ -84,3 +84,45 @@ def test_prevalence_change_per_topic_not_summed(planted, fitted):
         prevalence_change(prev, first=1990)
     with pytest.raises(ValueError, match=r"topic\(s\) \[7\] are not in prev"):
         prevalence_change(prev, topics=[7])
+
+
+# ------------------------------------------------------------------ one period vocabulary
+def test_prevalence_period_5_bins_years_like_a_precomputed_column(planted, fitted):
+    _, corpus = planted
+    spread = corpus.assign(year=pd.array([1993 + i % 12 for i in range(len(corpus))],
+                                         dtype="Int64"))
+    p5 = prevalence(fitted, spread, by="actor", period=5, n_boot=30, random_state=2)
+    assert p5["period"].dtype == "int64"
+    assert sorted(p5["period"].unique()) == [1990, 1995, 2000]
+    # the same cells, hence the same bootstrap draws, as a column holding year // 5 * 5
+    binned = spread.assign(bin5=(spread["year"] // 5 * 5).astype("int64"))
+    col = prevalence(fitted, binned, by="actor", period="bin5", n_boot=30, random_state=2)
+    pd.testing.assert_frame_equal(p5, col, check_exact=True)
+    cell = spread[(spread["actor"] == "BBB") & (spread["year"] // 5 * 5 == 1995)]["doc_id"]
+    rows = np.searchsorted(fitted.doc_ids_, cell.to_numpy(dtype=str))
+    got = p5[(p5["group"] == "BBB") & (p5["period"] == 1995)].sort_values("topic")
+    np.testing.assert_allclose(got["share"], fitted.doc_topic_[rows].mean(axis=0))
+    assert (got["n_docs"] == len(cell)).all()
+
+
+def test_prevalence_ci_is_the_deprecated_name_of_ci_level(planted, fitted):
+    from toolkit.exceptions import FptkDeprecationWarning
+
+    _, corpus = planted
+    new = prevalence(fitted, corpus, period="decade", n_boot=40, ci_level=0.8, random_state=0)
+    with pytest.warns(FptkDeprecationWarning, match="'ci' is deprecated.*'ci_level'"):
+        old = prevalence(fitted, corpus, period="decade", n_boot=40, ci=0.8, random_state=0)
+    pd.testing.assert_frame_equal(new, old, check_exact=True)
+    assert new.attrs["prevalence"]["ci_level"] == 0.8
+    with pytest.raises(ValueError, match=r"ci_level must be in \(0, 1\), got 95"):
+        prevalence(fitted, corpus, ci_level=95)
+
+
+def test_prevalence_column_period_does_not_touch_the_corpus(planted, fitted):
+    _, corpus = planted
+    table = corpus.assign(era=np.where(corpus["year"] < 2002, "early", "late"))
+    before = table.copy()
+    prev = prevalence(fitted, table, period="era", n_boot=0)
+    assert prev["period"].unique().tolist() == ["early", "late"]
+    pd.testing.assert_frame_equal(table, before)
+    assert table["era"].index.equals(before.index)
