@@ -34,12 +34,10 @@ from typing import Any, Literal
 
 import pandas as pd
 
+from toolkit._validation import check_option
 from toolkit.cache import file_sha256
-from toolkit.corpora.schema import (
-    CorpusValidationError,
-    standardize_columns,
-    validate_corpus,
-)
+from toolkit.corpora._loading import stamp_corpus, validate_source
+from toolkit.corpora.schema import standardize_columns
 
 __all__ = ["decode_bytes", "load_table", "load_text_folder"]
 
@@ -65,11 +63,6 @@ def _check_errors(errors: str) -> None:
             f"errors={errors!r} is not a codec error handler; use 'strict' (default), "
             "'replace' or 'ignore'."
         ) from exc
-
-
-def _check_on_empty(on_empty: str) -> None:
-    if on_empty not in ("skip", "error"):
-        raise ValueError(f"on_empty must be 'skip' or 'error', got {on_empty!r}.")
 
 
 def decode_bytes(
@@ -142,15 +135,12 @@ def _finish(
     loader: str,
     extra_info: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """Standardise, fill year from date, validate and stamp provenance."""
+    """Standardise, fill year from date, validate, warn of skips and stamp provenance."""
     out = standardize_columns(df, source=name)
     fill = out["year"].isna() & out["date"].notna()
     if fill.any():
         out.loc[fill, "year"] = out.loc[fill, "date"].dt.year.astype("Int64")
-    try:
-        validate_corpus(out)
-    except CorpusValidationError as exc:
-        raise CorpusValidationError(f"{path}: {exc}") from exc
+    validate_source(out, path)
     if skipped:
         warnings.warn(
             f"{path}: skipped {len(skipped)} empty document(s) "
@@ -159,17 +149,8 @@ def _finish(
             UserWarning,
             stacklevel=3,
         )
-    out.attrs["corpus"] = {
-        "name": name,
-        "release": release,
-        "sha256": sha256,
-        "n_docs": len(out),
-        "skipped": skipped,
-        "path": str(path),
-        "loader": loader,
-        **dict(extra_info or {}),
-    }
-    return out
+    return stamp_corpus(out, name=name, release=release, sha256=sha256, skipped=skipped,
+                        path=path, loader=loader, extra=extra_info)
 
 
 # --------------------------------------------------------------------------- text folder
@@ -270,6 +251,144 @@ def _join_metadata(
     return merged, {"keys_without_file": unknown, "files_without_metadata": without}
 
 
+def _check_folder(path: str | os.PathLike) -> Path:
+    """The corpus folder, or an error saying what ``path`` is instead."""
+    folder = Path(path).expanduser()
+    if not folder.exists():
+        raise FileNotFoundError(f"Corpus folder {folder} does not exist.")
+    if not folder.is_dir():
+        raise NotADirectoryError(
+            f"{folder} is a file, not a folder. For a table use load_table(path); for a "
+            "known corpus use load_corpus(name)."
+        )
+    return folder
+
+
+def _list_text_files(folder: Path, *, pattern: str, recursive: bool) -> list[Path]:
+    """The document files of ``folder``, sorted; hidden files and folders are ignored."""
+    candidates = folder.rglob("*") if recursive else folder.glob("*")
+    files = sorted(
+        p
+        for p in candidates
+        if p.is_file()
+        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+        and fnmatch.fnmatch(p.name.lower(), pattern.lower())
+    )
+    if not files:
+        others = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+        hint = f" It holds {len(others)} other entries, e.g. {others[:5]}." if others else (
+            " It is empty.")
+        raise ValueError(
+            f"No {pattern} files in {folder}.{hint} Pass pattern=... for other names"
+            + ("" if recursive else ", or recursive=True to look in sub-folders")
+            + "."
+        )
+    return files
+
+
+def _name_files(folder: Path, files: list[Path]) -> list[tuple[Path, str, str]]:
+    """``(file, relative posix path, doc_id)`` for each file; doc ids must be unique."""
+    rels = [p.relative_to(folder).as_posix() for p in files]
+    ids = [str(Path(r).with_suffix("")) for r in rels]
+    seen: dict[str, list[str]] = {}
+    for doc_id, rel in zip(ids, rels, strict=True):
+        seen.setdefault(doc_id, []).append(rel)
+    dups = {k: v for k, v in seen.items() if len(v) > 1}
+    if dups:
+        shown = "; ".join(f"{k!r} from {v}" for k, v in list(dups.items())[:5])
+        raise ValueError(
+            f"Duplicate doc_id in {folder}: {shown}. Rename the files so that names differ "
+            "by more than the case of their suffix."
+        )
+    return list(zip(files, rels, ids, strict=True))
+
+
+def _read_text_files(
+    entries: list[tuple[Path, str, str]],
+    *,
+    folder: Path,
+    pattern: str,
+    encoding: str,
+    errors: str,
+    on_empty: OnEmpty,
+    progress: bool,
+) -> tuple[pd.DataFrame, list[dict[str, str]], Any]:
+    """Read and decode every file; skip (or refuse) the empty ones; hash names and bytes.
+
+    Returns the documents (``doc_id``, ``text``, ``file``), the skipped files and the
+    running SHA-256 (a ``hashlib`` object, so that the metadata can be added to it).
+    """
+    from tqdm.auto import tqdm
+
+    digest = hashlib.sha256()
+    rows, skipped = [], []
+    for file, rel, doc_id in tqdm(
+        entries, desc=f"reading {folder.name}", unit="file",
+        disable=not progress or len(entries) < 500,
+    ):
+        data = file.read_bytes()
+        digest.update(rel.encode("utf-8") + b"\x00" + str(len(data)).encode() + b"\x00")
+        digest.update(data)
+        text = decode_bytes(data, file=file, encoding=encoding, errors=errors)
+        if not text.strip():
+            reason = "empty file" if not data else "only whitespace"
+            if on_empty == "error":
+                raise ValueError(
+                    f"{file} is empty ({reason}). Remove it, or pass on_empty='skip' to "
+                    "skip empty files (they are counted in attrs['corpus']['skipped'])."
+                )
+            skipped.append({"file": rel, "reason": reason})
+            continue
+        rows.append({"doc_id": doc_id, "text": text, "file": rel})
+    if not rows:
+        raise ValueError(
+            f"All {len(entries)} {pattern} files in {folder} are empty; nothing to load."
+        )
+    return pd.DataFrame(rows), skipped, digest
+
+
+def _attach_metadata(
+    docs: pd.DataFrame,
+    metadata: str | os.PathLike | pd.DataFrame,
+    *,
+    key: str,
+    columns: Mapping[str, str] | None,
+    encoding: str,
+    errors: str,
+    strict: bool,
+    skipped_files: set[str],
+) -> tuple[pd.DataFrame, dict[str, Any], bytes]:
+    """Join the metadata to the documents; warn of unmatched rows; doc ids must be unique.
+
+    Returns the joined documents, the provenance entries (``metadata`` and, when some
+    rows or files did not match, ``metadata_unmatched``) and the metadata's raw bytes.
+    """
+    meta, raw, label = _read_metadata(metadata, encoding=encoding, errors=errors)
+    docs, unmatched = _join_metadata(
+        docs, meta, label=label, key=key, columns=columns, strict=strict,
+        skipped_files=skipped_files,
+    )
+    extra: dict[str, Any] = {"metadata": label}
+    if unmatched["keys_without_file"] or unmatched["files_without_metadata"]:
+        extra["metadata_unmatched"] = unmatched
+        warnings.warn(
+            f"Metadata {label}: {len(unmatched['keys_without_file'])} key(s) match no "
+            f"file, {len(unmatched['files_without_metadata'])} file(s) have no row; see "
+            "attrs['corpus']['metadata_unmatched'].",
+            UserWarning,
+            stacklevel=3,
+        )
+    dup_ids = docs["doc_id"].astype(str)
+    dup_mask = dup_ids.duplicated(keep=False)
+    if dup_mask.any():
+        pairs = docs.loc[dup_mask, ["doc_id", "file"]].head(10).values.tolist()
+        raise ValueError(
+            f"Duplicate doc_id from the metadata {label}: {pairs}. Give every file a "
+            "unique doc_id, or drop the doc_id column to use the file names."
+        )
+    return docs, extra, raw
+
+
 def load_text_folder(
     path: str | os.PathLike,
     *,
@@ -338,98 +457,20 @@ def load_text_folder(
         does not match the files; empty files with ``on_empty="error"``.
     """
     _check_errors(errors)
-    _check_on_empty(on_empty)
-    folder = Path(path).expanduser()
-    if not folder.exists():
-        raise FileNotFoundError(f"Corpus folder {folder} does not exist.")
-    if not folder.is_dir():
-        raise NotADirectoryError(
-            f"{folder} is a file, not a folder. For a table use load_table(path); for a "
-            "known corpus use load_corpus(name)."
-        )
-    candidates = folder.rglob("*") if recursive else folder.glob("*")
-    files = sorted(
-        p
-        for p in candidates
-        if p.is_file()
-        and not any(part.startswith(".") for part in p.relative_to(folder).parts)
-        and fnmatch.fnmatch(p.name.lower(), pattern.lower())
+    check_option("on_empty", on_empty, ("skip", "error"))
+    folder = _check_folder(path)
+    files = _list_text_files(folder, pattern=pattern, recursive=recursive)
+    docs, skipped, digest = _read_text_files(
+        _name_files(folder, files), folder=folder, pattern=pattern, encoding=encoding,
+        errors=errors, on_empty=on_empty, progress=progress,
     )
-    if not files:
-        others = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
-        hint = f" It holds {len(others)} other entries, e.g. {others[:5]}." if others else (
-            " It is empty.")
-        raise ValueError(
-            f"No {pattern} files in {folder}.{hint} Pass pattern=... for other names"
-            + ("" if recursive else ", or recursive=True to look in sub-folders")
-            + "."
-        )
-    rels = [p.relative_to(folder).as_posix() for p in files]
-    ids = [str(Path(r).with_suffix("")) for r in rels]
-    seen: dict[str, list[str]] = {}
-    for doc_id, rel in zip(ids, rels, strict=True):
-        seen.setdefault(doc_id, []).append(rel)
-    dups = {k: v for k, v in seen.items() if len(v) > 1}
-    if dups:
-        shown = "; ".join(f"{k!r} from {v}" for k, v in list(dups.items())[:5])
-        raise ValueError(
-            f"Duplicate doc_id in {folder}: {shown}. Rename the files so that names differ "
-            "by more than the case of their suffix."
-        )
-
-    from tqdm.auto import tqdm
-
-    digest = hashlib.sha256()
-    rows, skipped = [], []
-    for file, rel, doc_id in tqdm(
-        list(zip(files, rels, ids, strict=True)), desc=f"reading {folder.name}", unit="file",
-        disable=not progress or len(files) < 500,
-    ):
-        data = file.read_bytes()
-        digest.update(rel.encode("utf-8") + b"\x00" + str(len(data)).encode() + b"\x00")
-        digest.update(data)
-        text = decode_bytes(data, file=file, encoding=encoding, errors=errors)
-        if not text.strip():
-            reason = "empty file" if not data else "only whitespace"
-            if on_empty == "error":
-                raise ValueError(
-                    f"{file} is empty ({reason}). Remove it, or pass on_empty='skip' to "
-                    "skip empty files (they are counted in attrs['corpus']['skipped'])."
-                )
-            skipped.append({"file": rel, "reason": reason})
-            continue
-        rows.append({"doc_id": doc_id, "text": text, "file": rel})
-    if not rows:
-        raise ValueError(
-            f"All {len(files)} {pattern} files in {folder} are empty; nothing to load."
-        )
-    docs = pd.DataFrame(rows)
     extra: dict[str, Any] = {}
     if metadata is not None:
-        meta, raw, label = _read_metadata(metadata, encoding=encoding, errors=errors)
-        digest.update(b"metadata\x00" + raw)
-        docs, unmatched = _join_metadata(
-            docs, meta, label=label, key=key, columns=columns, strict=strict_metadata,
-            skipped_files={s["file"] for s in skipped},
+        docs, extra, raw = _attach_metadata(
+            docs, metadata, key=key, columns=columns, encoding=encoding, errors=errors,
+            strict=strict_metadata, skipped_files={s["file"] for s in skipped},
         )
-        extra["metadata"] = label
-        if unmatched["keys_without_file"] or unmatched["files_without_metadata"]:
-            extra["metadata_unmatched"] = unmatched
-            warnings.warn(
-                f"Metadata {label}: {len(unmatched['keys_without_file'])} key(s) match no "
-                f"file, {len(unmatched['files_without_metadata'])} file(s) have no row; see "
-                "attrs['corpus']['metadata_unmatched'].",
-                UserWarning,
-                stacklevel=2,
-            )
-        dup_ids = docs["doc_id"].astype(str)
-        dup_mask = dup_ids.duplicated(keep=False)
-        if dup_mask.any():
-            pairs = docs.loc[dup_mask, ["doc_id", "file"]].head(10).values.tolist()
-            raise ValueError(
-                f"Duplicate doc_id from the metadata {label}: {pairs}. Give every file a "
-                "unique doc_id, or drop the doc_id column to use the file names."
-            )
+        digest.update(b"metadata\x00" + raw)
     elif columns:
         raise ValueError("columns= renames metadata columns; pass metadata=... as well.")
     return _finish(
@@ -491,6 +532,75 @@ def _read_table(path: Path, fmt: str, *, encoding: str, errors: str,
         raise ValueError(f"{path} is not a readable {fmt.upper()} file: {exc}") from exc
 
 
+def _check_table_file(path: str | os.PathLike) -> Path:
+    """The table file, or an error saying what ``path`` is instead."""
+    file = Path(path).expanduser()
+    if not file.exists():
+        raise FileNotFoundError(f"Corpus table {file} does not exist.")
+    if file.is_dir():
+        raise IsADirectoryError(
+            f"{file} is a folder; for a folder of .txt files use load_text_folder(path)."
+        )
+    return file
+
+
+def _table_format(file: Path, format: str | None) -> str:
+    """The format given, else the one the suffix names; an error when neither is known."""
+    fmt = format or _TABLE_FORMATS.get(file.suffix.lower())
+    if fmt not in set(_TABLE_FORMATS.values()):
+        raise ValueError(
+            f"Cannot tell the format of {file} from its suffix {file.suffix!r}; pass "
+            f"format= one of {sorted(set(_TABLE_FORMATS.values()))}."
+        )
+    return fmt
+
+
+def _rename_columns(
+    table: pd.DataFrame, columns: Mapping[str, str], *, file: Path
+) -> pd.DataFrame:
+    """Rename to the standard columns; every key must exist and no target may."""
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise ValueError(
+            f"columns= maps {missing}, which {file} does not have; its columns are "
+            f"{list(table.columns)}."
+        )
+    kept = [c for c in table.columns if c not in columns and c in set(columns.values())]
+    if kept:
+        raise ValueError(
+            f"columns= maps onto {kept}, which {file} already has; drop or rename "
+            "those columns first."
+        )
+    return table.rename(columns=dict(columns))
+
+
+def _drop_empty_rows(
+    table: pd.DataFrame, *, file: Path, on_empty: OnEmpty
+) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+    """Refuse non-text values; skip (or refuse) rows whose text is missing or blank."""
+    text = table["text"]
+    is_str = text.map(lambda t: isinstance(t, str))
+    if (~is_str & text.notna()).any():
+        bad = list(table.index[~is_str & text.notna()][:5])
+        raise ValueError(
+            f"{file}: the text column holds non-text values in rows {bad}. Convert them to "
+            "strings or fix the column mapping."
+        )
+    empty = text.isna() | text.map(lambda t: not isinstance(t, str) or not t.strip())
+    skipped = []
+    if empty.any():
+        rows = list(table.index[empty])
+        if on_empty == "error":
+            raise ValueError(
+                f"{file}: empty text in rows {rows[:10]}"
+                + (" ..." if len(rows) > 10 else "")
+                + ". Fill or drop them, or pass on_empty='skip' to skip them (counted)."
+            )
+        skipped = [{"file": f"{file.name}:row {i}", "reason": "empty text"} for i in rows]
+        table = table.loc[~empty]
+    return table, skipped
+
+
 def load_table(
     path: str | os.PathLike,
     *,
@@ -546,35 +656,12 @@ def load_table(
         no text column, duplicate ids, empty rows with ``on_empty="error"``.
     """
     _check_errors(errors)
-    _check_on_empty(on_empty)
-    file = Path(path).expanduser()
-    if not file.exists():
-        raise FileNotFoundError(f"Corpus table {file} does not exist.")
-    if file.is_dir():
-        raise IsADirectoryError(
-            f"{file} is a folder; for a folder of .txt files use load_text_folder(path)."
-        )
-    fmt = format or _TABLE_FORMATS.get(file.suffix.lower())
-    if fmt not in set(_TABLE_FORMATS.values()):
-        raise ValueError(
-            f"Cannot tell the format of {file} from its suffix {file.suffix!r}; pass "
-            f"format= one of {sorted(set(_TABLE_FORMATS.values()))}."
-        )
+    check_option("on_empty", on_empty, ("skip", "error"))
+    file = _check_table_file(path)
+    fmt = _table_format(file, format)
     table = _read_table(file, fmt, encoding=encoding, errors=errors, sheet_name=sheet_name)
     if columns:
-        missing = [c for c in columns if c not in table.columns]
-        if missing:
-            raise ValueError(
-                f"columns= maps {missing}, which {file} does not have; its columns are "
-                f"{list(table.columns)}."
-            )
-        kept = [c for c in table.columns if c not in columns and c in set(columns.values())]
-        if kept:
-            raise ValueError(
-                f"columns= maps onto {kept}, which {file} already has; drop or rename "
-                "those columns first."
-            )
-        table = table.rename(columns=dict(columns))
+        table = _rename_columns(table, columns, file=file)
     if "text" not in table.columns:
         raise ValueError(
             f"{file} has no 'text' column; its columns are {list(table.columns)}. Pass "
@@ -583,26 +670,7 @@ def load_table(
     generated = "doc_id" not in table.columns
     if generated:
         table = table.assign(doc_id=[f"{file.stem}_{i}" for i in range(len(table))])
-    text = table["text"]
-    is_str = text.map(lambda t: isinstance(t, str))
-    if (~is_str & text.notna()).any():
-        bad = list(table.index[~is_str & text.notna()][:5])
-        raise ValueError(
-            f"{file}: the text column holds non-text values in rows {bad}. Convert them to "
-            "strings or fix the column mapping."
-        )
-    empty = text.isna() | text.map(lambda t: not isinstance(t, str) or not t.strip())
-    skipped = []
-    if empty.any():
-        rows = list(table.index[empty])
-        if on_empty == "error":
-            raise ValueError(
-                f"{file}: empty text in rows {rows[:10]}"
-                + (" ..." if len(rows) > 10 else "")
-                + ". Fill or drop them, or pass on_empty='skip' to skip them (counted)."
-            )
-        skipped = [{"file": f"{file.name}:row {i}", "reason": "empty text"} for i in rows]
-        table = table.loc[~empty]
+    table, skipped = _drop_empty_rows(table, file=file, on_empty=on_empty)
     if table.empty:
         raise ValueError(f"{file} has no documents with text.")
     return _finish(
