@@ -35,8 +35,11 @@ from typing import Literal
 
 import pandas as pd
 
+from toolkit._validation import check_option
 from toolkit.cache import file_sha256
-from toolkit.corpora.schema import CorpusValidationError, standardize_columns, validate_corpus
+from toolkit.corpora._loading import stamp_corpus, validate_source
+from toolkit.corpora.cards import identify_release, locate
+from toolkit.corpora.schema import standardize_columns
 
 __all__ = ["CMFA_COLUMNS", "CMFA_FILE", "load_cmfa"]
 
@@ -57,8 +60,6 @@ TextChoice = Literal["answer", "question", "both"]
 
 def _resolve(path: str | os.PathLike | None) -> Path:
     if path is None:
-        from toolkit.corpora.cards import locate
-
         return locate("cmfa_ukraine")
     p = Path(path).expanduser()
     if not p.exists():
@@ -76,6 +77,98 @@ def _resolve(path: str | os.PathLike | None) -> Path:
 def _na_placeholders(s: pd.Series) -> pd.Series:
     s = s.astype("string").str.strip()
     return s.mask(s.isin(_PLACEHOLDERS) | (s == ""))
+
+
+def _read_cmfa(file: Path) -> pd.DataFrame:
+    """The spreadsheet as it is; an error unless it has every v4 column."""
+    try:
+        raw = pd.read_excel(file, dtype={"id_split": str})
+    except Exception as exc:  # openpyxl/zipfile raise many kinds
+        raise ValueError(f"{file} is not a readable Excel file: {exc}") from exc
+    missing = [c for c in CMFA_COLUMNS if c not in raw.columns]
+    if missing:
+        raise ValueError(
+            f"{file} is not in the CMFA PressCon v4 schema: it lacks the columns {missing} "
+            f"(it has {list(raw.columns)})."
+        )
+    return raw
+
+
+def _cmfa_documents(raw: pd.DataFrame, *, text: TextChoice) -> pd.DataFrame:
+    """One row per Q/A pair: the chosen text, the standard columns and the extras."""
+    question = _na_placeholders(raw["question"])
+    answer = _na_placeholders(raw["answer"])
+    if text == "answer":
+        body = answer
+    elif text == "question":
+        body = question
+    else:
+        body = (question.fillna("") + "\n\n" + answer.fillna("")).str.strip()
+        body = body.mask(body == "")
+    doc_id = "cmfa_" + raw["id"].astype("int64").astype(str)
+    df = pd.DataFrame(
+        {
+            "doc_id": doc_id,
+            "text": body,
+            "actor": "CHN",
+            "actor_name": "China",
+            "year": raw["year"],
+            "date": pd.to_datetime(raw["date"], errors="coerce"),
+            "speaker": _na_placeholders(raw["spokesperson"]),
+            "post": "Spokesperson, Ministry of Foreign Affairs",
+            "cmfa_id": raw["id"].astype("int64"),
+            "id_orig": raw["id_orig"].astype("int64"),
+            "id_split": raw["id_split"].astype("string"),
+            "link": raw["link"].astype("string"),
+        }
+    )
+    if text != "question":
+        df["question"] = question
+    if text != "answer":
+        df["answer"] = answer
+    df["question_lem"] = _na_placeholders(raw["question_lem"])
+    df["answer_lem"] = _na_placeholders(raw["answer_lem"])
+    for col in _ENTITY_COLUMNS:
+        df[col] = _na_placeholders(raw[col])
+    df["q_sentiment"] = raw["q_sentiment"].astype("float64")
+    df["a_sentiment"] = raw["a_sentiment"].astype("float64")
+    return df
+
+
+def _skip_without_text(
+    df: pd.DataFrame, *, file: Path, text: TextChoice, on_empty: Literal["skip", "error"]
+) -> tuple[pd.DataFrame, list[dict[str, str]]]:
+    """Drop (with a warning) or refuse the pairs whose chosen text is missing."""
+    empty = df["text"].isna()
+    if not empty.any():
+        return df, []
+    ids = df.loc[empty, "doc_id"].tolist()
+    if on_empty == "error":
+        raise ValueError(
+            f"{file}: no {text} text for {ids} (the source has '-'). Pass "
+            "on_empty='skip' to skip them (counted), or text='question'/'both'."
+        )
+    skipped = [
+        {"file": f"{file.name}:{d} (id_split {s})",
+         "reason": f"no {text} text ('-' in the source; a split question answered in "
+                   "its sibling row)"}
+        for d, s in zip(ids, df.loc[empty, "id_split"], strict=True)
+    ]
+    warnings.warn(
+        f"CMFA: skipped {len(skipped)} pair(s) without {text} text: {ids}; listed in "
+        "df.attrs['corpus']['skipped'].",
+        UserWarning,
+        stacklevel=3,
+    )
+    return df.loc[~empty], skipped
+
+
+def _cmfa_release(sha256: str) -> str | None:
+    """The card's release with this checksum; None when unknown or without cards."""
+    try:
+        return identify_release("cmfa_ukraine", sha256=sha256)
+    except (FileNotFoundError, ValueError):
+        return None
 
 
 def load_cmfa(
@@ -114,99 +207,13 @@ def load_cmfa(
     """
     if text not in ("answer", "question", "both"):
         raise ValueError(f"text must be 'answer', 'question' or 'both', got {text!r}.")
-    if on_empty not in ("skip", "error"):
-        raise ValueError(f"on_empty must be 'skip' or 'error', got {on_empty!r}.")
+    check_option("on_empty", on_empty, ("skip", "error"))
     file = _resolve(path)
-    try:
-        raw = pd.read_excel(file, dtype={"id_split": str})
-    except Exception as exc:  # openpyxl/zipfile raise many kinds
-        raise ValueError(f"{file} is not a readable Excel file: {exc}") from exc
-    missing = [c for c in CMFA_COLUMNS if c not in raw.columns]
-    if missing:
-        raise ValueError(
-            f"{file} is not in the CMFA PressCon v4 schema: it lacks the columns {missing} "
-            f"(it has {list(raw.columns)})."
-        )
-    question = _na_placeholders(raw["question"])
-    answer = _na_placeholders(raw["answer"])
-    if text == "answer":
-        body = answer
-    elif text == "question":
-        body = question
-    else:
-        body = (question.fillna("") + "\n\n" + answer.fillna("")).str.strip()
-        body = body.mask(body == "")
-    doc_id = "cmfa_" + raw["id"].astype("int64").astype(str)
-    df = pd.DataFrame(
-        {
-            "doc_id": doc_id,
-            "text": body,
-            "actor": "CHN",
-            "actor_name": "China",
-            "year": raw["year"],
-            "date": pd.to_datetime(raw["date"], errors="coerce"),
-            "speaker": _na_placeholders(raw["spokesperson"]),
-            "post": "Spokesperson, Ministry of Foreign Affairs",
-            "cmfa_id": raw["id"].astype("int64"),
-            "id_orig": raw["id_orig"].astype("int64"),
-            "id_split": raw["id_split"].astype("string"),
-            "link": raw["link"].astype("string"),
-        }
+    df, skipped = _skip_without_text(
+        _cmfa_documents(_read_cmfa(file), text=text), file=file, text=text, on_empty=on_empty
     )
-    if text != "question":
-        df["question"] = question
-    if text != "answer":
-        df["answer"] = answer
-    df["question_lem"] = _na_placeholders(raw["question_lem"])
-    df["answer_lem"] = _na_placeholders(raw["answer_lem"])
-    for col in _ENTITY_COLUMNS:
-        df[col] = _na_placeholders(raw[col])
-    df["q_sentiment"] = raw["q_sentiment"].astype("float64")
-    df["a_sentiment"] = raw["a_sentiment"].astype("float64")
-
-    empty = df["text"].isna()
-    skipped = []
-    if empty.any():
-        ids = df.loc[empty, "doc_id"].tolist()
-        if on_empty == "error":
-            raise ValueError(
-                f"{file}: no {text} text for {ids} (the source has '-'). Pass "
-                "on_empty='skip' to skip them (counted), or text='question'/'both'."
-            )
-        skipped = [
-            {"file": f"{file.name}:{d} (id_split {s})",
-             "reason": f"no {text} text ('-' in the source; a split question answered in "
-                       "its sibling row)"}
-            for d, s in zip(ids, df.loc[empty, "id_split"], strict=True)
-        ]
-        df = df.loc[~empty]
-        warnings.warn(
-            f"CMFA: skipped {len(skipped)} pair(s) without {text} text: {ids}; listed in "
-            "df.attrs['corpus']['skipped'].",
-            UserWarning,
-            stacklevel=2,
-        )
     df = df.sort_values(["date", "cmfa_id"], kind="stable")
-    out = standardize_columns(df, source="cmfa_ukraine")
-    try:
-        validate_corpus(out)
-    except CorpusValidationError as exc:
-        raise CorpusValidationError(f"{file}: {exc}") from exc
+    out = validate_source(standardize_columns(df, source="cmfa_ukraine"), file)
     sha = file_sha256(file)
-    from toolkit.corpora.cards import identify_release
-
-    try:
-        release = identify_release("cmfa_ukraine", sha256=sha)
-    except (FileNotFoundError, ValueError):
-        release = None
-    out.attrs["corpus"] = {
-        "name": "cmfa_ukraine",
-        "release": release,
-        "sha256": sha,
-        "n_docs": len(out),
-        "skipped": skipped,
-        "path": str(file),
-        "loader": "load_cmfa",
-        "text": text,
-    }
-    return out
+    return stamp_corpus(out, name="cmfa_ukraine", release=_cmfa_release(sha), sha256=sha,
+                        skipped=skipped, path=file, loader="load_cmfa", extra={"text": text})

