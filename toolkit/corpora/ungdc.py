@@ -27,6 +27,7 @@ from toolkit._countries import country_converter
 from toolkit.cache import cache_key, cached, read_frame, source_sha256, write_frame
 from toolkit.config import get_data_home
 from toolkit.corpora.archive import iter_members, source_kind
+from toolkit.corpora.cards import identify_release
 from toolkit.corpora.schema import standardize_columns, validate_corpus
 from toolkit.exceptions import UngdcError
 
@@ -45,8 +46,6 @@ EXTRA_NAMES = {"EU": "European Union"}
 FIRST_SESSION_YEAR = 1945  # session N was held in year 1945 + N
 
 BadFiles = Literal["raise", "skip"]
-
-
 
 
 # ---------------------------------------------------------------------------- locating
@@ -240,6 +239,17 @@ def _actor_names(codes: list[str], sheet: pd.DataFrame | None) -> dict[str, str]
     return names
 
 
+def _join_speakers(df: pd.DataFrame, sheet: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
+    """Add ``speaker`` and ``post``; count speeches without a row and rows without a speech."""
+    per_speech = _speakers_per_speech(sheet)
+    df = df.merge(per_speech, on=["actor", "year"], how="left", validate="many_to_one")
+    n_unmatched_speeches = int(df["speaker"].isna().sum())
+    keys = set(zip(df["actor"], df["year"]))
+    n_unused_rows = int(sum((a, y) not in keys for a, y in zip(per_speech["actor"],
+                                                                 per_speech["year"])))
+    return df, n_unmatched_speeches, n_unused_rows
+
+
 def _build(
     source: Path, speakers_path: Path | None, *, errors: str, bad_files: BadFiles, progress: bool
 ) -> pd.DataFrame:
@@ -261,12 +271,7 @@ def _build(
     n_unmatched_speeches = len(df)
     n_unused_rows = 0
     if sheet is not None:
-        per_speech = _speakers_per_speech(sheet)
-        df = df.merge(per_speech, on=["actor", "year"], how="left", validate="many_to_one")
-        n_unmatched_speeches = int(df["speaker"].isna().sum())
-        keys = set(zip(df["actor"], df["year"]))
-        n_unused_rows = int(sum((a, y) not in keys for a, y in zip(per_speech["actor"],
-                                                                     per_speech["year"])))
+        df, n_unmatched_speeches, n_unused_rows = _join_speakers(df, sheet)
     else:
         warnings.warn(
             f"No {SPEAKERS_FILE} found beside {source}; speaker and post are left empty. "
@@ -283,8 +288,6 @@ def _build(
     validate_corpus(df)
     is_archive = source.is_file()
     sha256 = source_sha256(source) if is_archive else content_sha
-    from toolkit.corpora.cards import identify_release
-
     known = identify_release("ungdc", sha256=sha256)
     df.attrs["corpus"] = {
         "name": "ungdc",
@@ -309,6 +312,23 @@ def _build(
         "loader_version": UNGDC_LOADER_VERSION,
     }
     return df
+
+
+def _source_id(source: Path, *, cache_home: str | os.PathLike | None) -> str:
+    """What identifies the source in the cache key: an archive's SHA-256, a folder's listing.
+
+    A folder is keyed on its file names, sizes and mtimes (cheap); the content hash is
+    recorded in the table's provenance.
+    """
+    if source.is_file():
+        return source_sha256(source, cache_home=cache_home)
+    h = hashlib.sha256()
+    for root, dirs, files in os.walk(source):
+        dirs.sort()
+        for f in sorted(files):
+            st = (Path(root) / f).stat()
+            h.update(f"{root}/{f}:{st.st_size}:{st.st_mtime_ns}\n".encode())
+    return "dir:" + h.hexdigest()
 
 
 def _read_cached(path: Path) -> pd.DataFrame:
@@ -365,24 +385,15 @@ def load_ungdc(
     """
     source = find_ungdc_source(path)
     speakers_path = _find_speakers(source, speakers)
-    if source.is_file():
-        source_id = source_sha256(source, cache_home=cache_home)
-    else:  # a folder: key on names, sizes and mtimes (cheap); the content hash is recorded
-        h = hashlib.sha256()
-        for root, dirs, files in os.walk(source):
-            dirs.sort()
-            for f in sorted(files):
-                st = (Path(root) / f).stat()
-                h.update(f"{root}/{f}:{st.st_size}:{st.st_mtime_ns}\n".encode())
-        source_id = "dir:" + h.hexdigest()
     key = cache_key(
         kind="ungdc",
-        source=source_id,
+        source=_source_id(source, cache_home=cache_home),
         speakers=source_sha256(speakers_path, cache_home=cache_home) if speakers_path else None,
         errors=errors,
         bad_files=bad_files,
         version=UNGDC_LOADER_VERSION,
     )
+
     def build() -> pd.DataFrame:
         table = _build(source, speakers_path, errors=errors, bad_files=bad_files,
                        progress=progress)
