@@ -32,6 +32,7 @@ import pandas as pd
 
 from toolkit import __version__
 from toolkit.cache import atomic_path, file_sha256
+from toolkit.corpora import generic, ungdc
 from toolkit.corpora.cards import (
     ARCHIVE_SUFFIXES,
     TABLE_SUFFIXES,
@@ -340,17 +341,13 @@ def load_corpus(name_or_path: str | os.PathLike, **kwargs: Any) -> pd.DataFrame:
             found = _find(card, path)
             if found is not None and found.is_file():
                 return _import_loader(card["loader"])(found, **kwargs)
-    from toolkit.corpora import generic
-
     if path.is_dir():
         return generic.load_text_folder(path, **kwargs)
     name = path.name.lower()
     if name.endswith(TABLE_SUFFIXES):
         return generic.load_table(path, **kwargs)
     if name.endswith(ARCHIVE_SUFFIXES):
-        from toolkit.corpora.ungdc import load_ungdc
-
-        return load_ungdc(path, **kwargs)
+        return ungdc.load_ungdc(path, **kwargs)
     raise ValueError(
         f"Do not know how to load {path}: expected a folder of .txt files, a table "
         f"({', '.join(TABLE_SUFFIXES)}) or a UNGDC-shaped archive ({', '.join(ARCHIVE_SUFFIXES)})."
