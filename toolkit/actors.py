@@ -50,6 +50,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit._countries import ACTORS_DATA_DIR, country_converter, read_actor_table
+from toolkit._validation import check_option
 from toolkit.exceptions import UnmatchedCodesWarning
 from toolkit.periods import Period, assign_period
 
@@ -228,15 +229,19 @@ def to_iso3(
         when ``codes`` is a Series) with ``attrs["unmatched"]``: a list of
         ``{"value", "count", "reason"}`` dicts, most frequent first.
 
+    Raises
+    ------
+    ValueError
+        For an unknown ``src`` or ``unknown`` option, or, with ``unknown="raise"``, when
+        some values match nothing.
+
     Examples
     --------
     >>> to_iso3(["US", "DEU", 365, "Soviet Union", "EU"]).tolist()
     ['USA', 'DEU', 'RUS', 'RUS', 'EU']
     """
-    if src not in ("auto", "iso2", "iso3", "cow", "name"):
-        raise ValueError(f"src must be 'auto', 'iso2', 'iso3', 'cow' or 'name', got {src!r}")
-    if unknown not in ("warn", "raise", "ignore"):
-        raise ValueError(f"unknown must be 'warn', 'raise' or 'ignore', got {unknown!r}")
+    check_option("src", src, ("auto", "iso2", "iso3", "cow", "name"))
+    check_option("unknown", unknown, ("warn", "raise", "ignore"))
     scalar = isinstance(codes, (str, int, float, np.integer, np.floating)) or codes is None
     values = pd.Series([codes] if scalar else list(codes) if not isinstance(codes, pd.Series)
                        else codes, dtype=object)
