@@ -1,4 +1,5 @@
-"""The steps every corpus loader ends with: validate naming the source, stamp provenance.
+"""Steps the corpus loaders share: the ``on_empty`` option, validation naming the source,
+and the provenance stamp every loaded table ends with.
 
 Shared by :mod:`~toolkit.corpora.generic`, :mod:`~toolkit.corpora.cmfa` and
 :mod:`~toolkit.corpora.sotu`, so that their errors and their ``attrs["corpus"]`` records
@@ -9,11 +10,31 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
+from toolkit._validation import check_option
 from toolkit.corpora.schema import CorpusValidationError, validate_corpus
+
+#: What a loader does with a document without text: a counted skip, or an error.
+OnEmpty = Literal["skip", "error"]
+
+
+def check_on_empty(on_empty: Any) -> OnEmpty:
+    """Return ``on_empty`` when it is ``"skip"`` or ``"error"``; else raise ``ValueError``.
+
+    Parameters
+    ----------
+    on_empty : str
+        The value passed to a loader.
+
+    Returns
+    -------
+    {"skip", "error"}
+        ``on_empty`` unchanged.
+    """
+    return check_option("on_empty", on_empty, ("skip", "error"))
 
 
 def validate_source(table: pd.DataFrame, source: str | os.PathLike) -> pd.DataFrame:

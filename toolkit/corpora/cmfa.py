@@ -35,9 +35,8 @@ from typing import Literal
 
 import pandas as pd
 
-from toolkit._validation import check_option
 from toolkit.cache import file_sha256
-from toolkit.corpora._loading import stamp_corpus, validate_source
+from toolkit.corpora._loading import OnEmpty, check_on_empty, stamp_corpus, validate_source
 from toolkit.corpora.cards import identify_release, locate
 from toolkit.corpora.schema import standardize_columns
 
@@ -136,7 +135,7 @@ def _cmfa_documents(raw: pd.DataFrame, *, text: TextChoice) -> pd.DataFrame:
 
 
 def _skip_without_text(
-    df: pd.DataFrame, *, file: Path, text: TextChoice, on_empty: Literal["skip", "error"]
+    df: pd.DataFrame, *, file: Path, text: TextChoice, on_empty: OnEmpty
 ) -> tuple[pd.DataFrame, list[dict[str, str]]]:
     """Drop (with a warning) or refuse the pairs whose chosen text is missing."""
     empty = df["text"].isna()
@@ -175,7 +174,7 @@ def load_cmfa(
     path: str | os.PathLike | None = None,
     *,
     text: TextChoice = "answer",
-    on_empty: Literal["skip", "error"] = "skip",
+    on_empty: OnEmpty = "skip",
 ) -> pd.DataFrame:
     """Load the CMFA PressCon (v4 schema) file as a corpus table, one row per Q/A pair.
 
@@ -207,7 +206,7 @@ def load_cmfa(
     """
     if text not in ("answer", "question", "both"):
         raise ValueError(f"text must be 'answer', 'question' or 'both', got {text!r}.")
-    check_option("on_empty", on_empty, ("skip", "error"))
+    check_on_empty(on_empty)
     file = _resolve(path)
     df, skipped = _skip_without_text(
         _cmfa_documents(_read_cmfa(file), text=text), file=file, text=text, on_empty=on_empty

@@ -30,18 +30,16 @@ import os
 import warnings
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import pandas as pd
 
-from toolkit._validation import check_option
 from toolkit.cache import file_sha256
-from toolkit.corpora._loading import stamp_corpus, validate_source
+from toolkit.corpora._loading import OnEmpty, check_on_empty, stamp_corpus, validate_source
 from toolkit.corpora.schema import standardize_columns
 
 __all__ = ["decode_bytes", "load_table", "load_text_folder"]
 
-OnEmpty = Literal["skip", "error"]
 _TABLE_FORMATS = {
     ".csv": "csv",
     ".tsv": "tsv",
@@ -457,7 +455,7 @@ def load_text_folder(
         does not match the files; empty files with ``on_empty="error"``.
     """
     _check_errors(errors)
-    check_option("on_empty", on_empty, ("skip", "error"))
+    check_on_empty(on_empty)
     folder = _check_folder(path)
     files = _list_text_files(folder, pattern=pattern, recursive=recursive)
     docs, skipped, digest = _read_text_files(
@@ -656,7 +654,7 @@ def load_table(
         no text column, duplicate ids, empty rows with ``on_empty="error"``.
     """
     _check_errors(errors)
-    check_option("on_empty", on_empty, ("skip", "error"))
+    check_on_empty(on_empty)
     file = _check_table_file(path)
     fmt = _table_format(file, format)
     table = _read_table(file, fmt, encoding=encoding, errors=errors, sheet_name=sheet_name)
