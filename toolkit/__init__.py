@@ -35,6 +35,7 @@ _SUBMODULES = (
     "plots",
     "provenance",
     "report",
+    "stance",
     "text",
     "topics",
     "uncertainty",

@@ -1,0 +1,104 @@
+"""Tests of toolkit.stance: named rules, the supervised model, evaluation and series."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit import stance
+
+# The 14 April 2023 statement, in the words of the seed report (shared/seeds/).
+SEED_REFUSE = "China won't sell weapons to either side in the war in Ukraine."
+SEED_CONTROL = "China would also regulate the export of items with dual civilian and military use."
+SEED_QUOTE = ("Regarding the export of military items, China adopts a prudent and responsible "
+              "attitude.")
+
+
+@pytest.fixture(scope="module")
+def rules():
+    return stance.StanceRules().fit()
+
+
+def test_seed_statement_is_refuse_and_control(rules):
+    X = pd.DataFrame({"text": [SEED_REFUSE, SEED_CONTROL, SEED_QUOTE], "actor_name": "China"})
+    got = rules.explain(X)
+    assert got["stance"].tolist() == ["refuse", "control", "control"]
+    assert got.loc[0, "rule"] == "self_negated_supply"
+    assert got.loc[1, "rule"] == "instrument"
+
+
+@pytest.mark.parametrize("text, actor, label, rule", [
+    ("China has never provided lethal weapons to any party.", "China", "refuse",
+     "self_negated_supply"),
+    ("The US keeps pouring weapons into Ukraine, adding fuel to the fire.", "China", "restrain",
+     "stop_or_condemn"),
+    ("We will continue to provide Ukraine with the military assistance it needs.", "Germany",
+     "supply", "self_supply"),
+    ("We appeal to the international community to provide us with arms.", "Ukraine", "request",
+     "call_for_supply"),
+    ("We call for an arms embargo against the regime.", "Ghana", "control", "instrument"),
+    ("We urge all States to stop sending arms to the region.", "Ghana", "restrain",
+     "stop_or_condemn"),
+    ("Is China going to provide weapons to Russia?", "China", "none", "question"),
+    ("The country received military assistance last year.", "Ghana", "none", "no_cue"),
+])
+def test_named_rules(rules, text, actor, label, rule):
+    got = rules.explain(pd.DataFrame({"text": [text], "actor_name": [actor]}))
+    assert (got.loc[0, "stance"], got.loc[0, "rule"]) == (label, rule)
+
+
+def test_questions_by_part_and_plain_lists(rules):
+    X = pd.DataFrame({"text": ["China sells no weapons."], "actor_name": ["China"],
+                      "part": ["question"]})
+    assert rules.predict(X).tolist() == ["none"]
+    assert rules.predict(["We will not sell arms to any party."]).tolist() == ["refuse"]
+    with pytest.raises(TypeError, match="not a str"):
+        rules.predict("one sentence")
+
+
+def _toy():
+    texts = (["we will not sell weapons to anyone"] * 6 + ["they must stop pouring arms in"] * 6
+             + ["export controls on dual use items"] * 6 + ["the ministry held a briefing"] * 6)
+    labels = ["refuse"] * 6 + ["restrain"] * 6 + ["control"] * 6 + ["none"] * 6
+    return texts, np.array(labels, dtype=object)
+
+
+def test_model_learns_and_cross_validates_reproducibly():
+    texts, y = _toy()
+    model = stance.StanceModel(random_state=0).fit(texts, y)
+    assert set(model.classes_) == {"refuse", "restrain", "control", "none"}
+    assert model.predict(["we will not sell weapons"]).tolist() == ["refuse"]
+    a = stance.cross_validated_predictions(stance.StanceModel(), texts, y, random_state=3)
+    b = stance.cross_validated_predictions(stance.StanceModel(), texts, y, random_state=3)
+    assert a.tolist() == b.tolist() and (a == y).mean() == 1.0
+    with pytest.raises(ValueError, match="Unknown stance labels"):
+        stance.StanceModel().fit(["x"], ["maybe"])
+
+
+def test_evaluate_by_hand():
+    y_true = ["refuse", "refuse", "none", "none", "control"]
+    y_pred = ["refuse", "none", "none", "none", "refuse"]
+    got = stance.evaluate_stance(y_true, y_pred, labels=["refuse", "none", "control"],
+                                 n_boot=200, random_state=0).set_index("label")
+    # refuse: tp 1, predicted 2, gold 2 -> P .5 R .5 F .5; none: tp 2, pred 3, gold 2
+    assert got.loc["refuse", ["precision", "recall", "f1"]].tolist() == [0.5, 0.5, 0.5]
+    assert got.loc["none", "precision"] == pytest.approx(2 / 3)
+    assert got.loc["none", "recall"] == 1.0 and got.loc["none", "f1"] == pytest.approx(0.8)
+    assert got.loc["control", "f1"] == 0.0 and np.isnan(got.loc["control", "precision"])
+    assert got.loc["macro", "f1"] == pytest.approx((0.5 + 0.8 + 0.0) / 3)
+    assert got.loc["refuse", "f1_ci_low"] <= 0.5 <= got.loc["refuse", "f1_ci_high"]
+    conf = stance.confusion_table(y_true, y_pred, labels=["refuse", "none", "control"])
+    assert conf.loc["control", "refuse"] == 1 and conf.to_numpy().sum() == 5
+
+
+def test_stance_series_counts_every_label_with_wilson():
+    df = pd.DataFrame({"actor": ["CHN"] * 4 + ["USA"],
+                       "date": pd.to_datetime(["2023-01-05", "2023-01-20", "2023-02-01",
+                                               "2023-02-02", "2023-01-09"]),
+                       "stance": ["refuse", "restrain", "refuse", "refuse", "supply"]})
+    out = stance.stance_series(df, by="actor", period="M")
+    jan = out[(out["group"] == "CHN") & (out["period"] == pd.Timestamp("2023-01-01"))]
+    assert len(jan) == len(stance.STANCE_LABELS)
+    assert jan.set_index("stance").loc["refuse", ["n", "n_total", "share"]].tolist() == [1, 2, 0.5]
+    assert (out["ci_low"] <= out["share"]).all() and (out["share"] <= out["ci_high"]).all()
