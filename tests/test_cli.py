@@ -139,6 +139,17 @@ def test_report_passes_options(monkeypatch):
     assert calls[-1] == {"jobs": 1, "reuse": False}
 
 
+def test_report_set_period_is_a_deprecated_alias_of_years(capsys):
+    """``--set period=...`` still works for one release, with a warning naming ``years``."""
+    from toolkit.exceptions import FptkDeprecationWarning
+
+    with pytest.warns(FptkDeprecationWarning, match=r"'period' is deprecated.*use 'years'"):
+        # the unknown override stops the build before any notebook runs
+        rc = cli.main(["report", "--set", "period=[2000, 2010]", "--set", "colour=1"])
+    assert rc == 1
+    assert "Unknown override 'colour'" in capsys.readouterr().err
+
+
 def test_report_failure_and_bad_set(monkeypatch, capsys):
     from toolkit import report
 

@@ -84,7 +84,7 @@ def smoke_config(corpus: str | Path) -> dict:
         declared = report.notebook_parameters(nb)
         notebooks[nb.stem] = {k: v for k, v in SMOKE_PARAMS.get(nb.stem, {}).items()
                               if k in declared}
-    return {"corpus": str(corpus), "period": None, "actors": None, "seed": 1,
+    return {"corpus": str(corpus), "years": None, "actors": None, "seed": 1,
             "render": {"timeout": 600}, "notebooks": notebooks}
 
 
@@ -211,7 +211,7 @@ def test_two_runs_give_identical_tables(smoke):
 
 
 def test_fallback_to_the_embedded_corpus_is_announced(tmp_path):
-    cfg = {"corpus": "auto", "period": [2000, 2010], "seed": 1,
+    cfg = {"corpus": "auto", "years": [2000, 2010], "seed": 1,
            "notebooks": {"00-corpus-overview": {"top_n_actors": 3}}}
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("FPTK_DATA_HOME", str(tmp_path / "empty-data-home"))

@@ -1,0 +1,1 @@
+"""Tests for toolkit.report (a package so test names may repeat those in tests/)."""

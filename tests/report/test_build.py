@@ -1,0 +1,181 @@
+"""Tests for toolkit.report.build without a kernel: configuration, notebooks, parameters.
+
+Executing real notebooks is tested in tests/test_notebooks.py; opening the HTML in a
+browser in tests/test_report_browser.py.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from toolkit import config, report
+from toolkit.exceptions import FptkDeprecationWarning
+from toolkit.report.build import _check_overrides, _parameters_for
+
+ROOT = config.project_root()
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+def test_load_config_defaults_from_a_mapping():
+    cfg = report.load_config({})
+    assert cfg["corpus"] == "auto"
+    assert cfg["years"] is None and cfg["actors"] is None
+    assert cfg["render"]["exclude_input"] is True
+    assert cfg["notebooks"] == {}
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ({"corpsu": "ungdc"}, r"unknown key\(s\) \['corpsu'\]"),
+        ({"years": [1990]}, r"years must be null or \[first_year, last_year\]"),
+        ({"years": "1990-2000"}, r"years must be null"),
+        ({"preferred_actors": "CHN"}, r"preferred_actors must be null or a list of codes"),
+        ({"actors": "CHN"}, r"actors must be null or a list of codes"),
+        ({"seed": "abc"}, r"seed must be an integer"),
+        ({"render": {"colour": "red"}}, r"unknown render option\(s\) \['colour'\]"),
+        ({"notebooks": {"00": 3}}, r"notebooks must map a notebook name"),
+    ],
+)
+def test_load_config_rejects_bad_values(raw, message):
+    with pytest.raises(ValueError, match=message):
+        report.load_config(raw)
+
+
+def test_load_config_period_is_a_deprecated_alias_of_years(tmp_path):
+    with pytest.warns(FptkDeprecationWarning, match=r"<mapping>: 'period' is deprecated.*'years'"):
+        cfg = report.load_config({"period": [1990, 2000]})
+    assert cfg["years"] == [1990, 2000] and "period" not in cfg
+    path = tmp_path / "r.yml"
+    path.write_text("period: [1990, null]\n", encoding="utf-8")
+    with pytest.warns(FptkDeprecationWarning, match=r"r\.yml: 'period' is deprecated"):
+        assert report.load_config(path)["years"] == [1990, None]
+    with pytest.warns(FptkDeprecationWarning), pytest.raises(ValueError, match="years must be"):
+        report.load_config({"period": [1990]})
+    with pytest.raises(ValueError, match=r"both 'period' and 'years'"):
+        report.load_config({"period": [1990, 2000], "years": [1990, 2000]})
+
+
+def test_load_config_missing_file_names_it(tmp_path):
+    with pytest.raises(FileNotFoundError, match=r"nope\.yml does not exist"):
+        report.load_config(tmp_path / "nope.yml")
+
+
+def test_load_config_from_yaml_names_the_file_in_errors(tmp_path):
+    path = tmp_path / "r.yml"
+    path.write_text("corpus: sotu\nbogus: 1\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"r\.yml: unknown key"):
+        report.load_config(path)
+
+
+@pytest.mark.skipif(ROOT is None, reason="not running from a checkout")
+def test_project_reports_yml_matches_the_notebooks():
+    """Every per-notebook parameter in reports.yml is declared by that notebook."""
+    cfg = report.load_config(ROOT / "reports.yml")
+    stems = {p.stem for p in report.find_notebooks()}
+    for name, params in cfg["notebooks"].items():
+        assert name in stems, f"reports.yml names a notebook {name!r} that does not exist"
+        declared = report.notebook_parameters(ROOT / "notebooks" / f"{name}.ipynb")
+        assert set(params) <= set(declared), (name, set(params) - set(declared))
+
+
+@pytest.mark.skipif(ROOT is None, reason="not running from a checkout")
+def test_reports_yml_and_the_parameters_cells_agree_on_the_research_preferences(recwarn):
+    """An interactive run of a notebook makes the same choices as ``make report``."""
+    cfg = report.load_config(ROOT / "reports.yml")
+    assert not [w for w in recwarn if issubclass(w.category, FptkDeprecationWarning)]
+    for path in report.find_notebooks():
+        declared = report.notebook_parameters(path)
+        wanted = {"preferred_actors": cfg["preferred_actors"]} | cfg["notebooks"].get(path.stem, {})
+        for name, value in wanted.items():
+            if name.startswith("preferred_") and name in declared:
+                default = ast.literal_eval(declared[name]["default"])
+                assert default == value, (path.stem, name)
+        if "actors" in declared:
+            assert "preferred_actors" in declared, path.stem
+
+
+# --------------------------------------------------------------------------- notebooks & params
+
+
+def _write_nb(path: Path, params_src: str) -> Path:
+    nb = new_notebook()
+    cell = new_code_cell(params_src)
+    cell.metadata["tags"] = ["parameters"]
+    nb.cells = [new_markdown_cell("# T"), cell, new_code_cell("x = 1")]
+    nb.metadata["kernelspec"] = KERNELSPEC
+    nbformat.write(nb, path)
+    return path
+
+
+def test_find_notebooks_by_prefix_and_errors(tmp_path):
+    for stem in ("00-a", "01-b", "01-c"):
+        _write_nb(tmp_path / f"{stem}.ipynb", "x = 1")
+    def stems(which=None):
+        return [p.stem for p in report.find_notebooks(which, notebooks_dir=tmp_path)]
+
+    assert stems() == ["00-a", "01-b", "01-c"]
+    assert stems(["00"]) == ["00-a"]
+    assert stems(["01-c.ipynb"]) == ["01-c"]
+    with pytest.raises(ValueError, match=r"'01' matches 2 of"):
+        report.find_notebooks(["01"], notebooks_dir=tmp_path)
+    with pytest.raises(FileNotFoundError, match=r"No notebooks"):
+        report.find_notebooks(notebooks_dir=tmp_path / "empty")
+
+
+def test_parameters_go_only_where_declared(tmp_path):
+    path = _write_nb(tmp_path / "01-x.ipynb", 'corpus = "auto"\nseed = 0\nk = 5\noutput_dir = None')
+    cfg = report.load_config({"seed": 11, "actors": ["CHN"], "notebooks": {"01-x": {"k": 3}}})
+    params = _parameters_for(path, cfg, {"corpus": "sotu", "01-x.k": 4}, tmp_path / "o")
+    assert params == {"corpus": "sotu", "seed": 11, "k": 4, "output_dir": str(tmp_path / "o")}
+
+
+def test_undeclared_notebook_parameter_is_an_error(tmp_path):
+    path = _write_nb(tmp_path / "01-x.ipynb", "k = 5")
+    cfg = report.load_config({"notebooks": {"01-x": {"n_topics": 3}}})
+    with pytest.raises(ValueError, match=r"parameter\(s\) \['n_topics'\] are not declared"):
+        _parameters_for(path, cfg, {}, tmp_path)
+
+
+def test_global_parameters_reach_the_notebooks_that_declare_them(tmp_path):
+    path = _write_nb(tmp_path / "01-x.ipynb",
+                     "years = None\nactors = None\npreferred_actors = None\nk = 5")
+    cfg = report.load_config({"years": [2000, 2010], "preferred_actors": ["CHN", "USA"]})
+    params = _parameters_for(path, cfg, {"actors": ["RUS"]}, tmp_path)
+    assert params == {"years": [2000, 2010], "actors": ["RUS"],
+                      "preferred_actors": ["CHN", "USA"]}
+
+
+def test_a_notebook_declaring_period_still_gets_the_years_with_a_warning(tmp_path):
+    path = _write_nb(tmp_path / "01-x.ipynb", "period = None\nk = 5")
+    cfg = report.load_config({"years": [2000, 2010]})
+    with pytest.warns(FptkDeprecationWarning, match=r"01-x\.ipynb declares .*'period'.*'years'"):
+        params = _parameters_for(path, cfg, {}, tmp_path)
+    assert params == {"period": [2000, 2010]}
+
+
+def test_override_period_is_a_deprecated_alias_of_years():
+    with pytest.warns(FptkDeprecationWarning, match=r"override: 'period' is deprecated"):
+        assert _check_overrides({"period": [2000, 2010], "01-x.k": 3}) == {
+            "01-x.k": 3, "years": [2000, 2010]}
+    with pytest.raises(ValueError, match=r"both 'period' and 'years'"):
+        _check_overrides({"period": [2000, 2010], "years": [2000, 2010]})
+    assert _check_overrides(None) == {}
+
+
+def test_build_reports_rejects_unknown_override_and_notebooks_as_output(tmp_path):
+    _write_nb(tmp_path / "00-a.ipynb", "x = 1")
+    with pytest.raises(ValueError, match=r"Unknown override 'colour'"):
+        report.build_reports(config={}, params={"colour": 1}, notebooks_dir=tmp_path,
+                             output_dir=tmp_path / "r", build_dir=tmp_path / "b")
+    with pytest.raises(ValueError, match=r"must not be the notebooks folder"):
+        report.build_reports(config={}, notebooks_dir=tmp_path, output_dir=tmp_path / "r",
+                             build_dir=tmp_path)

