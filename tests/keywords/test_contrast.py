@@ -1,0 +1,89 @@
+"""Tests for toolkit.keywords.contrast: keyness and collocations against hand computations."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from toolkit import keywords as kw
+
+from .conftest import make_corpus
+
+
+def test_keyness_against_hand_computed_values():
+    target = make_corpus([{"doc_id": "t", "text": "arms " * 10 + "x " * 90}])
+    reference = make_corpus([{"doc_id": "r", "text": "arms " * 5 + "y " * 195}])
+    both = pd.concat([target, reference], ignore_index=True)
+    out = kw.keyness(both, [True, False], min_count=1).set_index("term")
+    row = out.loc["arms"]
+    a, b, n1, n2 = 10, 5, 100, 200
+    n = n1 + n2
+    obs = [a, n1 - a, b, n2 - b]
+    exp = [n1 * (a + b) / n, n1 * (n - a - b) / n, n2 * (a + b) / n, n2 * (n - a - b) / n]
+    assert exp == [5.0, 95.0, 10.0, 190.0]
+    g2 = 2 * sum(o * math.log(o / e) for o, e in zip(obs, exp))
+    chi2 = sum((o - e) ** 2 / e for o, e in zip(obs, exp))
+    assert chi2 == pytest.approx(5 + 25 / 95 + 2.5 + 25 / 190)
+    assert row["g2"] == pytest.approx(g2)
+    assert row["chi2"] == pytest.approx(chi2)
+    assert row["p_g2"] == pytest.approx(stats.chi2.sf(g2, 1))
+    assert row["log_ratio"] == pytest.approx(math.log2((10.5 / 100) / (5.5 / 200)))
+    assert row["direction"] == "target"
+    ref = stats.chi2_contingency([[a, n1 - a], [b, n2 - b]], correction=False,
+                                 lambda_="log-likelihood")
+    assert row["g2"] == pytest.approx(ref.statistic)
+    assert out.loc["y", "direction"] == "reference"
+    assert out.attrs["n_tokens_target"] == 100
+
+
+def test_keyness_masks_dtm_and_errors(corpus):
+    from toolkit.features import DocTermMatrix
+
+    mask = corpus["actor"].eq("CHN").to_numpy()
+    k1 = kw.keyness(corpus, mask, min_count=1)
+    k2 = kw.keyness(corpus, pd.Series(mask, index=corpus["doc_id"]), min_count=1)
+    pd.testing.assert_frame_equal(k1, k2)
+    vocab = ["arms", "peace"]
+    dtm = DocTermMatrix(np.array([[3, 1], [0, 5]]), ["a", "b"], vocab)
+    kd = kw.keyness(dtm, [True, False], min_count=1).set_index("term")
+    assert kd.loc["arms", "count_target"] == 3 and kd.loc["peace", "count_reference"] == 5
+    # boolean Series indexed by doc_id (any order, may hold more documents) align on doc_id
+    by_doc = pd.Series([False, "x", "y"], index=["b", "c", "a"]) == "y"
+    ks_dtm = kw.keyness(dtm, by_doc, reference_mask=~by_doc, min_count=1)
+    pd.testing.assert_frame_equal(ks_dtm.set_index("term"), kd)
+    ks = kw.keyness(corpus, mask, min_count=1, stopwords="english")
+    assert "the" not in set(ks["term"]) and "the" in set(k1["term"])
+    with pytest.raises(ValueError, match="boolean mask of length 5"):
+        kw.keyness(corpus, [True, False])
+    with pytest.raises(ValueError, match="selects no documents"):
+        kw.keyness(corpus, np.zeros(5, bool))
+    with pytest.raises(ValueError, match="must not overlap"):
+        kw.keyness(corpus, mask, reference_mask=np.ones(5, bool))
+
+
+def test_collocations_hand_computed():
+    c = make_corpus([
+        {"doc_id": "a", "actor": "X", "text": "sell arms now. buy arms now. peace peace"},
+        {"doc_id": "b", "actor": "Y", "text": "arms now"},
+    ])
+    out = kw.collocations(c, "=arms", window=1, min_count=1, stopwords=None, top=None)
+    row = out.set_index("collocate").loc["now"]
+    # tokens: N = 10; target "arms" 3 times; window slots: a: 2 + 2, b: 1 -> W = 5
+    # "now": f = 3, O = 3 -> E = 5 * 3 / 10 = 1.5, PMI = log2(2) = 1
+    assert out.attrs["n_tokens"] == 10 and out.attrs["n_slots"] == 5
+    assert (row["co_count"], row["expected"], row["pmi"]) == (3, 1.5, pytest.approx(1.0))
+    g2 = stats.chi2_contingency([[3, 2], [0, 5]], correction=False,
+                                lambda_="log-likelihood").statistic
+    assert row["g2"] == pytest.approx(g2)
+    only_y = kw.collocations(c, "arms", window=1, min_count=1, stopwords=None, actor="Y")
+    assert only_y["collocate"].tolist() == ["now"]
+    with pytest.raises(ValueError, match="one word"):
+        kw.collocations(c, "arms sale")
+    with pytest.raises(ValueError, match="measure must be"):
+        kw.collocations(c, "arms", measure="dice")
+    with pytest.warns(UserWarning, match="does not occur"):
+        kw.collocations(c, "zeppelin")

@@ -1,0 +1,313 @@
+"""Tests for toolkit.keywords.trends: token and match counts, trends with bootstrap
+intervals, mention series and top points. The integration test compares counts on the
+real UNGDC with plain regular expressions."""
+
+from __future__ import annotations
+
+import math
+import re
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit import exceptions
+from toolkit import keywords as kw
+from toolkit.cache import list_cache
+
+from .conftest import PRESS_DICT, SMALL, make_corpus
+
+
+def test_count_tokens_matches_regex_on_unicode():
+    texts = ["Déjà vu — naïve café's 2024_plan", "", "  \n", "日本語 テキスト", "a-b c.d"]
+    assert kw.count_tokens(texts).tolist() == [len(re.findall(r"\w+", t)) for t in texts]
+    assert kw.count_tokens("one two") == 2
+
+
+def test_count_matches_table_and_cache(corpus):
+    out = kw.count_matches(corpus, SMALL, progress=False)
+    assert list(out.columns) == ["doc_id", "n_tokens", "n_matches", "transfers", "control"]
+    assert out["doc_id"].tolist() == corpus["doc_id"].tolist()
+    assert out["n_tokens"].tolist() == [len(re.findall(r"\w+", t)) for t in corpus["text"]]
+    # CHN_1: "sell weapons", "Arms sales" -> transfers; "Arms Trade Treaty" -> control
+    assert out.loc[0, ["transfers", "control"]].tolist() == [2, 1]
+    assert (out.loc[4, ["transfers", "control"]] == 0).all()
+    assert out.attrs["dictionary"]["version"] == "0.1"
+    assert any(e["kind"] == "keyword_counts" for e in list_cache())
+    again = kw.count_matches(corpus, SMALL, progress=False)
+    pd.testing.assert_frame_equal(out, again)
+    terms = kw.count_matches(corpus, SMALL, level="term", progress=False)
+    assert "term:sell ~2 weapon" in terms.columns
+    changed = corpus.assign(text=corpus["text"].str.replace("Arms sales", "Peace"))
+    assert kw.count_matches(changed, SMALL, progress=False).loc[0, "transfers"] == 1
+    with pytest.raises(ValueError, match="level must be"):
+        kw.count_matches(corpus, SMALL, level="doc")
+    with pytest.raises(ValueError, match="lacks the column"):
+        kw.count_matches(corpus.drop(columns="text"), SMALL)
+
+
+def test_trends_counts_rates_and_metadata(corpus):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", kw.LowSampleWarning)
+        tr = kw.keyword_trends(corpus, SMALL, by="actor", period="year", n_boot=200,
+                               random_state=0, progress=False)
+    counts = kw.count_matches(corpus, SMALL, progress=False)
+    full = corpus.join(counts.drop(columns="doc_id"))
+    expect = full.groupby(["actor", "year"]).agg(
+        count=("transfers", "sum"), n_tokens=("n_tokens", "sum"), n_docs=("doc_id", "size"))
+    got = tr[tr["category"] == "transfers"].set_index(["group", "period"])
+    for (actor, year), row in expect.iterrows():
+        g = got.loc[(actor, year)]
+        assert (g["count"], g["n_tokens"], g["n_docs"]) == (
+            row["count"], row["n_tokens"], row["n_docs"])
+        assert g["rate_per_10k"] == pytest.approx(row["count"] / row["n_tokens"] * 1e4)
+    assert {"group", "period", "category", "label", "count", "n_tokens", "n_docs",
+            "rate_per_10k", "ci_low", "ci_high", "low_n"} <= set(tr.columns)
+    # single-document points: no interval, flagged
+    assert tr["ci_low"].isna().all() and tr["low_n"].all()
+    assert tr.attrs["dictionary"]["name"] == "small"
+
+
+def _many_docs(n=40, seed=1):
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        k = int(rng.integers(0, 4))
+        filler = " ".join(["peace"] * int(rng.integers(20, 60)))
+        rows.append({"doc_id": f"D{i:03d}", "actor": "AAA" if i % 2 else "BBB",
+                     "year": 2000 + i % 4, "text": filler + " arms sale" * k})
+    return make_corpus(rows)
+
+
+def test_bootstrap_is_seeded_and_sensible():
+    corpus = _many_docs()
+    kwargs = {"by": "actor", "period": None, "n_boot": 500, "progress": False,
+              "categories": ["transfers"]}
+    a = kw.keyword_trends(corpus, SMALL, random_state=7, **kwargs)
+    b = kw.keyword_trends(corpus, SMALL, random_state=7, **kwargs)
+    c = kw.keyword_trends(corpus, SMALL, random_state=8, **kwargs)
+    pd.testing.assert_frame_equal(a, b)
+    assert not np.allclose(a["ci_low"], c["ci_low"])
+    assert (a["ci_low"] <= a["rate_per_10k"]).all() and (a["rate_per_10k"] <= a["ci_high"]).all()
+    assert (a["ci_high"] > a["ci_low"]).all()
+    # agrees with a plain loop bootstrap (different random stream, same distribution)
+    counts = kw.count_matches(corpus, SMALL, progress=False)
+    rng = np.random.default_rng(0)
+    for actor, row in a.set_index("group").iterrows():
+        sel = (corpus["actor"] == actor).to_numpy()
+        cnt, tok = counts.loc[sel, "transfers"].to_numpy(), counts.loc[sel, "n_tokens"].to_numpy()
+        reps = []
+        for _ in range(2000):
+            idx = rng.integers(0, sel.sum(), sel.sum())
+            reps.append(cnt[idx].sum() / tok[idx].sum() * 1e4)
+        lo, hi = np.quantile(reps, [0.025, 0.975])
+        assert row["ci_low"] == pytest.approx(lo, rel=0.2)
+        assert row["ci_high"] == pytest.approx(hi, rel=0.2)
+
+
+def test_trends_periods_grouping_and_bad_input(corpus):
+    many = _many_docs()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", kw.LowSampleWarning)
+        dec = kw.keyword_trends(many, SMALL, by=None, period="decade", n_boot=0,
+                                progress=False)
+        assert dec["period"].tolist() == [2000, 2000] and (dec["group"] == "all").all()
+        two = kw.keyword_trends(many, SMALL, by=["actor", "year"], period=2, n_boot=0,
+                                progress=False)
+        assert {"actor", "year"} <= set(two.columns) and set(two["period"]) == {2000, 2002}
+        dated = many.assign(date=pd.to_datetime(many["year"].astype(str) + "-06-01"))
+        q = kw.keyword_trends(dated, SMALL, by=None, period="Y", n_boot=0, progress=False)
+        assert q["period"].nunique() == 4
+    with pytest.raises(ValueError, match=r"Grouping column\(s\) \['bloc'\] not in the corpus. "
+                       r"Available columns: \['doc_id', 'text'"):
+        kw.keyword_trends(corpus, SMALL, by="bloc", progress=False)
+    with pytest.raises(ValueError, match="not in dictionary"):
+        kw.keyword_trends(corpus, SMALL, categories=["nope"], progress=False)
+    with pytest.raises(ValueError, match="neither 'year'"):
+        kw.keyword_trends(corpus, SMALL, period="fortnight-ish", progress=False)
+    with pytest.raises(ValueError, match="No document has both a period"):
+        kw.keyword_trends(corpus.assign(year=pd.NA), SMALL, progress=False)
+    with pytest.raises(ValueError, match="no categories"):
+        kw.keyword_trends(corpus, {}, progress=False)
+
+
+def test_trends_zero_rates_low_n_warning_and_empty_periods(corpus):
+    never = {"x": ["zeppelin"]}
+    with pytest.warns(kw.LowSampleWarning, match=r"rest on fewer than 5 documents"):
+        tr = kw.keyword_trends(corpus.assign(year=[2000, 2003, 2000, 2003, 2000]), never,
+                               by="actor", n_boot=50, fill_empty=True, random_state=0,
+                               progress=False)
+    assert (tr["count"] == 0).all()
+    real = tr[tr["n_docs"] > 0]
+    assert (real["rate_per_10k"] == 0).all()
+    empty = tr[(tr["group"] == "CHN") & tr["period"].isin([2001, 2002])]
+    assert len(empty) == 2 and (empty["n_docs"] == 0).all() and empty["rate_per_10k"].isna().all()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        kw.keyword_trends(_many_docs(), never, by=None, period=None, n_boot=10,
+                          progress=False)
+
+
+def test_trends_drop_and_report_docs_without_period(corpus):
+    with pytest.warns(UserWarning, match="1 of 5 documents have no period"):
+        tr = kw.keyword_trends(corpus.assign(year=[2021, 2022, None, 2022, 2022]), SMALL,
+                               by=None, n_boot=0, min_docs=1, progress=False)
+    assert tr.attrs["n_docs_dropped"] == 1
+
+
+def test_mention_series_counts_documents_per_month(press):
+    s = kw.mention_series(press, PRESS_DICT, categories=["transfers", "aid"], period="M",
+                          progress=False)
+    assert list(s.columns) == ["group", "period", "period_label", "category", "label",
+                               "n_docs", "n_docs_matching", "share"]
+    assert s["period_label"].iloc[0] == "February 2023" and s.attrs["period_name"] == "month"
+    assert s["period"].dt.strftime("%Y-%m").tolist() == [
+        "2023-02", "2023-03", "2023-04", "2023-05", "2023-06"]
+    # hand count: Feb p1; Mar p2, p3; Apr p4 (no match); May nothing (filled); Jun p5
+    assert s["n_docs"].tolist() == [1, 2, 1, 0, 1]
+    assert s["n_docs_matching"].tolist() == [1, 2, 0, 0, 1]
+    assert s["share"].tolist()[:3] == [1.0, 1.0, 0.0] and math.isnan(s["share"].iloc[3])
+    assert s["category"].unique().tolist() == ["transfers+aid"]
+    assert kw.mention_series(press, PRESS_DICT, categories="other", period=None,
+                             progress=False)[["n_docs", "n_docs_matching"]].iloc[0].tolist() \
+        == [5, 1]
+    with pytest.warns(UserWarning, match="1 of 5 documents have no period or group"):
+        by_sp = kw.mention_series(press, PRESS_DICT, by="speaker", period="Q",
+                                  name="any", progress=False)
+    assert by_sp.attrs["n_docs_dropped"] == 1
+    # Mao Ning: p3 (March), p4 (April); Wang Wenbin: p1, p2 (both in Q1)
+    assert by_sp["period_label"].tolist() == ["Q1 2023", "Q2 2023", "Q1 2023"]
+    assert by_sp.groupby("group")["n_docs"].sum().to_dict() == {"Mao Ning": 2,
+                                                                 "Wang Wenbin": 2}
+    with pytest.raises(ValueError, match=r"Categories \['nope'\] are not in dictionary"):
+        kw.mention_series(press, PRESS_DICT, categories=["nope"], progress=False)
+    with pytest.raises(ValueError, match="Grouping column"):
+        kw.mention_series(press, PRESS_DICT, by="bloc", progress=False)
+
+
+def test_top_points_ranks_with_ties_and_filters():
+    trends = pd.DataFrame({
+        "group": ["USA", "CHN", "CHN", "USA", "CHN"],
+        "period": [2000, 2000, 2010, 2010, 2020],
+        "category": ["a", "a", "a", "a", "b"],
+        "rate_per_10k": [2.0, 2.0, 3.0, np.nan, 9.0],
+    })
+    peak = kw.top_points(trends, category="a")
+    assert peak[["group", "period"]].values.tolist() == [["CHN", 2010], ["CHN", 2000],
+                                                         ["USA", 2000]]
+    last = kw.top_points(trends, category="a", period="first")
+    assert last["group"].tolist() == ["CHN", "USA"]  # tie: first group name
+    assert kw.top_points(trends, group="USA")["period"].tolist() == [2000]
+    with pytest.raises(ValueError, match="No point with a rate_per_10k left"):
+        kw.top_points(trends, category="a", period="last", group="USA")
+    with pytest.raises(ValueError, match=r"Category 'c' is not in the trends"):
+        kw.top_points(trends, category="c")
+    with pytest.raises(ValueError, match="Period 1990 is not in the trends"):
+        kw.top_points(trends, period=1990)
+    with pytest.raises(ValueError, match=r"Group\(s\) \['FRA'\]"):
+        kw.top_points(trends, group="FRA")
+
+
+@pytest.mark.integration
+def test_ungdc_counts_match_plain_regex(ungdc):
+    sub = ungdc[ungdc["year"] >= 2019].reset_index(drop=True)
+    counts = kw.count_matches(sub, "arms", level="term", progress=False)
+    left = r"(?<![\w.,;:!?])"
+    checks = {
+        "term:NATO": re.compile(left + r"NATO(?!\w)"),
+        "term:disarmament": re.compile(left + r"disarmaments?(?!\w)", re.I),
+        "term:Crimea": re.compile(left + r"crimeas?(?!\w)", re.I),
+    }
+    for col, rx in checks.items():
+        plain = sub["text"].map(lambda t, rx=rx: len(rx.findall(t))).to_numpy()
+        np.testing.assert_array_equal(counts[col].to_numpy(), plain, err_msg=col)
+    assert counts["n_tokens"].tolist() == sub["text"].map(
+        lambda t: len(re.findall(r"\w+", t))).tolist()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", kw.LowSampleWarning)
+        tr = kw.keyword_trends(sub, "arms", by="actor", period=None, n_boot=200,
+                               random_state=0, progress=False)
+    ok = tr.dropna(subset=["ci_low"])
+    assert len(ok) and (ok["ci_low"] <= ok["rate_per_10k"] + 1e-9).all()
+    assert (ok["rate_per_10k"] <= ok["ci_high"] + 1e-9).all()
+
+
+def _years_corpus():
+    rows = []
+    for i, year in enumerate([1990, 1991, 1994, 1995, 1999, 2001, 2004, 2011]):
+        rows.append({"doc_id": f"d{i}", "actor": "AAA" if i % 2 else "BBB", "year": year,
+                     "text": "peace " * (10 + i) + "arms sale " * (i % 3)})
+    return make_corpus(rows)
+
+
+def test_keyword_trends_with_five_year_periods():
+    corpus = _years_corpus()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", kw.LowSampleWarning)
+        tr = kw.keyword_trends(corpus, SMALL, by=None, period=5, n_boot=0,
+                               categories=["transfers"], fill_empty=True, progress=False)
+    assert tr["period"].dtype == "Int64"
+    assert tr["period"].tolist() == [1990, 1995, 2000, 2005, 2010]
+    counts = kw.count_matches(corpus, SMALL, progress=False)
+    bins = corpus["year"] // 5 * 5
+    expect = counts["transfers"].groupby(bins.to_numpy()).sum()
+    got = tr.set_index("period")
+    for start, n in expect.items():
+        assert got.loc[start, "count"] == n
+    assert got.loc[2005, "n_docs"] == 0  # filled
+    assert tr.attrs["period"] == 5
+
+
+def test_mention_series_with_five_year_periods():
+    s = kw.mention_series(_years_corpus(), SMALL, categories="transfers", period=5,
+                          progress=False)
+    assert s["period"].tolist() == [1990, 1995, 2000, 2005, 2010]
+    assert s["period_label"].tolist() == ["1990–1994", "1995–1999", "2000–2004",
+                                          "2005–2009", "2010–2014"]
+    assert s["n_docs"].tolist() == [3, 2, 2, 0, 1]
+    assert s["n_docs_matching"].tolist() == [2, 1, 1, 0, 1]
+    assert s.attrs["period_name"] == "5-year period"
+
+
+def test_trends_ci_is_the_old_name_of_ci_level():
+    corpus = _many_docs()
+    kwargs = {"by": "actor", "period": None, "n_boot": 200, "random_state": 3,
+              "progress": False}
+    new = kw.keyword_trends(corpus, SMALL, ci_level=0.8, **kwargs)
+    with pytest.warns(exceptions.FptkDeprecationWarning, match="'ci' is deprecated.*'ci_level'"):
+        old = kw.keyword_trends(corpus, SMALL, ci=0.8, **kwargs)
+    pd.testing.assert_frame_equal(old, new)
+    assert new.attrs["ci_level"] == 0.8
+    wide = kw.keyword_trends(corpus, SMALL, **kwargs)  # default 0.95
+    assert (wide["ci_high"] - wide["ci_low"] >= new["ci_high"] - new["ci_low"]).all()
+    with pytest.raises(TypeError, match="got both"):
+        kw.keyword_trends(corpus, SMALL, ci=0.8, ci_level=0.9, **kwargs)
+    with pytest.raises(ValueError, match=r"ci_level must be in \(0, 1\), got 95"):
+        kw.keyword_trends(corpus, SMALL, ci_level=95, **kwargs)
+
+
+def test_trends_periods_from_a_column_and_a_callable():
+    corpus = _many_docs().assign(term=lambda df: "T" + (df["year"] % 2).astype(str))
+    by_col = kw.keyword_trends(corpus, SMALL, by=None, period="term", n_boot=0,
+                               progress=False, categories="transfers")
+    assert by_col["period"].tolist() == ["T0", "T1"]
+    by_fn = kw.keyword_trends(corpus, SMALL, by=None, period=lambda df: df["term"], n_boot=0,
+                              progress=False, categories="transfers")
+    pd.testing.assert_frame_equal(by_fn.drop(columns="period"),
+                                  by_col.drop(columns="period"))
+    s = kw.mention_series(corpus, SMALL, period="term", progress=False)
+    assert s["period_label"].tolist() == ["T0", "T1"]
+
+
+def test_warnings_name_the_callers_line(corpus):
+    with pytest.warns(kw.LowSampleWarning) as low:
+        kw.keyword_trends(corpus, SMALL, n_boot=0, progress=False)
+    with pytest.warns(UserWarning, match="no period") as dropped:
+        kw.keyword_trends(corpus.assign(year=[2021, 2022, None, 2022, 2022]), SMALL,
+                          by=None, n_boot=0, min_docs=1, progress=False)
+    with pytest.warns(UserWarning, match="no period") as series:
+        kw.mention_series(corpus.assign(year=[2021, None, 2021, 2022, 2022]), SMALL,
+                          period="year", progress=False)
+    for record in (*low, *dropped, *series):
+        assert record.filename == __file__

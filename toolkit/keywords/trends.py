@@ -1,0 +1,714 @@
+"""Counts and trends: tokens, dictionary matches per document, rates by group and period.
+
+:func:`count_matches` runs a dictionary's matcher once over every document (cached);
+:func:`keyword_trends` pools the counts into rates per 10,000 tokens by group and period,
+with bootstrap intervals; :func:`mention_series` counts the documents that mention some
+categories per period; :func:`top_points` ranks the points of either table. Periods follow
+:mod:`toolkit.periods` (``"year"``, ``"decade"``, an int N, a pandas frequency, a column
+name or a callable).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import warnings
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit._validation import check_ci_level, renamed_parameters
+from toolkit.cache import cache_key, cached, frame_fingerprint
+from toolkit.exceptions import LowSampleWarning
+from toolkit.keywords._common import (
+    _check_corpus,
+    _dictionary_stamp,
+    _group_columns,
+    _progress,
+    _select_categories,
+    _text_list,
+    _warn_unassigned,
+)
+from toolkit.keywords._matcher import MATCHER_VERSION, _count_tokens_one
+from toolkit.keywords.dictionary import Dictionary, load_dictionary
+from toolkit.periods import (
+    Period,
+    assign_period,
+    is_year_period,
+    period_label,
+    period_name,
+    period_range,
+)
+
+__all__ = [
+    "count_matches",
+    "count_tokens",
+    "keyword_trends",
+    "mention_series",
+    "top_points",
+]
+
+
+# --------------------------------------------------------------------------------------
+# Tokens and counts
+# --------------------------------------------------------------------------------------
+
+
+def count_tokens(texts: str | Iterable[str]) -> int | np.ndarray:
+    """Count tokens as runs of ``\\w`` characters (``len(re.findall(r"\\w+", text))``).
+
+    Vectorised with numpy (about 7x faster than the regex on UNGDC); exact, including
+    non-ASCII letters.
+
+    Parameters
+    ----------
+    texts : str or iterable of str
+
+    Returns
+    -------
+    int, or ndarray of shape (n_texts,) of int64
+    """
+    if isinstance(texts, str):
+        return _count_tokens_one(texts)
+    return np.fromiter((_count_tokens_one(t) for t in texts), dtype=np.int64)
+
+
+def count_matches(
+    corpus: pd.DataFrame,
+    dictionary: str | Path | Mapping | Dictionary,
+    *,
+    level: str = "category",
+    use_cache: bool = True,
+    progress: bool = True,
+    cache_home: str | None = None,
+) -> pd.DataFrame:
+    """Count dictionary matches in every document.
+
+    Parameters
+    ----------
+    corpus : DataFrame of shape (n_docs, ...)
+        A corpus table with ``doc_id`` and ``text``.
+    dictionary : str, path, dict or Dictionary
+        Anything :func:`load_dictionary` accepts (e.g. ``"arms"``).
+    level : {"category", "term"}, default="category"
+        ``"term"`` adds one column per term (named ``term:<entry>``) after the categories.
+    use_cache : bool, default=True
+        Read/write the per-document counts from :mod:`toolkit.cache`.
+    progress : bool, default=True
+        Show a progress bar on corpora of 500 documents or more.
+    cache_home : str or None, default=None
+
+    Returns
+    -------
+    DataFrame of shape (n_docs, 3 + n_categories [+ n_terms])
+        ``doc_id``, ``n_tokens``, ``n_matches`` (distinct matches, each counted once) and
+        one int column per category, in corpus order. A match of a term listed under two
+        categories counts in both category columns and once in ``n_matches``.
+    """
+    if level not in {"category", "term"}:
+        raise ValueError(f"level must be 'category' or 'term', got {level!r}.")
+    _check_corpus(corpus)
+    d = load_dictionary(dictionary)
+    m = d.matcher
+    texts = _text_list(corpus["text"])
+
+    def build() -> pd.DataFrame:
+        n = len(texts)
+        cat = np.zeros((n, len(m.categories)), dtype=np.int32)
+        term = np.zeros((n, len(m.terms)), dtype=np.int32)
+        n_match = np.zeros(n, dtype=np.int32)
+        n_tok = np.zeros(n, dtype=np.int64)
+        it = _progress(enumerate(texts), total=n, enabled=progress, desc=f"matching {d.name}")
+        for i, text in it:
+            cat[i], term[i], n_match[i], n_tok[i] = m.count(text)
+        cols = {
+            "doc_id": corpus["doc_id"].astype(str).to_numpy(),
+            "n_tokens": n_tok,
+            "n_matches": n_match,
+        }
+        cols.update({name: cat[:, j] for j, name in enumerate(m.categories)})
+        cols.update({f"term:{name}": term[:, j] for j, name in enumerate(m.term_texts)})
+        return pd.DataFrame(cols)
+
+    key = cache_key(
+        kind="keyword_counts",
+        corpus=frame_fingerprint(corpus) if use_cache else "",
+        dictionary=d.content_hash,
+        version=d.version,
+        pattern=hashlib.sha256(m.pattern.encode("utf-8")).hexdigest(),
+        matcher=MATCHER_VERSION,
+    )
+    table = cached(
+        "keyword_counts",
+        key,
+        suffix=".parquet",
+        build=build,
+        write=lambda df, p: df.to_parquet(p, index=False),
+        read=pd.read_parquet,
+        cache_home=cache_home,
+        use_cache=use_cache,
+    )
+    if level == "category":
+        table = table[["doc_id", "n_tokens", "n_matches", *m.categories]]
+    table = table.copy()
+    table.attrs = {"dictionary": _dictionary_stamp(d), "labels": d.labels}
+    return table
+
+
+def _counts_for(
+    corpus: pd.DataFrame,
+    d: Dictionary,
+    counts: pd.DataFrame | None,
+    *,
+    use_cache: bool,
+    progress: bool,
+) -> pd.DataFrame:
+    """``counts`` checked to belong to ``corpus``, or :func:`count_matches` when None."""
+    if counts is None:
+        return count_matches(corpus, d, use_cache=use_cache, progress=progress)
+    if list(counts["doc_id"].astype(str)) != list(corpus["doc_id"].astype(str)):
+        raise ValueError("counts must come from count_matches(corpus, ...) on this corpus.")
+    return counts
+
+
+# --------------------------------------------------------------------------------------
+# Trends with bootstrap confidence intervals
+# --------------------------------------------------------------------------------------
+
+
+def _bootstrap_rates(
+    counts: np.ndarray,
+    tokens: np.ndarray,
+    starts: np.ndarray,
+    sizes: np.ndarray,
+    *,
+    n_boot: int,
+    alpha: float,
+    rng: np.random.Generator,
+    max_elems: int = 4_000_000,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile bootstrap CIs of sum(counts)/sum(tokens) per cell, resampling documents.
+
+    ``counts`` (n_docs, n_cat) and ``tokens`` (n_docs,) are sorted by cell; cell ``g`` owns
+    rows ``starts[g] : starts[g] + sizes[g]``. Every replicate draws ``sizes[g]`` documents
+    with replacement inside each cell (index resampling, all cells and replicates at once,
+    in chunks of cells that bound memory). Cells with fewer than 2 documents get NaN.
+    """
+    n_cells, n_cat = len(starts), counts.shape[1]
+    low = np.full((n_cells, n_cat), np.nan)
+    high = np.full((n_cells, n_cat), np.nan)
+    todo = np.flatnonzero(sizes >= 2)
+    if n_boot < 1 or todo.size == 0:
+        return low, high
+    counts = counts.astype(np.float64)
+    tokens = tokens.astype(np.float64)
+    # percentile positions (numpy's default "linear" method), read off a sorted axis
+    pos = np.array([alpha / 2, 1 - alpha / 2]) * (n_boot - 1)
+    lo_i, frac = np.floor(pos).astype(int), pos - np.floor(pos)
+    hi_i = np.minimum(lo_i + 1, n_boot - 1)
+    per_slot = n_boot * (n_cat + 2)
+    i = 0
+    while i < todo.size:
+        # take as many cells as fit in the memory budget (at least one)
+        csum = np.cumsum(sizes[todo[i:]]) * per_slot
+        j = i + max(1, int(np.searchsorted(csum, max_elems, side="right")))
+        cells = todo[i:j]
+        sz = sizes[cells]
+        slot_cell = np.repeat(np.arange(cells.size), sz)
+        offsets = np.concatenate([[0], np.cumsum(sz)[:-1]])
+        u = rng.random((slot_cell.size, n_boot))
+        idx = starts[cells][slot_cell, None] + (u * sz[slot_cell, None]).astype(np.int64)
+        tok = np.add.reduceat(tokens[idx], offsets, axis=0)  # (cells, n_boot)
+        cnt = np.add.reduceat(counts[idx], offsets, axis=0)  # (cells, n_boot, n_cat)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rate = cnt / tok[:, :, None] * 1e4
+        rate[tok <= 0] = np.nan  # sorts last; such replicates are rare (all-empty draws)
+        rate.sort(axis=1)
+        for b, (li, hi, f) in enumerate(zip(lo_i, hi_i, frac)):
+            val = rate[:, li, :] * (1 - f) + rate[:, hi, :] * f
+            (low if b == 0 else high)[cells] = val
+        i = j
+    return low, high
+
+
+@renamed_parameters(ci="ci_level")
+def keyword_trends(
+    corpus: pd.DataFrame,
+    dictionary: str | Path | Mapping | Dictionary,
+    *,
+    by: str | Sequence[str] | None = "actor",
+    period: Period = "year",
+    categories: str | Sequence[str] | None = None,
+    n_boot: int = 1000,
+    ci_level: float = 0.95,
+    min_docs: int = 5,
+    fill_empty: bool = False,
+    counts: pd.DataFrame | None = None,
+    random_state: int | np.random.Generator | None = None,
+    use_cache: bool = True,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Dictionary counts and rates per 10,000 tokens by group and period, with bootstrap CIs.
+
+    Parameters
+    ----------
+    corpus : DataFrame of shape (n_docs, ...)
+        Corpus table (``doc_id``, ``text`` and the ``by`` / period columns).
+    dictionary : str, path, dict or Dictionary
+        Anything :func:`load_dictionary` accepts (e.g. ``"arms"``).
+    by : str, list of str or None, default="actor"
+        Grouping column(s); None pools all documents (group ``"all"``).
+    period : {"year", "decade"}, int, str, callable or None, default="year"
+        As :func:`toolkit.periods.assign_period` reads it: ``"year"``/``"decade"``/an int
+        number of years use the ``year`` column (the period label is the first year of the
+        bin); a pandas frequency (``"M"``, ``"Q"``, ``"Y"``) uses ``date`` (label: period
+        start as a Timestamp); a column name or a callable gives the labels; None pools all
+        periods.
+    categories : str or list of str or None, default=None
+        Categories to report; None means all.
+    n_boot : int, default=1000
+        Bootstrap replicates (0 skips the CIs).
+    ci_level : float, default=0.95
+        Confidence level of the percentile interval. The old name ``ci`` still works for
+        one release, with a :class:`~toolkit.exceptions.FptkDeprecationWarning`.
+    min_docs : int, default=5
+        Points resting on fewer documents are flagged ``low_n`` and a
+        :class:`LowSampleWarning` says how many.
+    fill_empty : bool, default=False
+        Add rows (``n_docs=0``, ``count=0``, NaN rate) for periods between a group's first
+        and last period (year-based periods) in which it has no documents.
+    counts : DataFrame or None, default=None
+        Precomputed :func:`count_matches` output for ``corpus`` (same doc_ids).
+    random_state : int, Generator or None, default=None
+        Seed of the bootstrap; the same seed gives identical intervals.
+    use_cache, progress : bool, default=True
+        Passed to :func:`count_matches`.
+
+    Returns
+    -------
+    DataFrame
+        One row per (group, period, category): ``group``, the ``by`` columns (when more
+        than one), ``period``, ``category``, ``label``, ``count``, ``n_tokens``,
+        ``n_docs``, ``rate_per_10k``, ``ci_low``, ``ci_high``, ``low_n``. Sorted by group,
+        category (dictionary order), period. ``attrs`` hold the parameters and dictionary version.
+
+    Notes
+    -----
+    The rate of a point is ``sum(matches) / sum(tokens) * 10_000`` over its documents. The
+    interval is a percentile bootstrap over documents: each replicate resamples the
+    point's documents with replacement and recomputes the ratio. With one document there
+    is nothing to resample and the interval is NaN (in UNGDC each actor-year is one
+    speech: use ``period="decade"`` for intervals per actor).
+    """
+    _check_corpus(corpus)
+    by_cols = _group_columns(corpus, by)
+    check_ci_level(ci_level)
+    d = load_dictionary(dictionary)
+    cats = _select_categories(d, categories)
+    counts = _counts_for(corpus, d, counts, use_cache=use_cache, progress=progress)
+    # Warnings name the caller's line: it is 3 frames up from here (keyword_trends <-
+    # the renamed_parameters wrapper <- caller), 4 from the step that warns.
+    frame, cmat, na = _trend_documents(corpus, counts, cats, by_cols=by_cols, period=period,
+                                       stacklevel=4)
+    frame, cmat, starts, sizes = _sort_into_cells(frame, cmat, period=period)
+    tokens = frame["_tokens"].to_numpy(dtype=np.int64)
+    low, high = _bootstrap_rates(cmat, tokens, starts, sizes, n_boot=n_boot,
+                                 alpha=1 - ci_level, rng=np.random.default_rng(random_state))
+    out = _cell_rows(frame, cmat, tokens, starts, sizes, low, high, cats=cats)
+    out = _trend_table(out, by_cols=by_cols, period=period, cats=cats, labels=d.labels,
+                       fill_empty=fill_empty, min_docs=min_docs)
+    _warn_low_n(out, min_docs=min_docs, stacklevel=3)
+    out.attrs = {
+        "dictionary": _dictionary_stamp(d),
+        "by": by_cols,
+        "period": period,
+        "n_boot": n_boot,
+        "ci_level": ci_level,
+        "min_docs": min_docs,
+        "random_state": random_state if isinstance(random_state, (int, type(None))) else "gen",
+        "n_docs_used": int((~na).sum()),
+        "n_docs_dropped": int(na.sum()),
+    }
+    return out
+
+
+def _trend_documents(
+    corpus: pd.DataFrame,
+    counts: pd.DataFrame,
+    cats: list[str],
+    *,
+    by_cols: list[str],
+    period: Period,
+    stacklevel: int,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """One row per document with a period and group values: the frame, counts, dropped.
+
+    The frame has ``_period``, ``_tokens`` and one ``_by<i>`` column per grouping column
+    (``_by0 = "all"`` without any); the count matrix (n_kept, n_categories) follows its
+    rows; the boolean array marks the documents left out (no period or group value).
+    """
+    per = assign_period(corpus, period)
+    frame = pd.DataFrame(
+        {
+            "_period": per.to_numpy(),
+            "_tokens": counts["n_tokens"].to_numpy(),
+        }
+    )
+    for i, col in enumerate(by_cols):
+        frame[f"_by{i}"] = corpus[col].to_numpy()
+    if not by_cols:
+        frame["_by0"] = "all"
+    key_cols = [c for c in frame.columns if c.startswith("_by")]
+    na = frame[["_period", *key_cols]].isna().any(axis=1).to_numpy()
+    if na.all():
+        raise ValueError(
+            f"No document has both a period ({period!r}) and a value in {by_cols or 'by'}; "
+            "check the year/date and grouping columns."
+        )
+    _warn_unassigned(na, what="trends", stacklevel=stacklevel)
+    keep = ~na
+    frame = frame.loc[keep].reset_index(drop=True)
+    cmat = counts.loc[keep, cats].to_numpy(dtype=np.int64)
+    return frame, cmat, na
+
+
+def _sort_into_cells(
+    frame: pd.DataFrame, cmat: np.ndarray, *, period: Period
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray]:
+    """Sort documents by cell (group keys as str, then period) so each cell is contiguous.
+
+    Returns the sorted frame and counts, and the first row and size of every cell.
+    """
+    key_cols = [c for c in frame.columns if c.startswith("_by")]
+    skeys = pd.DataFrame({c: frame[c].astype(str) for c in key_cols})
+    skeys["_period"] = frame["_period"]
+    if is_year_period(period):
+        skeys["_period"] = skeys["_period"].astype("int64")
+    order = skeys.sort_values([*key_cols, "_period"], kind="stable").index.to_numpy()
+    frame = frame.iloc[order].reset_index(drop=True)
+    skeys = skeys.iloc[order].reset_index(drop=True)
+    cmat = cmat[order]
+    changed = (skeys != skeys.shift()).any(axis=1).to_numpy()
+    changed[0] = True
+    starts = np.flatnonzero(changed)
+    sizes = np.diff(np.r_[starts, len(frame)])
+    return frame, cmat, starts, sizes
+
+
+def _cell_rows(
+    frame: pd.DataFrame,
+    cmat: np.ndarray,
+    tokens: np.ndarray,
+    starts: np.ndarray,
+    sizes: np.ndarray,
+    low: np.ndarray,
+    high: np.ndarray,
+    *,
+    cats: list[str],
+) -> pd.DataFrame:
+    """One row per (cell, category): the cell keys, sums, rate and interval."""
+    key_cols = [c for c in frame.columns if c.startswith("_by")]
+    cnt_sum = np.add.reduceat(cmat, starts, axis=0)
+    tok_sum = np.add.reduceat(tokens, starts)
+    head = frame.iloc[starts][[*key_cols, "_period"]].reset_index(drop=True)
+    n_cells = len(starts)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(tok_sum[:, None] > 0, cnt_sum / tok_sum[:, None] * 1e4, np.nan)
+    out = pd.DataFrame(
+        {
+            "_cell": np.repeat(np.arange(n_cells), len(cats)),
+            "category": np.tile(cats, n_cells),
+            "count": cnt_sum.ravel(),
+            "n_tokens": np.repeat(tok_sum, len(cats)),
+            "n_docs": np.repeat(sizes, len(cats)),
+            "rate_per_10k": rate.ravel(),
+            "ci_low": low.ravel(),
+            "ci_high": high.ravel(),
+        }
+    )
+    return pd.concat([head.iloc[out["_cell"]].reset_index(drop=True), out], axis=1)
+
+
+def _trend_table(
+    out: pd.DataFrame,
+    *,
+    by_cols: list[str],
+    period: Period,
+    cats: list[str],
+    labels: dict[str, str],
+    fill_empty: bool,
+    min_docs: int,
+) -> pd.DataFrame:
+    """Name groups and periods, fill empty periods, flag low_n; the final columns and order."""
+    key_cols = [c for c in out.columns if c.startswith("_by")]
+    if by_cols:
+        if len(by_cols) == 1:
+            out["group"] = out["_by0"]
+        else:
+            out["group"] = out[key_cols].astype(str).agg(" / ".join, axis=1)
+            for i, col in enumerate(by_cols):
+                out[col] = out[f"_by{i}"]
+    else:
+        out["group"] = "all"
+    out["period"] = out["_period"]
+    if is_year_period(period):
+        out["period"] = out["period"].astype("Int64")
+    out["label"] = out["category"].map(labels)
+    if fill_empty:
+        out = _fill_empty_periods(out, period)
+    out["low_n"] = out["n_docs"] < min_docs
+    extra = by_cols if len(by_cols) > 1 else []
+    cols = ["group", *extra, "period", "category", "label", "count", "n_tokens", "n_docs",
+            "rate_per_10k", "ci_low", "ci_high", "low_n"]
+    # categories keep dictionary order
+    out["_cat"] = out["category"].map({c: i for i, c in enumerate(cats)})
+    out = out.sort_values(["group", "_cat", "period"], kind="stable")[cols]
+    return out.reset_index(drop=True)
+
+
+def _fill_empty_periods(out: pd.DataFrame, period: Period) -> pd.DataFrame:
+    if not is_year_period(period):
+        return out
+    rows = []
+    for _, sub in out.groupby(["group", "category"], sort=False):
+        have = set(int(p) for p in sub["period"])
+        for p in period_range(sub["period"], period):
+            if p not in have:
+                row = sub.iloc[0].copy()
+                row["period"] = p
+                row[["count", "n_tokens", "n_docs"]] = 0
+                row[["rate_per_10k", "ci_low", "ci_high"]] = np.nan
+                rows.append(row)
+    if rows:
+        out = pd.concat([out, pd.DataFrame(rows)], ignore_index=True)
+    out["period"] = out["period"].astype("Int64")
+    return out
+
+
+def _warn_low_n(out: pd.DataFrame, *, min_docs: int, stacklevel: int) -> None:
+    """Warn how many group-period points rest on fewer than ``min_docs`` documents."""
+    points = out.drop_duplicates(["group", "period"])
+    n_low = int(points["low_n"].sum())
+    if n_low:
+        warnings.warn(
+            f"{n_low} of {len(points)} group-period points rest on fewer than {min_docs} "
+            "documents (flagged low_n); their intervals are wide or NaN. Pool periods "
+            "(period='decade') or groups to strengthen them.",
+            LowSampleWarning,
+            stacklevel=stacklevel + 1,
+        )
+
+
+# --------------------------------------------------------------------------------------
+# Documents mentioning categories, per period
+# --------------------------------------------------------------------------------------
+
+
+def mention_series(
+    corpus: pd.DataFrame,
+    dictionary: str | Path | Mapping | Dictionary,
+    *,
+    categories: str | Sequence[str] | None = None,
+    by: str | Sequence[str] | None = None,
+    period: Period = "M",
+    name: str | None = None,
+    fill_empty: bool = True,
+    counts: pd.DataFrame | None = None,
+    use_cache: bool = True,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """How many documents mention any of some categories, per group and period.
+
+    Where :func:`keyword_trends` gives rates per 10,000 tokens, this counts documents (e.g.
+    press-conference answers) with at least one match in any of ``categories``.
+
+    Parameters
+    ----------
+    corpus : DataFrame of shape (n_docs, ...)
+        Corpus table (``doc_id``, ``text``, the ``by`` and period columns).
+    dictionary : str, path, dict or Dictionary
+        Anything :func:`load_dictionary` accepts (e.g. ``"arms"``).
+    categories : str, list of str or None, default=None
+        Categories pooled into one: a document counts when it matches any of them. None
+        pools every category.
+    by : str, list of str or None, default=None
+        Grouping column(s); None pools all documents (group ``"all"``).
+    period : str, int, callable or None, default="M"
+        As in :func:`keyword_trends` (:func:`toolkit.periods.assign_period`): a pandas
+        frequency (``"M"``, ``"Q"``, ...) on ``date``, ``"year"``/``"decade"``/an int
+        number of years on ``year``, a column name, a callable, or None.
+    name : str or None, default=None
+        Name of the pooled category; None joins the category names with ``+``.
+    fill_empty : bool, default=True
+        Add rows with ``n_docs=0`` for the periods between a group's first and last period
+        that have no documents (``share`` is NaN there). Only for year-based periods and
+        pandas frequencies, which have a natural sequence.
+    counts : DataFrame or None, default=None
+        Precomputed :func:`count_matches` output for ``corpus`` (same doc_ids).
+    use_cache, progress : bool, default=True
+        Passed to :func:`count_matches`.
+
+    Returns
+    -------
+    DataFrame
+        One row per (group, period): ``group``, the ``by`` columns (when more than one),
+        ``period``, ``period_label`` (for prose: "February 2023", "Q1 2023", "1990s"),
+        ``category``, ``label`` (the categories' labels joined by " or "),
+        ``n_docs``, ``n_docs_matching`` and ``share`` (``n_docs_matching / n_docs``).
+        Sorted by group and period; ``attrs`` hold the period, the categories and the
+        dictionary version. Documents without a period or group value are left out and
+        counted in ``attrs["n_docs_dropped"]`` (with a warning).
+    """
+    _check_corpus(corpus)
+    by_cols = _group_columns(corpus, by)
+    d = load_dictionary(dictionary)
+    cats = _select_categories(d, categories)
+    counts = _counts_for(corpus, d, counts, use_cache=use_cache, progress=progress)
+    cmat = counts[cats].to_numpy(dtype=np.int64)
+    frame = pd.DataFrame({
+        "period": assign_period(corpus, period).to_numpy(),
+        "_hit": cmat.sum(axis=1) > 0,
+    })
+    for col in by_cols:
+        frame[col] = corpus[col].to_numpy()
+    keys = by_cols or ["group"]
+    if not by_cols:
+        frame["group"] = "all"
+    na = frame[[*keys, "period"]].isna().any(axis=1)
+    _warn_unassigned(na, what="series", stacklevel=2)
+    frame = frame.loc[~na]
+    out = frame.groupby([*keys, "period"], sort=True).agg(
+        n_docs=("_hit", "size"), n_docs_matching=("_hit", "sum"),
+    ).reset_index()
+    if fill_empty and _has_sequence(period, corpus) and len(out):
+        out = _fill_mention_periods(out, keys=keys, period=period)
+    out["n_docs_matching"] = out["n_docs_matching"].astype(np.int64)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["share"] = np.where(out["n_docs"] > 0,
+                                out["n_docs_matching"] / out["n_docs"].clip(lower=1), np.nan)
+    if by_cols:
+        out["group"] = (out[by_cols[0]] if len(by_cols) == 1
+                        else out[by_cols].astype(str).agg(" / ".join, axis=1))
+    out["category"] = name or "+".join(cats)
+    labels = d.labels
+    out["label"] = " or ".join(labels[c] for c in cats)
+    extra = by_cols if len(by_cols) > 1 else []
+    out["period_label"] = [period_label(v, period) for v in out["period"]]
+    cols = ["group", *extra, "period", "period_label", "category", "label", "n_docs",
+            "n_docs_matching", "share"]
+    out = out[cols].reset_index(drop=True)
+    out.attrs = {
+        "dictionary": _dictionary_stamp(d),
+        "categories": list(cats),
+        "by": by_cols,
+        "period": period,
+        "period_name": period_name(period),
+        "n_docs_used": int((~na).sum()),
+        "n_docs_dropped": int(na.sum()),
+    }
+    return out
+
+
+def _has_sequence(period: Period, corpus: pd.DataFrame) -> bool:
+    """Whether the periods run in a natural sequence (year bins or a date frequency)."""
+    if is_year_period(period):
+        return True
+    return isinstance(period, str) and period != "all" and period not in corpus.columns
+
+
+def _fill_mention_periods(out: pd.DataFrame, *, keys: list[str], period: Period) -> pd.DataFrame:
+    """Add the missing periods between each group's first and last, with zero documents."""
+    parts = []
+    for key, sub in out.groupby(keys, sort=True):
+        full = pd.DataFrame({"period": period_range(sub["period"], period)})
+        for col, val in zip(keys, key if isinstance(key, tuple) else (key,)):
+            full[col] = val
+        parts.append(full.merge(sub, on=[*keys, "period"], how="left"))
+    out = pd.concat(parts, ignore_index=True)
+    for c in ("n_docs", "n_docs_matching"):
+        out[c] = out[c].fillna(0).astype(np.int64)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Ranking points
+# --------------------------------------------------------------------------------------
+
+
+def top_points(
+    trends: pd.DataFrame,
+    *,
+    category: str | None = None,
+    period: Any = None,
+    group: Any = None,
+    value: str = "rate_per_10k",
+) -> pd.DataFrame:
+    """Points of a trends table ranked by a value: the peak period, the leading group.
+
+    Parameters
+    ----------
+    trends : DataFrame
+        Output of :func:`keyword_trends` (or :func:`mention_series`).
+    category : str or None, default=None
+        Keep this category; None keeps all.
+    period : None, "first", "last" or a period label, default=None
+        Keep one period (``"last"``: the latest in the table); None keeps all.
+    group : str, list of str or None, default=None
+        Keep these groups; None keeps all.
+    value : str, default="rate_per_10k"
+        Column to rank by.
+
+    Returns
+    -------
+    DataFrame
+        The kept rows with a non-missing ``value``, sorted by ``value`` (descending), then
+        period and group (ascending) so ties resolve to the earliest period and the first
+        group name. ``.iloc[0]`` is the peak.
+
+    Raises
+    ------
+    ValueError
+        If a column, category, group or period is not in the table, or no row is left.
+    """
+    need = [c for c in ("group", "period", value) if c not in trends.columns]
+    if need:
+        raise ValueError(
+            f"trends has no column(s) {need}; columns: {list(trends.columns)}."
+        )
+    df = trends
+    if category is not None:
+        if "category" not in df.columns or category not in set(df["category"]):
+            have = sorted(set(df["category"])) if "category" in df.columns else []
+            raise ValueError(f"Category {category!r} is not in the trends; it has {have}.")
+        df = df[df["category"] == category]
+    if group is not None:
+        groups = [group] if isinstance(group, str) else list(group)
+        unknown = [g for g in groups if g not in set(df["group"])]
+        if unknown:
+            raise ValueError(
+                f"Group(s) {unknown} are not in the trends; groups: "
+                f"{sorted(map(str, set(df['group'])))[:20]}."
+            )
+        df = df[df["group"].isin(groups)]
+    if period is not None:
+        if period == "last":
+            period = df["period"].max()
+        elif period == "first":
+            period = df["period"].min()
+        elif period not in set(df["period"]):
+            raise ValueError(
+                f"Period {period!r} is not in the trends; periods run from "
+                f"{df['period'].min()} to {df['period'].max()}."
+            )
+        df = df[df["period"] == period]
+    df = df.dropna(subset=[value])
+    if df.empty:
+        raise ValueError(
+            f"No point with a {value} left for category={category!r}, period={period!r}, "
+            f"group={group!r}."
+        )
+    df = df.assign(_g=df["group"].astype(str))
+    return (df.sort_values([value, "period", "_g"], ascending=[False, True, True],
+                           kind="stable").drop(columns="_g").reset_index(drop=True))
