@@ -10,6 +10,7 @@ import pytest
 
 from toolkit import keywords as kw
 from toolkit.corpora.schema import standardize_columns
+from toolkit.exceptions import FptkDeprecationWarning
 from toolkit.plots import trends as pt
 
 DICT = {"transfers": ["arms sale", "weapon"], "control": ["arms control"]}
@@ -105,3 +106,39 @@ def test_plot_mentions_bars_and_event_line():
     with pytest.raises(ValueError, match=r"has no column\(s\)"):
         pt.plot_mentions(series.drop(columns="n_docs"))
     plt.close(fig)
+
+
+def test_plot_trends_show_ci_and_its_old_name(corpus, trends):
+    bands = pt.plot_trends(trends)
+    plain = pt.plot_trends(trends, show_ci=False)
+    with pytest.warns(FptkDeprecationWarning, match="'ci' is deprecated.*'show_ci'"):
+        old = pt.plot_trends(trends, ci=False)
+    n_bands, n_plain, n_old = (len(f.axes[0].collections) for f in (bands, plain, old))
+    assert n_bands > n_plain == n_old
+    assert "95% bootstrap CI" in bands._suptitle.get_text()
+    assert "bootstrap" not in plain._suptitle.get_text()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", kw.LowSampleWarning)
+        narrow = kw.keyword_trends(corpus, DICT, by="actor", period=4, n_boot=100,
+                                   ci_level=0.9, random_state=0, progress=False)
+    assert "90% bootstrap CI" in pt.plot_trends(narrow)._suptitle.get_text()
+    plt.close("all")
+
+
+def test_plot_keyness_n_terms_and_its_old_name(corpus):
+    k = kw.keyness(corpus, corpus["actor"].eq("CHN").to_numpy(), min_count=1)
+    fig = pt.plot_keyness(k, n_terms=2, max_p=None)
+    with pytest.warns(FptkDeprecationWarning, match="'n' is deprecated.*'n_terms'"):
+        old = pt.plot_keyness(k, n=2, max_p=None)
+    assert 1 <= len(fig.axes[0].patches) == len(old.axes[0].patches) <= 4
+    plt.close("all")
+
+
+def test_x_label_names_the_period(trends):
+    assert pt._period_axis_label(trends) == "4-year period (first year)"
+    for period, label in [("decade", "Decade (first year)"), ("year", "Year"),
+                          ("Q", "Quarter (start)"), ("M", "Month (start)"),
+                          ("session", "Period (session)"), (None, "Period")]:
+        table = trends.copy()
+        table.attrs = {**trends.attrs, "period": period}
+        assert pt._period_axis_label(table) == label

@@ -14,13 +14,10 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from toolkit._validation import require_columns
+from toolkit._validation import renamed_parameters, require_columns
+from toolkit.periods import period_name
 
 __all__ = ["plot_keyness", "plot_mentions", "plot_trends"]
-
-_FREQ_NAMES = {"D": "day", "W": "week", "M": "month", "MS": "month", "ME": "month",
-               "Q": "quarter", "QS": "quarter", "QE": "quarter", "Y": "year", "A": "year",
-               "YS": "year", "year": "year", "decade": "decade"}
 
 
 def _draw_events(ax, events, *, label: bool = True) -> None:
@@ -33,7 +30,9 @@ def _draw_events(ax, events, *, label: bool = True) -> None:
                         xytext=(3, -4 - 11 * i), textcoords="offset points", va="top",
                         fontsize=8, color="0.15")
 
-def _period_label(trends: pd.DataFrame) -> str:
+
+def _period_axis_label(trends: pd.DataFrame) -> str:
+    """The x-axis label for the ``attrs["period"]`` of a trends table."""
     period = trends.attrs.get("period", "year")
     if period == "decade":
         return "Decade (first year)"
@@ -41,11 +40,13 @@ def _period_label(trends: pd.DataFrame) -> str:
         return "Year"
     if isinstance(period, int):
         return f"{period}-year period (first year)"
-    if str(period) in _FREQ_NAMES:
-        return f"{_FREQ_NAMES[str(period)].capitalize()} (start)"
+    name = period_name(period)
+    if name != "period":
+        return f"{name.capitalize()} (start)"
     return f"Period ({period})" if period else "Period"
 
 
+@renamed_parameters(ci="show_ci")
 def plot_trends(
     trends: pd.DataFrame,
     *,
@@ -53,7 +54,7 @@ def plot_trends(
     groups: Sequence[str] | None = None,
     facet: str = "group",
     ncols: int = 3,
-    ci: bool = True,
+    show_ci: bool = True,
     changes: pd.DataFrame | None = None,
     sharey: bool | None = None,
     events: dict | None = None,
@@ -70,8 +71,11 @@ def plot_trends(
     facet : {"group", "category"}, default="group"
         One panel per group (lines = categories) or per category (lines = groups).
     ncols : int, default=3
-    ci : bool, default=True
-        Shade the bootstrap interval (``ci_low``..``ci_high``) where it exists.
+    show_ci : bool, default=True
+        Shade the bootstrap interval (``ci_low``..``ci_high``) where it exists. Renamed
+        from ``ci`` so that it is not read as a confidence level (``ci_level`` elsewhere);
+        ``ci`` still works for one release, with a
+        :class:`~toolkit.exceptions.FptkDeprecationWarning`.
     changes : DataFrame or None, default=None
         Output of :func:`toolkit.keywords.change_points`; drawn as dashed vertical lines.
     sharey : bool or None, default=None
@@ -137,7 +141,7 @@ def plot_trends(
                 ax.scatter(x[~low], y[~low], color=color, s=12, zorder=3)
                 ax.scatter(x[low], y[low], facecolor="white", edgecolor=color, s=14,
                            zorder=3)
-            if ci and {"ci_low", "ci_high"} <= set(s.columns):
+            if show_ci and {"ci_low", "ci_high"} <= set(s.columns):
                 lo = s["ci_low"].to_numpy(dtype=float)
                 hi = s["ci_high"].to_numpy(dtype=float)
                 ok = ~(np.isnan(lo) | np.isnan(hi))
@@ -154,7 +158,7 @@ def plot_trends(
         head = labels.get(panel, panel) if facet == "category" else str(panel)
         ax.set_title(head, fontsize=10)
         ax.set_ylabel("Matches per 10,000 tokens")
-        ax.set_xlabel(_period_label(trends))
+        ax.set_xlabel(_period_axis_label(trends))
         ax.set_ylim(bottom=0)
         ax.tick_params(labelbottom=True)
         if pd.api.types.is_datetime64_any_dtype(df["period"]):
@@ -169,8 +173,9 @@ def plot_trends(
                    frameon=False, fontsize=8)
     d = trends.attrs.get("dictionary", {})
     ci_txt = ""
-    if ci and trends.attrs.get("n_boot"):
-        ci_txt = (f"; bands: {int(100 * trends.attrs.get('ci', 0.95))}% bootstrap CI over "
+    if show_ci and trends.attrs.get("n_boot"):
+        level = trends.attrs.get("ci_level", trends.attrs.get("ci", 0.95))
+        ci_txt = (f"; bands: {int(100 * level)}% bootstrap CI over "
                   f"documents ({trends.attrs['n_boot']} replicates)")
     sub_title = (f"dictionary {d.get('name', '?')} v{d.get('version', '?')}; hollow points: "
                  f"few documents\n{ci_txt.lstrip('; ')}")
@@ -209,8 +214,7 @@ def plot_mentions(
     if series.empty:
         raise ValueError("plot_mentions got an empty series; nothing to draw.")
     period = series.attrs.get("period", "M")
-    per_name = series.attrs.get("period_name") or _FREQ_NAMES.get(
-        str(period), f"{period}-year period" if isinstance(period, int) else str(period))
+    per_name = series.attrs.get("period_name") or period_name(period)
     groups = list(dict.fromkeys(series["group"]))
     label = str(series["label"].iloc[0]) if "label" in series.columns else "the categories"
     fig, axes = plt.subplots(len(groups), 1, figsize=(9, 3.2 * len(groups) + 0.8),
@@ -244,24 +248,27 @@ def plot_mentions(
     return fig
 
 
+@renamed_parameters(n="n_terms")
 def plot_keyness(
     keyness: pd.DataFrame,
     *,
-    n: int = 15,
+    n_terms: int = 15,
     measure: str = "log_ratio",
     target_label: str = "target",
     reference_label: str = "reference",
     max_p: float | None = 0.05,
     title: str | None = None,
 ) -> Figure:
-    """Diverging bars: the ``n`` most key terms for the target and for the reference.
+    """Diverging bars: the ``n_terms`` most key terms for the target and for the reference.
 
     Parameters
     ----------
     keyness : DataFrame
         Output of :func:`toolkit.keywords.keyness`.
-    n : int, default=15
-        Terms per side, chosen by G² among terms with ``p_bonferroni < max_p``.
+    n_terms : int, default=15
+        Terms per side, chosen by G² among terms with ``p_bonferroni < max_p``. The old
+        name ``n`` still works for one release, with a
+        :class:`~toolkit.exceptions.FptkDeprecationWarning`.
     measure : {"log_ratio", "g2"}, default="log_ratio"
         Bar length. G² is drawn signed (negative for the reference side).
     target_label, reference_label : str
@@ -287,8 +294,8 @@ def plot_keyness(
         raise ValueError(
             f"No term passes p_bonferroni < {max_p}; pass max_p=None to plot all terms."
         )
-    top_t = df[df["direction"] == "target"].nlargest(n, "g2")
-    top_r = df[df["direction"] == "reference"].nlargest(n, "g2")
+    top_t = df[df["direction"] == "target"].nlargest(n_terms, "g2")
+    top_r = df[df["direction"] == "reference"].nlargest(n_terms, "g2")
     both = pd.concat([top_t, top_r])
     vals = both["log_ratio"] if measure == "log_ratio" else np.where(
         both["direction"] == "target", both["g2"], -both["g2"]
