@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,16 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from toolkit.cache import atomic_path
+from toolkit.cache import atomic_path, cache_key, cached
+from toolkit.exceptions import EmptyDocumentsWarning
+from toolkit.text import (
+    TokenizerOptions,
+    Tokens,
+    corpus_fingerprint,
+    resolve_stopwords,
+    tokenize_corpus,
+)
+from toolkit.text.tokens import _corpus_texts
 
 __all__ = ["DocTermMatrix", "build_dtm", "normalize_rows"]
 
@@ -479,22 +489,16 @@ def _read_npz(path: str | os.PathLike, labels: dict[str, Any] | None = None) -> 
 def build_dtm(
     corpus: pd.DataFrame,
     *,
+    tokenizer: TokenizerOptions | None = None,
     ngram_range: tuple[int, int] = (1, 1),
     min_df: int | float = 1,
     max_df: int | float = 1.0,
     max_terms: int | None = None,
-    lemmatize: bool = True,
-    stopwords: Any = "default",
-    phrases: Any = True,
-    lowercase: bool = True,
-    normalize: Any = True,
-    join_hyphens: bool = True,
-    min_chars: int = 2,
-    engine: str = "fast",
     text_column: str = "text",
     use_cache: bool = True,
     progress: bool = True,
     cache_home: str | None = None,
+    **options: Any,
 ) -> DocTermMatrix:
     """Build a labelled document-term matrix of counts from a corpus table.
 
@@ -502,13 +506,17 @@ def build_dtm(
     phrases; cached as kind ``"tokens"``) -> stopwords removed -> n-grams over the
     remaining tokens (joined with a space; phrases are one token joined with ``_``) ->
     document-frequency trimming. The matrix is cached as kind ``"dtm"``, keyed by the
-    corpus checksum (:func:`toolkit.text.corpus_fingerprint`), every parameter and the
-    toolkit version.
+    corpus checksum (:func:`toolkit.text.corpus_fingerprint`),
+    :meth:`TokenizerOptions.cache_key <toolkit.text.TokenizerOptions.cache_key>`, every
+    other parameter and the toolkit version.
 
     Parameters
     ----------
     corpus : DataFrame
         With ``doc_id`` and ``text_column``. Not modified.
+    tokenizer : TokenizerOptions or None, default=None
+        How texts become tokens, stopwords included (None: ``TokenizerOptions()``, i.e.
+        lemmas, the curated phrases, spaCy + the domain stopwords).
     ngram_range : tuple (min_n, max_n), default=(1, 1)
         ``(1, 2)`` gives unigrams and bigrams.
     min_df, max_df : int or float, default=1, 1.0
@@ -516,69 +524,88 @@ def build_dtm(
         For n-grams on a large corpus use ``min_df=5`` or so.
     max_terms : int or None, default=None
         Keep only the most frequent features after the df bounds.
-    lemmatize, stopwords, phrases, lowercase, normalize, join_hyphens, min_chars, engine
-        See :func:`toolkit.text.tokenize`; ``stopwords="default"`` is spaCy + the domain list.
     text_column : str, default="text"
+        The column of texts.
     use_cache : bool, default=True
+        Read and write the cache (tokens and matrix).
     progress : bool, default=True
         tqdm bars on the passes over the corpus.
     cache_home : str or None, default=None
+        Override of the cache folder.
+    **options
+        Fields of :class:`~toolkit.text.TokenizerOptions` (``lemmatize``, ``stopwords``,
+        ``phrases``, ``lowercase``, ``normalize``, ``join_hyphens``, ``min_chars``,
+        ``engine``, ``model``) instead of ``tokenizer``: ``build_dtm(df, stopwords=None)``
+        is ``build_dtm(df, tokenizer=TokenizerOptions(stopwords=None))``.
 
     Returns
     -------
     DocTermMatrix
         int32 counts, shape (n_docs, n_terms); doc_ids from ``corpus["doc_id"]`` (every
         document is a row, documents without tokens are all-zero rows and counted in an
-        :class:`~toolkit.text.EmptyDocumentsWarning`).
+        :class:`~toolkit.exceptions.EmptyDocumentsWarning`).
 
     Raises
     ------
     ValueError
         If no feature survives (the message says which setting to change).
     TypeError
-        If a text is not a string.
+        If a text is not a string, or for both ``tokenizer`` and loose options.
     """
-    from toolkit import text as _text
-    from toolkit.cache import cache_key, cached
-
-    lo_n, hi_n = (int(ngram_range[0]), int(ngram_range[1]))
-    if not 1 <= lo_n <= hi_n:
-        raise ValueError(f"ngram_range={ngram_range!r} must be (min_n, max_n) with 1 <= min_n "
-                         "<= max_n.")
+    opts = TokenizerOptions.resolve(tokenizer, options, caller="build_dtm")
+    lo_n, hi_n = _check_ngram_range(ngram_range)
     if len(corpus) == 0:
         raise ValueError("corpus is empty (0 rows); nothing to count.")
-    tok_opts = dict(normalize=normalize, lemmatize=lemmatize, lowercase=lowercase,
-                    join_hyphens=join_hyphens, min_chars=min_chars, phrases=phrases,
-                    engine=engine)
-    stop_key = _text.stopwords_key(stopwords)  # validates the argument too
+    tok_key = opts.cache_key()  # validates the stopwords too
     fingerprint = None
     if use_cache:
-        for col in ("doc_id", text_column):
-            if col not in corpus.columns:
-                raise ValueError(
-                    f"corpus has no {col!r} column; columns are {list(corpus.columns)}."
-                )
-        _text._check_texts(corpus[text_column].tolist(), corpus["doc_id"].astype(str).tolist())
-        fingerprint = _text.corpus_fingerprint(corpus, text_column=text_column)
+        _corpus_texts(corpus, text_column)
+        fingerprint = corpus_fingerprint(corpus, text_column=text_column)
     key = cache_key(
-        kind="dtm", corpus=fingerprint, **_text.tokens_params(**tok_opts),
-        stopwords=stop_key, ngram_range=[lo_n, hi_n], min_df=min_df, max_df=max_df,
-        max_terms=max_terms, dtype="int32",
+        kind="dtm", corpus=fingerprint, **tok_key, ngram_range=[lo_n, hi_n], min_df=min_df,
+        max_df=max_df, max_terms=max_terms, dtype="int32",
     )
 
     def build() -> DocTermMatrix:
-        tokens = _text.tokenize_corpus(corpus, text_column=text_column, use_cache=use_cache,
-                                       progress=progress, cache_home=cache_home, **tok_opts)
-        kept = tokens.remove(_text.resolve_stopwords(stopwords))
-        _text._warn_empty(kept, tokens.n_raw == 0, stacklevel=4)
+        tokens = tokenize_corpus(corpus, text_column=text_column, tokenizer=opts,
+                                 use_cache=use_cache, progress=progress, cache_home=cache_home)
+        kept = tokens.remove(resolve_stopwords(opts.stopwords))
+        _warn_empty(kept, tokens.n_raw == 0, stacklevel=4)
         return dtm_from_tokens(kept, ngram_range=(lo_n, hi_n), min_df=min_df, max_df=max_df,
-                               max_terms=max_terms, stopwords=stopwords)
+                               max_terms=max_terms, stopwords=opts.stopwords)
 
     return cached(
         "dtm", key, suffix=".npz", build=build,
         write=lambda d, p: _write_cache(d, p), read=_read_npz,
         cache_home=cache_home, use_cache=use_cache,
     )
+
+
+def _check_ngram_range(ngram_range: tuple[int, int]) -> tuple[int, int]:
+    """``(min_n, max_n)`` as ints, checked: 1 <= min_n <= max_n."""
+    lo_n, hi_n = (int(ngram_range[0]), int(ngram_range[1]))
+    if not 1 <= lo_n <= hi_n:
+        raise ValueError(f"ngram_range={ngram_range!r} must be (min_n, max_n) with 1 <= min_n "
+                         "<= max_n.")
+    return lo_n, hi_n
+
+
+def _warn_empty(tokens: Tokens, raw_empty: np.ndarray, stacklevel: int = 3) -> int:
+    """Warn (:class:`EmptyDocumentsWarning`) when documents have no tokens; their number."""
+    lengths = tokens.lengths()
+    empty = np.flatnonzero(lengths == 0)
+    if len(empty) == 0:
+        return 0
+    n_blank = int(raw_empty[empty].sum())
+    ids = tokens.doc_ids[empty][:5].tolist()
+    warnings.warn(
+        f"{len(empty)} of {tokens.n_docs} documents have no tokens left ({n_blank} empty or "
+        f"without words, {len(empty) - n_blank} only stopwords/punctuation), e.g. {ids}; "
+        "they are kept as all-zero rows.",
+        EmptyDocumentsWarning,
+        stacklevel=stacklevel,
+    )
+    return len(empty)
 
 
 def _write_cache(dtm: DocTermMatrix, path: Path) -> None:

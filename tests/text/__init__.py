@@ -1,0 +1,1 @@
+"""Tests for toolkit.text, one module per module of the package."""

@@ -1,0 +1,411 @@
+"""The two tokenisation engines, spaCy loading and phrase joining.
+
+Both engines turn texts into the same integer arrays (forms, token ids, document
+offsets, raw token counts); :mod:`toolkit.text.tokens` wraps them in a
+:class:`~toolkit.text.Tokens` table. See the docstring of :mod:`toolkit.text` for how the
+fast engine gives spaCy's tokens.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from tqdm.auto import tqdm
+
+from toolkit.text.lexicon import LEMMA_OVERRIDES
+from toolkit.text.normalization import Normalizer
+
+__all__ = ["load_spacy"]
+
+
+@functools.lru_cache(maxsize=4)
+def load_spacy(model: str = "blank", *, lemmatize: bool = True) -> Any:
+    """Return a spaCy pipeline (cached per process).
+
+    Parameters
+    ----------
+    model : str, default="blank"
+        ``"blank"``: ``spacy.blank("en")`` + lookup ``lemmatizer`` (tables from
+        ``spacy-lookups-data``, with :data:`LEMMA_OVERRIDES`) + ``sentencizer``. Offline.
+        Otherwise the name of an installed trained pipeline such as ``"en_core_web_sm"``,
+        which brings POS tags, rule-based lemmas and NER.
+    lemmatize : bool, default=True
+        Add the lookup lemmatizer to the blank pipeline.
+
+    Returns
+    -------
+    spacy.language.Language
+        The pipeline; the same object for the same arguments within a process.
+
+    Raises
+    ------
+    ImportError
+        If ``spacy-lookups-data`` or the named pipeline is not installed.
+    """
+    import spacy
+
+    if model == "blank":
+        nlp = spacy.blank("en")
+        if lemmatize:
+            nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+        nlp.add_pipe("sentencizer")
+        try:
+            nlp.initialize()
+        except (ValueError, OSError) as exc:  # pragma: no cover - depends on install
+            raise ImportError(
+                "spaCy's lookup lemmas need the package 'spacy-lookups-data': "
+                "pip install spacy-lookups-data"
+            ) from exc
+        if lemmatize:
+            table = nlp.get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+            for key, value in LEMMA_OVERRIDES.items():
+                table[key] = value
+        return nlp
+    try:
+        return spacy.load(model)
+    except OSError as exc:
+        raise ImportError(
+            f"spaCy pipeline {model!r} is not installed. Install it with pip (e.g. "
+            f"`pip install {model}` from a wheel) or use model='blank' (offline default)."
+        ) from exc
+
+
+@functools.lru_cache(maxsize=1)
+def _lemma_table() -> dict[str, str]:
+    """spaCy's lookup-lemma table with :data:`LEMMA_OVERRIDES` applied."""
+    table = load_spacy("blank").get_pipe("lemmatizer").lookups.get_table("lemma_lookup")
+    return table
+
+
+@functools.lru_cache(maxsize=1)
+def _special_cases() -> frozenset[str]:
+    """The strings spaCy's tokenizer treats as special cases (never "pure letters")."""
+    return frozenset(load_spacy("blank").tokenizer.rules)
+
+
+def _new_offsets(offsets: np.ndarray, keep: np.ndarray) -> np.ndarray:
+    """Document offsets after dropping the tokens where ``keep`` is False."""
+    csum = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+    return csum[offsets]
+
+
+class _AutoIndex(dict):
+    """dict that numbers unseen keys on lookup (``d[k]`` -> 0, 1, 2, ...)."""
+
+    def __missing__(self, key: str) -> int:
+        value = len(self)
+        self[key] = value
+        return value
+
+
+@dataclass(frozen=True)
+class _FormRules:
+    """How a token's text becomes its form, and which forms are kept."""
+
+    lemmatize: bool
+    lowercase: bool
+    join_hyphens: bool
+    min_chars: int
+
+    def word(self, text: str, lemma: str | None) -> str:
+        form = lemma if (self.lemmatize and lemma) else text
+        if len(form) > 2 and form[-1] == ".":
+            form = form[:-1]  # abbreviations: "Mr." -> "mr", "U.S." -> "u.s"
+        return form.lower() if self.lowercase else form
+
+    def keep(self, form: str) -> bool:
+        return len(form) >= self.min_chars and form[:1].isalpha()
+
+    def group(self, texts: list[str], lemmas: list[str | None]) -> list[str]:
+        """Forms of the tokens of one whitespace-free chunk."""
+        out: list[str] = []
+        n = len(texts)
+        i = 0
+        while i < n:
+            t = texts[i]
+            if (
+                self.join_hyphens
+                and i + 2 < n
+                and texts[i + 1] == "-"
+                and t.isalpha()
+                and texts[i + 2].isalpha()
+            ):
+                parts = [t]
+                j = i + 1
+                while j + 1 < n and texts[j] == "-" and texts[j + 1].isalpha():
+                    parts.append(texts[j + 1])
+                    j += 2
+                form = "_".join(p.lower() if self.lowercase else p for p in parts)
+                i = j
+            else:
+                form = self.word(t, lemmas[i])
+                i += 1
+            if self.keep(form):
+                out.append(form)
+        return out
+
+
+def _forms_spacy(texts: Sequence[str], rules: _FormRules, model: str, progress: bool,
+                 batch_size: int = 64) -> tuple[list[list[str]], list[int]]:
+    nlp = load_spacy(model, lemmatize=rules.lemmatize)
+    disable = [p for p in nlp.pipe_names if p in ("ner", "parser", "sentencizer")]
+    out, n_raw = [], []
+    docs = nlp.pipe(texts, batch_size=batch_size, disable=disable)
+    for doc in tqdm(docs, total=len(texts), desc="spaCy", disable=not progress):
+        forms: list[str] = []
+        ts: list[str] = []
+        ls: list[str | None] = []
+        for tok in doc:
+            if tok.is_space:
+                forms.extend(rules.group(ts, ls)) if ts else None
+                ts, ls = [], []
+                continue
+            ts.append(tok.text)
+            ls.append(tok.lemma_)
+            if tok.whitespace_:
+                forms.extend(rules.group(ts, ls))
+                ts, ls = [], []
+        if ts:
+            forms.extend(rules.group(ts, ls))
+        out.append(forms)
+        n_raw.append(len(forms))
+    return out, n_raw
+
+
+def _chunk_forms(chunks: list[str], rules: _FormRules) -> list[list[str]]:
+    """Forms of each whitespace-free chunk, tokenised as spaCy's tokenizer would."""
+    specials = _special_cases()
+    table = _lemma_table() if rules.lemmatize else {}
+    lemma_cache: dict[str, str] = {}
+
+    def lemma(t: str) -> str:
+        v = lemma_cache.get(t)
+        if v is None:
+            v = table.get(t, t) if rules.lemmatize else t
+            lemma_cache[t] = v
+        return v
+
+    out: list[list[str] | None] = [None] * len(chunks)
+    hard: list[int] = []
+    for i, c in enumerate(chunks):
+        if c.isalpha() and c not in specials:
+            form = rules.word(c, lemma(c))
+            out[i] = [form] if rules.keep(form) else []
+        else:
+            hard.append(i)
+    if hard:
+        tokenizer = load_spacy("blank").tokenizer
+        # Tokenise the hard chunks in batches joined by single spaces; a token followed by a
+        # space closes its chunk (spaCy splits on spaces first, so chunks are independent).
+        step = 20000
+        for start in range(0, len(hard), step):
+            idx = hard[start : start + step]
+            doc = tokenizer(" ".join(chunks[i] for i in idx))
+            k = 0
+            ts: list[str] = []
+            for tok in doc:
+                ts.append(tok.text)
+                if tok.whitespace_ or tok.i == len(doc) - 1:
+                    out[idx[k]] = _group_with_spaces(ts, rules, lemma)
+                    k += 1
+                    ts = []
+            if k != len(idx):  # pragma: no cover - would be a tokenizer surprise
+                raise RuntimeError("chunk/token alignment failed in the fast tokenizer")
+    return out  # type: ignore[return-value]
+
+
+def _group_with_spaces(ts: list[str], rules: _FormRules, lemma: Callable[[str], str]
+                       ) -> list[str]:
+    # Inside one chunk spaCy may emit whitespace tokens (e.g. "\n" from a normaliser that
+    # kept it); those break hyphen compounds exactly as in the spaCy engine.
+    out: list[str] = []
+    cur: list[str] = []
+    for t in ts:
+        if t.isspace():
+            if cur:
+                out.extend(rules.group(cur, [lemma(x) for x in cur]))
+            cur = []
+        else:
+            cur.append(t)
+    if cur:
+        out.extend(rules.group(cur, [lemma(x) for x in cur]))
+    return out
+
+
+def _tokens_fast(texts: Sequence[str], normalizer: Normalizer | None, rules: _FormRules,
+                 progress: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    index = _AutoIndex()
+    get = index.__getitem__
+    codes: list[np.ndarray] = []
+    for text in tqdm(texts, desc="tokenise", disable=not progress, unit="doc"):
+        if normalizer is not None:
+            text = normalizer(text)
+        codes.append(np.fromiter(map(get, text.split()), dtype=np.int32))
+    chunk_forms = _chunk_forms(list(index), rules)
+    forms_index = _AutoIndex()
+    flat = [forms_index[f] for fs in chunk_forms for f in fs]
+    lens = np.fromiter((len(fs) for fs in chunk_forms), dtype=np.int64, count=len(chunk_forms))
+    chunk_ptr = np.concatenate([[0], np.cumsum(lens)])
+    chunk_terms = np.asarray(flat, dtype=np.int32)
+    doc_chunks = np.fromiter((len(c) for c in codes), dtype=np.int64, count=len(codes))
+    all_codes = np.concatenate(codes) if codes else np.zeros(0, np.int32)
+    del codes
+    tl = lens[all_codes]
+    total = int(tl.sum())
+    starts = chunk_ptr[:-1][all_codes]
+    out_off = np.cumsum(tl) - tl
+    gather = np.arange(total, dtype=np.int64) - np.repeat(out_off - starts, tl)
+    ids = chunk_terms[gather] if total else np.zeros(0, np.int32)
+    cl = np.concatenate([[0], np.cumsum(tl)])
+    chunk_off = np.concatenate([[0], np.cumsum(doc_chunks)])
+    offsets = cl[chunk_off].astype(np.int64)
+    forms = np.empty(len(forms_index), dtype=object)
+    forms[:] = list(forms_index)
+    return forms, ids.astype(np.int32), offsets, np.diff(offsets)
+
+
+def _phrase_variants(phrases: Sequence[str], forms_index: dict[str, int], rules: _FormRules,
+                     ) -> list[tuple[tuple[int, ...], str]]:
+    """Token-id sequences that spell each phrase, with the phrase's feature name."""
+    table = _lemma_table() if rules.lemmatize else {}
+    out: list[tuple[tuple[int, ...], str]] = []
+    for phrase in phrases:
+        words = phrase.replace("-", " ").split()
+        if not words:
+            continue
+        name = "_".join(w.lower() if rules.lowercase else w for w in words)
+        # every way of grouping adjacent words into hyphen compounds ("non_proliferation")
+        n = len(words)
+        seqs: set[tuple[int, ...]] = set()
+        for mask in range(2 ** (n - 1)):
+            segs, cur = [], [words[0]]
+            for k in range(1, n):
+                if mask >> (k - 1) & 1:
+                    cur.append(words[k])
+                else:
+                    segs.append(cur)
+                    cur = [words[k]]
+            segs.append(cur)
+            if len(segs) < 2:
+                continue  # one token (e.g. "dual_use" already joined): nothing to join
+            options: list[list[int]] = []
+            for seg in segs:
+                if len(seg) > 1:
+                    cands = {"_".join(s.lower() if rules.lowercase else s for s in seg)}
+                else:
+                    w = seg[0]
+                    cands = {rules.word(v, table.get(v, v))
+                             for v in {w, w.lower(), w.capitalize(), w.upper()}}
+                    cands.add(w.lower() if rules.lowercase else w)
+                ids = sorted(forms_index[c] for c in cands if c in forms_index)
+                if not ids:
+                    break
+                options.append(ids)
+            if len(options) < len(segs):
+                continue  # some word never occurs: the phrase cannot match
+            stack: list[tuple[int, ...]] = [()]
+            for opt in options:
+                stack = [(*s, o) for s in stack for o in opt]
+                if len(stack) > 5000:
+                    break
+            seqs.update(stack)
+        out.extend((s, name) for s in sorted(seqs) if len(s) > 1)
+    return out
+
+
+def _apply_phrases(forms: np.ndarray, ids: np.ndarray, offsets: np.ndarray,
+                   phrases: Sequence[str], rules: _FormRules
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    if not phrases or len(ids) == 0:
+        return forms, ids, offsets
+    forms_index = {f: i for i, f in enumerate(forms)}
+    variants = _phrase_variants(phrases, forms_index, rules)
+    if not variants:
+        return forms, ids, offsets
+    names = sorted({name for _, name in variants})
+    name_id = {}
+    new_forms = list(forms)
+    for name in names:
+        if name not in forms_index:
+            forms_index[name] = len(new_forms)
+            new_forms.append(name)
+        name_id[name] = forms_index[name]
+    n = len(ids)
+    doc_of = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
+    firsts = np.array(sorted({s[0] for s, _ in variants}), dtype=np.int64)
+    is_first = np.zeros(len(forms), dtype=bool)
+    is_first[firsts] = True
+    cand = np.flatnonzero(is_first[ids])
+    cand_tok = ids[cand]
+    order = np.argsort(cand_tok, kind="stable")
+    cand, cand_tok = cand[order], cand_tok[order]
+    starts_l, lens_l, pid_l = [], [], []
+    for seq, name in variants:
+        lo, hi = np.searchsorted(cand_tok, seq[0]), np.searchsorted(cand_tok, seq[0], "right")
+        pos = cand[lo:hi]
+        L = len(seq)
+        pos = pos[pos + L <= n]
+        for k in range(1, L):
+            if len(pos) == 0:
+                break
+            pos = pos[ids[pos + k] == seq[k]]
+        pos = pos[doc_of[pos] == doc_of[pos + L - 1]] if len(pos) else pos
+        if len(pos):
+            starts_l.append(pos)
+            lens_l.append(np.full(len(pos), L))
+            pid_l.append(np.full(len(pos), name_id[name]))
+    if not starts_l:
+        return forms, ids, offsets
+    st = np.concatenate(starts_l)
+    ln = np.concatenate(lens_l)
+    pid = np.concatenate(pid_l)
+    order = np.lexsort((-ln, st))  # by start, longest first
+    st, ln, pid = st[order], ln[order], pid[order]
+    accept = np.zeros(len(st), dtype=bool)
+    last_end = -1
+    for i, (s, L) in enumerate(zip(st.tolist(), ln.tolist())):
+        if s >= last_end:
+            accept[i] = True
+            last_end = s + L
+    st, ln, pid = st[accept], ln[accept], pid[accept]
+    out = ids.copy()
+    out[st] = pid
+    keep = np.ones(n, dtype=bool)
+    drop = np.repeat(st, ln - 1) + (np.arange(int((ln - 1).sum())) -
+                                    np.repeat(np.cumsum(ln - 1) - (ln - 1), ln - 1)) + 1
+    keep[drop] = False
+    new = np.empty(len(new_forms), dtype=object)
+    new[:] = new_forms
+    return new, out[keep].astype(np.int32), _new_offsets(offsets, keep)
+
+
+def _tokens_spacy(texts: Sequence[str], normalizer: Normalizer | None, rules: _FormRules,
+                  model: str, progress: bool
+                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The spaCy engine: forms, token ids, offsets and raw counts, as :func:`_tokens_fast`."""
+    if normalizer is not None:
+        texts = [normalizer(t) for t in texts]
+    lists, n_raw_l = _forms_spacy(texts, rules, model, progress)
+    index = _AutoIndex()
+    ids = np.fromiter((index[f] for fs in lists for f in fs), dtype=np.int32)
+    offsets = np.concatenate([[0], np.cumsum([len(fs) for fs in lists])]).astype(np.int64)
+    forms = np.empty(len(index), dtype=object)
+    forms[:] = list(index)
+    return forms, ids, offsets, np.asarray(n_raw_l, dtype=np.int64)
+
+
+def _token_arrays(texts: Sequence[str], *, normalizer: Normalizer | None, rules: _FormRules,
+                  phrases: Sequence[str], engine: str, model: str,
+                  progress: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Run one engine, then join ``phrases``: ``(forms, ids, offsets, n_raw)``."""
+    if engine == "fast":
+        fast_norm = normalizer.for_tokens() if normalizer is not None else None
+        forms, ids, offsets, n_raw = _tokens_fast(texts, fast_norm, rules, progress)
+    else:
+        forms, ids, offsets, n_raw = _tokens_spacy(texts, normalizer, rules, model, progress)
+    forms, ids, offsets = _apply_phrases(forms, ids, offsets, phrases, rules)
+    return forms, ids, offsets, n_raw
