@@ -287,6 +287,33 @@ def test_bad_input_errors():
         _build(_corpus().drop(columns="text"))
 
 
+def test_build_dtm_with_tokenizer_options_equals_loose_options(tmp_path):
+    from toolkit.text import TokenizerOptions
+
+    df = _corpus()
+    loose = dict(lemmatize=False, stopwords="spacy", phrases=["arms sales"], min_chars=3)
+    a = _build(df, ngram_range=(1, 2), use_cache=False, **loose)
+    b = _build(df, ngram_range=(1, 2), use_cache=False, tokenizer=TokenizerOptions(**loose))
+    assert a.equals(b)
+    assert _build(df, use_cache=False).equals(
+        _build(df, use_cache=False, tokenizer=TokenizerOptions()))
+    # one cache entry for both spellings
+    _build(df, cache_home=tmp_path, **loose)
+    n = len(list_cache(cache_home=tmp_path))
+    c = _build(df, cache_home=tmp_path, tokenizer=TokenizerOptions(**loose))
+    assert len(list_cache(cache_home=tmp_path)) == n
+    assert c.equals(_build(df, use_cache=False, **loose))
+
+
+def test_build_dtm_tokenizer_and_loose_option_is_an_error():
+    from toolkit.text import TokenizerOptions
+
+    with pytest.raises(TypeError, match=r"build_dtm\(\) got both tokenizer= and stopwords="):
+        build_dtm(_corpus(), tokenizer=TokenizerOptions(), stopwords=None, progress=False)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'stopword'"):
+        build_dtm(_corpus(), stopword=None, progress=False)
+
+
 @pytest.mark.integration
 def test_full_ungdc_matrix_against_plain_count(ungdc):
     d = build_dtm(ungdc, stopwords=None, phrases=False, lemmatize=False, join_hyphens=False,

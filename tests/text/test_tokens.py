@@ -86,3 +86,81 @@ def test_fingerprint_uses_source_checksum_but_sees_edits():
     assert f1 == text.corpus_fingerprint(df.copy())
     assert f1 != text.corpus_fingerprint(df.iloc[:3])
     assert f1 != text.corpus_fingerprint(df.assign(text=df["text"] + "!"))
+
+
+# ----------------------------------------------------------------------------- TokenizerOptions
+def test_tokenizer_options_defaults_are_those_of_every_function():
+    import dataclasses
+    import inspect
+
+    opts = text.TokenizerOptions()
+    assert dataclasses.asdict(opts) == {
+        "normalize": True, "lemmatize": True, "lowercase": True, "join_hyphens": True,
+        "min_chars": 2, "phrases": True, "stopwords": "default", "engine": "fast",
+        "model": "blank",
+    }
+    for fn in (text.tokenize, text.tokenize_texts, text.tokenize_corpus):
+        assert inspect.signature(fn).parameters["tokenizer"].default is None
+
+
+def test_tokenizer_options_give_the_same_tokens_as_loose_keywords():
+    loose = dict(lemmatize=False, stopwords="spacy", phrases=["small arms"], min_chars=3)
+    opts = text.TokenizerOptions(**loose)
+    assert text.tokenize(SAMPLE, tokenizer=opts) == text.tokenize(SAMPLE, **loose)
+    a = text.tokenize_texts(SAMPLE, tokenizer=opts)
+    b = text.tokenize_texts(SAMPLE, lemmatize=False, phrases=["small arms"], min_chars=3)
+    assert a.to_lists() == b.to_lists()
+
+
+def test_tokenizer_options_and_loose_keywords_together_are_an_error():
+    opts = text.TokenizerOptions(lemmatize=False)
+    with pytest.raises(TypeError, match=r"tokenize\(\) got both tokenizer= and min_chars="):
+        text.tokenize("x", tokenizer=opts, min_chars=3)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'lematize'"):
+        text.tokenize("x", lematize=False)
+    with pytest.raises(TypeError, match="unexpected keyword argument 'stopwords'"):
+        text.tokenize_texts(["x"], stopwords=None)  # a Tokens table keeps its stopwords
+    with pytest.raises(TypeError, match="must be a TokenizerOptions"):
+        text.tokenize("x", tokenizer={"lemmatize": False})
+
+
+def test_tokenizer_options_are_frozen_checked_and_hashable():
+    import dataclasses
+
+    opts = text.TokenizerOptions(phrases=["blue helmets"], stopwords={"peace"})
+    assert opts.phrases == ("blue helmets",) and opts.stopwords == ("peace",)
+    assert hash(opts) == hash(text.TokenizerOptions(phrases=("blue helmets",),
+                                                    stopwords=("peace",)))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        opts.min_chars = 3
+    assert dataclasses.replace(opts, min_chars=3).min_chars == 3
+    with pytest.raises(ValueError, match="engine='slow'"):
+        text.TokenizerOptions(engine="slow")
+    with pytest.raises(ValueError, match="min_chars must be >= 1"):
+        text.TokenizerOptions(min_chars=0)
+    with pytest.raises(ValueError, match="stopwords='english'"):
+        text.TokenizerOptions(stopwords="english")
+
+
+def test_tokenizer_options_cache_keys():
+    opts = text.TokenizerOptions()
+    assert opts.tokens_key() == text.tokens_params()
+    assert "stopwords" not in opts.tokens_key()
+    assert opts.cache_key() == {**opts.tokens_key(), "stopwords": text.stopwords_key("default")}
+    no_stop = text.TokenizerOptions(stopwords=None)
+    assert no_stop.tokens_key() == opts.tokens_key()
+    assert no_stop.cache_key() != opts.cache_key()
+    assert text.TokenizerOptions(lemmatize=False).tokens_key() != opts.tokens_key()
+    assert text.tokens_params(lemmatize=False, stopwords=None) == text.TokenizerOptions(
+        lemmatize=False).tokens_key()
+
+
+def test_tokens_cache_is_shared_by_stopword_settings(tmp_path):
+    df = _corpus()
+    a = text.tokenize_corpus(df, progress=False, cache_home=tmp_path)
+    b = text.tokenize_corpus(df, tokenizer=text.TokenizerOptions(stopwords=None),
+                             progress=False, cache_home=tmp_path)
+    assert len(list_cache(cache_home=tmp_path)) == 1
+    assert np.array_equal(a.ids, b.ids) and list(a.forms) == list(b.forms)
+    with pytest.raises(TypeError, match="got both tokenizer= and lemmatize="):
+        text.tokenize_corpus(df, tokenizer=text.TokenizerOptions(), lemmatize=False)
