@@ -1,0 +1,1 @@
+"""Tests for toolkit.alignment, one module per module of the package."""

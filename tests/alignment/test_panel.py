@@ -1,0 +1,273 @@
+"""Tests for toolkit.alignment.panel on tiny fixtures (hand or independent computations)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+from sklearn.metrics.pairwise import cosine_similarity
+
+from toolkit import alignment as al
+from toolkit.alignment._units import units as _units
+from toolkit.alignment.panel import _bootstrap_period, _idf
+from toolkit.features import DocTermMatrix
+
+from .conftest import _dtm
+
+
+def _expected_cosine(corpus, year, vocab):
+    sub = corpus[corpus["year"] == year]
+    vec = CountVectorizer(vocabulary=vocab)
+    counts = vec.transform(sub.groupby("actor")["text"].apply(" ".join))
+    tfidf = TfidfTransformer(smooth_idf=True, norm="l2").fit_transform(counts)
+    actors = sorted(sub["actor"].unique())
+    return pd.DataFrame(cosine_similarity(tfidf), index=actors, columns=actors)
+
+
+def test_cosine_panel_matches_independent_tfidf(corpus, passages, pdtm):
+    panel = al.similarity_panel(pdtm, passages, n_boot=0)
+    assert list(panel.columns) == list(al.PANEL_COLUMNS)
+    for year in (2000, 2001):
+        exp = _expected_cosine(corpus, year, pdtm.vocab)
+        got = al.similarity_matrix(panel, year)
+        np.testing.assert_allclose(got.to_numpy(), exp.loc[got.index, got.columns].to_numpy())
+    assert (panel["actor_a"] < panel["actor_b"]).all()
+    row = panel.query("actor_a == 'AAA' and actor_b == 'BBB' and period == 2000").iloc[0]
+    assert row["n_docs_a"] == 1 and row["n_passages_a"] == 3
+    assert (
+        row["n_tokens_a"]
+        == pdtm.select_docs(
+            passages.loc[passages.parent_doc_id == "AAA_2000", "doc_id"]
+        ).matrix.sum()
+    )
+
+
+def test_doc_level_and_passage_level_point_estimates_agree(corpus, passages, pdtm):
+    ddtm, _ = _dtm(corpus, vocabulary=pdtm.vocab)
+    a = al.similarity_panel(pdtm, passages, n_boot=0)
+    b = al.similarity_panel(ddtm, corpus, n_boot=0)
+    np.testing.assert_allclose(a["similarity"], b["similarity"])
+
+
+def test_global_idf_and_raw_counts(corpus, pdtm, passages):
+    raw = al.similarity_panel(pdtm, passages, idf=None, n_boot=0)
+    sub = corpus[corpus.year == 2000]
+    counts = CountVectorizer(vocabulary=pdtm.vocab).transform(
+        sub.groupby("actor")["text"].apply(" ".join)
+    )
+    exp = cosine_similarity(counts)
+    got = al.similarity_matrix(raw, 2000).to_numpy()
+    np.testing.assert_allclose(got, exp)
+    glob = al.similarity_panel(pdtm, passages, idf="global", n_boot=0)
+    assert not np.allclose(glob["similarity"], raw["similarity"])
+
+
+def test_bootstrap_is_seeded_and_brackets(passages, pdtm):
+    a = al.similarity_panel(pdtm, passages, n_boot=50, random_state=1, progress=False)
+    b = al.similarity_panel(pdtm, passages, n_boot=50, random_state=1, progress=False)
+    c = al.similarity_panel(pdtm, passages, n_boot=50, random_state=2, progress=False)
+    pd.testing.assert_frame_equal(a, b)
+    assert not np.allclose(a["ci_low"], c["ci_low"])
+    assert (a["ci_low"] <= a["ci_high"]).all()
+    assert a["ci_low"].notna().all()
+
+
+@pytest.mark.parametrize("chunk_nnz", [10**9, 1])  # pairwise path (one chunk) / gram loop
+def test_bootstrap_replicate_equals_direct_resample(passages, pdtm, chunk_nnz):
+    """The vectorised resample equals summing drawn passages by hand."""
+    units = _units(pdtm.doc_ids, passages, by="actor", period="year")
+    p = 0  # year 2000
+    us, ue = units.period_start[p], units.period_start[p + 1]
+    agg = units.indicator(pdtm.n_docs) @ pdtm.matrix.astype(float)
+    idf = _idf(agg[us:ue].tocsr(), ue - us)
+    uidx = np.arange(us, ue)
+    reps = _bootstrap_period(
+        pdtm.matrix.astype(float).tocsr(),
+        units,
+        uidx,
+        n_boot=3,
+        rng=np.random.default_rng(0),
+        measure="cosine",
+        idf=idf,
+        sublinear_tf=False,
+        chunk_nnz=chunk_nnz,
+    )
+    rng = np.random.default_rng(0)
+    x = pdtm.matrix.toarray()
+    rows = [units.rows[units.start[u] : units.start[u + 1]] for u in uidx]
+    if chunk_nnz > 1:  # one chunk of 3 replicates, drawn unit by unit
+        draws = [rng.integers(0, len(r), size=(3, len(r))) for r in rows]
+    else:  # chunks of one replicate
+        per_b = [[rng.integers(0, len(r), size=(1, len(r)))[0] for r in rows] for _ in range(3)]
+        draws = [np.array([per_b[b][j] for b in range(3)]) for j in range(len(rows))]
+    for b in range(3):
+        vecs = []
+        for r, d in zip(rows, draws, strict=True):
+            vecs.append(x[r[d[b]]].sum(axis=0) * idf)
+        v = np.array(vecs)
+        v = v / np.linalg.norm(v, axis=1, keepdims=True)
+        np.testing.assert_allclose(reps[b], v @ v.T, atol=1e-12)
+
+
+def test_ci_methods_are_shifts_of_the_same_replicates(passages, pdtm):
+    kw = dict(n_boot=40, random_state=5, progress=False)
+    pct = al.similarity_panel(pdtm, passages, ci_method="percentile", **kw)
+    cen = al.similarity_panel(pdtm, passages, ci_method="centered", **kw)
+    bas = al.similarity_panel(pdtm, passages, ci_method="basic", **kw)
+    np.testing.assert_allclose(cen["ci_low"], pct["ci_low"] - pct["boot_bias"])
+    np.testing.assert_allclose(cen["ci_high"], pct["ci_high"] - pct["boot_bias"])
+    np.testing.assert_allclose(bas["ci_low"], 2 * pct["similarity"] - pct["ci_high"])
+    assert (pct["boot_bias"] < 0).mean() > 0.5  # resampled sums look like shorter texts
+    with pytest.raises(ValueError, match="ci_method='bca'"):
+        al.similarity_panel(pdtm, passages, ci_method="bca")
+
+
+def test_missing_actor_gives_nan_with_counts(passages, pdtm):
+    with pytest.warns(UserWarning, match=r"CCC \(1 periods\)"):
+        panel = al.similarity_panel(pdtm, passages, actors=["AAA", "CCC"], n_boot=0)
+    row = panel[panel["period"] == 2001].iloc[0]
+    assert np.isnan(row["similarity"]) and row["n_docs_b"] == 0 and row["n_docs_a"] == 1
+    assert panel.attrs["alignment"]["missing"] == [{"period": 2001, "actor": "CCC"}]
+    # without `actors`, absent actors simply have no rows
+    full = al.similarity_panel(pdtm, passages, n_boot=0)
+    assert not ((full.period == 2001) & (full.actor_b == "CCC")).any()
+
+
+def test_unknown_codes_and_periods_are_listed(passages, pdtm):
+    with pytest.raises(ValueError, match=r"Unknown actor code\(s\) \['AAB', 'ZZZ'\].*did you mean"):
+        al.similarity_panel(pdtm, passages, actors=["AAA", "ZZZ", "AAB"], n_boot=0)
+    with pytest.raises(ValueError, match="at least two actors"):
+        al.similarity_panel(pdtm, passages, actors=["AAA"], n_boot=0)
+    with pytest.raises(ValueError, match=r"period\(s\) \[1999\] are not in the data"):
+        al.similarity_panel(pdtm, passages, periods=[1999], n_boot=0)
+    with pytest.raises(ValueError, match="measure='euclid'"):
+        al.similarity_panel(pdtm, passages, measure="euclid")
+    with pytest.raises(ValueError, match=r"period='session' is not a column"):
+        al.similarity_panel(pdtm, passages, period="session")
+
+
+def test_rows_absent_from_corpus_are_named(passages, pdtm):
+    with pytest.raises(ValueError, match=r"matrix row\(s\) have no row in the corpus.*AAA_2000#p"):
+        al.similarity_panel(pdtm, passages[passages.parent_doc_id != "AAA_2000"], n_boot=0)
+
+
+def test_single_doc_units_get_nan_intervals(corpus, pdtm):
+    ddtm, _ = _dtm(corpus, vocabulary=pdtm.vocab)
+    with pytest.warns(UserWarning, match="split_passages"):
+        panel = al.similarity_panel(ddtm, corpus, n_boot=20, random_state=0, progress=False)
+    assert panel["ci_low"].isna().all() and panel["similarity"].notna().all()
+
+
+def test_decade_period(passages, pdtm):
+    panel = al.similarity_panel(pdtm, passages, period="decade", n_boot=0)
+    assert panel["period"].unique().tolist() == [2000]
+    assert panel.query("actor_a == 'AAA' and actor_b == 'BBB'")["n_docs_a"].item() == 2
+
+
+def test_js_panel_matches_hand_computation(passages):
+    rng = np.random.default_rng(0)
+    theta = pd.DataFrame(rng.dirichlet(np.ones(3), size=len(passages)), index=passages["doc_id"])
+    panel = al.similarity_panel(
+        theta, passages, measure="js", n_boot=30, random_state=0, progress=False
+    )
+    ids = passages[(passages.actor.isin(["AAA", "BBB"])) & (passages.year == 2000)]
+    pa = theta.loc[ids[ids.actor == "AAA"].doc_id].mean().to_numpy()
+    pb = theta.loc[ids[ids.actor == "BBB"].doc_id].mean().to_numpy()
+    m = (pa + pb) / 2
+    jsd = 0.5 * np.sum(pa * np.log2(pa / m)) + 0.5 * np.sum(pb * np.log2(pb / m))
+    got = panel.query("actor_a == 'AAA' and actor_b == 'BBB' and period == 2000")
+    assert got["similarity"].item() == pytest.approx(1 - jsd)
+    assert got["n_tokens_a"].isna().all()
+    assert (panel["ci_low"] <= panel["ci_high"]).all()
+
+
+def test_issue_panel_accepts_passage_table(corpus, passages, pdtm):
+    arms = passages[passages["text"].str.contains("arms|weapons")]
+    out = al.issue_similarity_panel(arms, dtm=pdtm, n_boot=0)
+    assert set(out["actor_a"]) | set(out["actor_b"]) <= {"AAA", "BBB", "DDD"}
+    assert out.attrs["alignment"]["issue"]["n_passages"] == len(arms)
+    # from a corpus: keywords.extract_passages finds the arms paragraphs, rows come from pdtm
+    direct = al.issue_similarity_panel(corpus, dictionary="arms", dtm=pdtm, n_boot=0)
+    assert direct.attrs["alignment"]["issue"]["dictionary"]["name"] == "arms"
+    assert direct["similarity"].notna().any()
+    bad = arms.assign(doc_id=arms["doc_id"] + "x")
+    with pytest.raises(ValueError, match="not rows of dtm"):
+        al.issue_similarity_panel(bad, dtm=pdtm, n_boot=0)
+
+
+def test_dyad_series_normalises_order(panel):
+    s = al.dyad_series(panel, [("BBB", "AAA"), ("AAA", "DDD")])
+    assert s["pair"].unique().tolist() == ["BBB–AAA", "AAA–DDD"]
+    assert len(s) == 4
+    with pytest.raises(ValueError, match=r"\['XXX'\]"):
+        al.dyad_series(panel, [("AAA", "XXX")])
+
+
+def test_actors_in_period(panel):
+    assert al.actors_in_period(panel, 2000) == ["AAA", "BBB", "CCC", "DDD"]
+    assert al.actors_in_period(panel, 2001, ["DDD", "CCC", "AAA"]) == ["DDD", "AAA"]
+
+
+def test_dyad_summary(panel):
+    s = al.dyad_series(panel, [("AAA", "BBB"), ("AAA", "CCC")])
+    out = al.dyad_summary(s)
+    ab = out.set_index("pair").loc["AAA–BBB"]
+    exp = s[s["pair"] == "AAA–BBB"]
+    assert ab["mean_similarity"] == pytest.approx(exp["similarity"].mean())
+    assert ab["last_period"] == 2001 and ab["n_periods"] == 2
+    ac = out.set_index("pair").loc["AAA–CCC"]  # CCC missing in 2001: last known period is 2000
+    assert ac["last_period"] == 2000 and ac["n_periods"] == 1
+
+
+@pytest.mark.integration
+def test_ungdc_panel_and_wordscores(ungdc):
+    sub = ungdc[ungdc["year"].isin([2013, 2014])]
+    vec = CountVectorizer(min_df=2, stop_words="english")
+    x = vec.fit_transform(sub["text"])
+    dtm = DocTermMatrix.from_unsorted(x, sub["doc_id"], vec.get_feature_names_out())
+    panel = al.similarity_panel(dtm, sub, n_boot=0)
+    s = al.dyad_series(panel, [("CHN", "RUS"), ("CHN", "USA"), ("DEU", "CHN"), ("RUS", "USA")])
+    assert len(s) == 8 and s["similarity"].between(0, 1).all()
+    ws = al.wordscores_by_period(dtm, sub, periods=[2014], progress=False)
+    assert {"CHN", "DEU", "UKR"} <= set(ws["actor"])
+    refs = ws.set_index("actor").loc[["RUS", "USA"], "raw"]
+    assert refs["RUS"] < refs["USA"]
+
+
+def test_period_n_years(passages, pdtm):
+    """period=5 means 5-year bins labelled by their first year, as in keyword_trends."""
+    moved = passages.assign(year=passages["year"].map({2000: 2004, 2001: 2005}))
+    panel = al.similarity_panel(pdtm, moved, period=5, n_boot=0)
+    assert panel["period"].dtype == np.int64
+    assert panel["period"].unique().tolist() == [2000, 2005]
+    by_hand = al.similarity_panel(pdtm, moved, period=lambda t: t["year"] // 5 * 5, n_boot=0)
+    pd.testing.assert_frame_equal(panel, by_hand)
+    assert panel.attrs["alignment"]["period"] == "5"
+    decade = al.similarity_panel(pdtm, moved, period="decade", n_boot=0)
+    assert decade["period"].unique().tolist() == [2000]
+
+
+def test_year_period_keeps_int64_labels(passages, pdtm):
+    panel = al.similarity_panel(pdtm, passages, n_boot=0)
+    as_int64 = al.similarity_panel(
+        pdtm, passages.assign(year=passages["year"].astype("Int64")), n_boot=0
+    )
+    assert panel["period"].dtype == np.int64
+    pd.testing.assert_frame_equal(panel, as_int64)
+
+
+def test_dyad_series_of_every_dyad(panel):
+    s = al.dyad_series(panel)
+    assert len(s) == len(panel)
+    assert s["pair"].cat.categories.tolist() == sorted(
+        set(panel["actor_a"] + "–" + panel["actor_b"])
+    )
+    one = s[s["pair"] == "AAA–BBB"].drop(columns="pair").reset_index(drop=True)
+    pair = al.dyad_series(panel, [("AAA", "BBB")]).drop(columns="pair")
+    pd.testing.assert_frame_equal(one, pair)
+
+
+def test_issue_panel_of_a_corpus_needs_a_dictionary(corpus, pdtm):
+    with pytest.raises(ValueError, match="needs dictionary="):
+        al.issue_similarity_panel(corpus, dtm=pdtm, n_boot=0)
