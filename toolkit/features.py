@@ -84,6 +84,20 @@ class DocTermMatrix:
     ) -> DocTermMatrix:
         """Build a matrix from labels in any order, sorting rows and columns.
 
+        Parameters
+        ----------
+        matrix : scipy.sparse matrix of shape (n_docs, n_terms)
+            Counts or weights, rows in ``doc_ids`` order and columns in ``vocab`` order.
+        doc_ids : sequence of str of length n_docs
+            Unique document ids, in any order.
+        vocab : sequence of str of length n_terms
+            Unique terms, in any order.
+
+        Returns
+        -------
+        DocTermMatrix
+            Rows and columns sorted by label.
+
         Raises
         ------
         ValueError
@@ -109,10 +123,12 @@ class DocTermMatrix:
 
     @property
     def n_docs(self) -> int:
+        """The number of rows (documents)."""
         return self.matrix.shape[0]
 
     @property
     def n_terms(self) -> int:
+        """The number of columns (terms)."""
         return self.matrix.shape[1]
 
     def __repr__(self) -> str:
@@ -122,34 +138,74 @@ class DocTermMatrix:
         )
 
     def doc_index(self, doc_ids: Iterable[str]) -> np.ndarray:
-        """Row positions of ``doc_ids``; raises ``KeyError`` naming unknown ids."""
-        wanted = np.asarray(list(doc_ids), dtype=object)
-        pos = np.searchsorted(self.doc_ids.astype(str), wanted.astype(str))
-        pos = np.clip(pos, 0, max(self.n_docs - 1, 0))
-        ok = (self.n_docs > 0) & (self.doc_ids[pos] == wanted) if len(wanted) else np.array([])
-        if len(wanted) and not np.all(ok):
-            missing = wanted[~ok][:5].tolist()
-            raise KeyError(f"doc_ids not in the matrix: {missing}")
-        return pos
+        """Row positions of ``doc_ids``.
+
+        Parameters
+        ----------
+        doc_ids : iterable of str
+            Document ids of the matrix.
+
+        Returns
+        -------
+        ndarray of int
+            One position per id, in the order given.
+
+        Raises
+        ------
+        KeyError
+            Naming ids that are not rows of the matrix.
+        """
+        return _label_positions(self.doc_ids, doc_ids, "doc_ids not in the matrix")
 
     def term_index(self, terms: Iterable[str]) -> np.ndarray:
-        """Column positions of ``terms``; raises ``KeyError`` naming unknown terms."""
-        wanted = np.asarray(list(terms), dtype=object)
-        pos = np.searchsorted(self.vocab.astype(str), wanted.astype(str))
-        pos = np.clip(pos, 0, max(self.n_terms - 1, 0))
-        ok = (self.n_terms > 0) & (self.vocab[pos] == wanted) if len(wanted) else np.array([])
-        if len(wanted) and not np.all(ok):
-            missing = wanted[~ok][:5].tolist()
-            raise KeyError(f"terms not in the vocabulary: {missing}")
-        return pos
+        """Column positions of ``terms``.
+
+        Parameters
+        ----------
+        terms : iterable of str
+            Terms of the vocabulary.
+
+        Returns
+        -------
+        ndarray of int
+            One position per term, in the order given.
+
+        Raises
+        ------
+        KeyError
+            Naming terms that are not in the vocabulary.
+        """
+        return _label_positions(self.vocab, terms, "terms not in the vocabulary")
 
     def select_docs(self, doc_ids: Iterable[str]) -> DocTermMatrix:
-        """Return the rows for ``doc_ids`` (kept in sorted order)."""
+        """Return the rows for ``doc_ids`` (kept in sorted order).
+
+        Parameters
+        ----------
+        doc_ids : iterable of str
+            Document ids of the matrix.
+
+        Returns
+        -------
+        DocTermMatrix
+            Those rows, all columns.
+        """
         pos = np.unique(self.doc_index(doc_ids))
         return DocTermMatrix(self.matrix[pos], self.doc_ids[pos], self.vocab)
 
     def select_terms(self, terms: Iterable[str]) -> DocTermMatrix:
-        """Return the columns for ``terms`` (kept in sorted order)."""
+        """Return the columns for ``terms`` (kept in sorted order).
+
+        Parameters
+        ----------
+        terms : iterable of str
+            Terms of the vocabulary.
+
+        Returns
+        -------
+        DocTermMatrix
+            All rows, those columns.
+        """
         pos = np.unique(self.term_index(terms))
         return DocTermMatrix(self.matrix[:, pos], self.doc_ids, self.vocab[pos])
 
@@ -167,7 +223,12 @@ class DocTermMatrix:
         return pd.Series(sums, index=pd.Index(self.doc_ids, name="doc_id"), name="n_tokens")
 
     def doc_freq(self) -> np.ndarray:
-        """Number of documents each term occurs in, shape (n_terms,)."""
+        """Number of documents each term occurs in.
+
+        Returns
+        -------
+        ndarray of int of shape (n_terms,)
+        """
         return np.bincount(self.matrix.indices[self.matrix.data != 0], minlength=self.n_terms)
 
     def trim(
@@ -250,6 +311,11 @@ class DocTermMatrix:
             Passed to ``TfidfTransformer`` (``tfidf`` only).
         norm : {"l2", "l1"} or None, default="l2"
             Row normalisation for ``tfidf`` only.
+
+        Returns
+        -------
+        DocTermMatrix
+            Same labels, reweighted cells.
         """
         X = self.matrix
         if scheme == "count":
@@ -326,6 +392,12 @@ class DocTermMatrix:
         corpus : DataFrame with a ``doc_id`` column
             The corpus table the matrix was built from (or a part of it).
         mask : bool Series aligned with ``corpus`` or bool array of length ``len(corpus)``
+            Which documents to keep.
+
+        Returns
+        -------
+        DocTermMatrix
+            The rows of the selected documents.
         """
         if "doc_id" not in corpus.columns:
             raise ValueError("corpus has no 'doc_id' column; pass the corpus table.")
@@ -343,6 +415,18 @@ class DocTermMatrix:
 
         Each condition is ``column=value``: a scalar (equality), a list/set/tuple
         (membership), or a callable ``f(Series) -> bool Series``.
+
+        Parameters
+        ----------
+        corpus : DataFrame with a ``doc_id`` column
+            The corpus table the matrix was built from (or a part of it).
+        **conditions
+            ``column=value`` conditions, all of which must hold.
+
+        Returns
+        -------
+        DocTermMatrix
+            The rows of the matching documents.
 
         Examples
         --------
@@ -366,8 +450,12 @@ class DocTermMatrix:
     def to_sklearn(self) -> tuple[sp.csr_matrix, np.ndarray]:
         """Return ``(X, feature_names)`` as a scikit-learn vectorizer would.
 
-        ``X`` has shape (n_docs, n_terms) with rows in ``doc_ids`` order; the
-        feature names are ``vocab`` as an object array (``get_feature_names_out``).
+        Returns
+        -------
+        X : scipy.sparse.csr_matrix of shape (n_docs, n_terms)
+            A copy, rows in ``doc_ids`` order.
+        feature_names : ndarray of object of shape (n_terms,)
+            ``vocab``, as ``get_feature_names_out`` gives it.
         """
         return self.matrix.copy(), self.vocab.copy()
 
@@ -383,6 +471,12 @@ class DocTermMatrix:
         vectorizer : fitted vectorizer or sequence of str
             Anything with ``get_feature_names_out()``, or the feature names themselves.
         doc_ids : sequence of str of length n_docs
+            The documents of the rows of ``X``.
+
+        Returns
+        -------
+        DocTermMatrix
+            Rows and columns sorted by label.
         """
         if hasattr(vectorizer, "get_feature_names_out"):
             names = vectorizer.get_feature_names_out()
@@ -394,8 +488,16 @@ class DocTermMatrix:
     def save(self, path: str | os.PathLike) -> Path:
         """Write ``<path>.npz`` (the CSR arrays) and ``<path>.json`` (labels), atomically.
 
-        ``path`` may end in ``.npz``. Loading returns a bit-for-bit equal matrix.
-        Returns the ``.npz`` path.
+        Parameters
+        ----------
+        path : str or path-like
+            Where to write; may end in ``.npz``. :meth:`load` returns a bit-for-bit equal
+            matrix.
+
+        Returns
+        -------
+        Path
+            The ``.npz`` path.
         """
         npz, js = _io_paths(path)
         with atomic_path(npz) as tmp:
@@ -407,7 +509,22 @@ class DocTermMatrix:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> DocTermMatrix:
-        """Read a matrix written by :meth:`save`."""
+        """Read a matrix written by :meth:`save`.
+
+        Parameters
+        ----------
+        path : str or path-like
+            The path given to :meth:`save`.
+
+        Returns
+        -------
+        DocTermMatrix
+
+        Raises
+        ------
+        FileNotFoundError
+            If the ``.npz`` or ``.json`` file is missing.
+        """
         npz, js = _io_paths(path)
         for p in (npz, js):
             if not p.is_file():
@@ -423,7 +540,17 @@ class DocTermMatrix:
         }
 
     def equals(self, other: DocTermMatrix) -> bool:
-        """True when labels, dtype, shape and every stored array are identical."""
+        """True when labels, dtype, shape and every stored array are identical.
+
+        Parameters
+        ----------
+        other : DocTermMatrix
+            The matrix to compare with.
+
+        Returns
+        -------
+        bool
+        """
         a, b = self.matrix, other.matrix
         return (
             a.shape == b.shape
@@ -434,6 +561,19 @@ class DocTermMatrix:
             and np.array_equal(a.indices, b.indices)
             and np.array_equal(a.data, b.data)
         )
+
+
+def _label_positions(labels: np.ndarray, wanted: Iterable[str], message: str) -> np.ndarray:
+    """Positions of ``wanted`` in the sorted ``labels``; ``KeyError(message: ...)`` if absent."""
+    wanted = np.asarray(list(wanted), dtype=object)
+    n = len(labels)
+    pos = np.searchsorted(labels.astype(str), wanted.astype(str))
+    pos = np.clip(pos, 0, max(n - 1, 0))
+    ok = (n > 0) & (labels[pos] == wanted) if len(wanted) else np.array([])
+    if len(wanted) and not np.all(ok):
+        missing = wanted[~ok][:5].tolist()
+        raise KeyError(f"{message}: {missing}")
+    return pos
 
 
 def _df_bound(value: int | float, n_docs: int, name: str) -> int:
@@ -624,8 +764,30 @@ def dtm_from_tokens(
 ) -> DocTermMatrix:
     """Count n-grams of a :class:`toolkit.text.Tokens` table into a DocTermMatrix.
 
-    n-grams never cross documents. ``stopwords`` is only used to word the error message
-    when nothing survives (remove them beforehand with ``tokens.remove``).
+    n-grams never cross documents.
+
+    Parameters
+    ----------
+    tokens : Tokens
+        Tokenised documents, stopwords already removed (``tokens.remove``).
+    ngram_range : tuple (min_n, max_n), default=(1, 1)
+        The n-gram lengths counted.
+    min_df, max_df : int or float, default=1, 1.0
+        Document-frequency bounds applied to each feature (see :meth:`DocTermMatrix.trim`).
+    max_terms : int or None, default=None
+        Keep only the most frequent features after the df bounds.
+    stopwords : object, default=None
+        Only used to word the error message when nothing survives.
+
+    Returns
+    -------
+    DocTermMatrix
+        int32 counts, shape (n_docs, n_terms), rows and columns sorted by label.
+
+    Raises
+    ------
+    ValueError
+        If there are no tokens, or no feature survives the bounds.
     """
     ids = tokens.ids.astype(np.int64)
     offsets = tokens.offsets
