@@ -63,7 +63,7 @@ def test_heatmap(panel):
 def test_positions_and_blocs(panel):
     pos = al.map_positions(panel, orient=("RUS", "USA"))
     blocs = al.cluster_blocs(panel, n_blocs=2)
-    fig = pa.plot_positions(pos, period=2014, blocs=blocs)
+    fig = pa.plot_positions(pos, period=2014, blocs=blocs, highlight=("CHN", "RUS", "USA", "DEU"))
     ax = fig.axes[0]
     assert "dimension 1" in ax.get_xlabel() and ax.get_title()
     assert {t.get_text() for t in ax.texts} == {"CHN", "RUS", "USA", "DEU"}
@@ -74,6 +74,14 @@ def test_positions_and_blocs(panel):
     ]
     with pytest.raises(ValueError, match="1999"):
         pa.plot_positions(pos, period=1999)
+
+
+def test_positions_highlight_nothing_by_default(panel):
+    fig = pa.plot_positions(al.map_positions(panel), period=2014)
+    ax = fig.axes[0]
+    assert len(ax.texts) == 0 and len(ax.collections) == 2  # all points, no circled one
+    assert ax.collections[0].get_offsets().shape[0] == 5
+    assert ax.collections[1].get_offsets().shape[0] == 0
 
 
 def test_position_series():
@@ -91,6 +99,8 @@ def test_position_series():
     assert "RUS = -1" in fig.axes[0].get_ylabel()
     with pytest.raises(ValueError, match=r"\['UKR'\]"):
         pa.plot_position_series(scores, actors=["UKR"])
+    every = pa.plot_position_series(scores)  # None draws every actor, sorted
+    assert [t.get_text() for t in every.axes[0].get_legend().get_texts()] == ["CHN", "DEU"]
 
 
 def test_validation_plot():

@@ -15,6 +15,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from toolkit._validation import require_columns
+from toolkit.alignment import similarity_matrix
 
 __all__ = [
     "plot_dyad_series",
@@ -120,8 +121,6 @@ def plot_similarity_heatmap(
     """
     from scipy.cluster.hierarchy import leaves_list, linkage
 
-    from toolkit.alignment import similarity_matrix
-
     if order not in {"cluster", "alpha"}:
         raise ValueError(f"order={order!r} is not supported; use 'cluster' or 'alpha'.")
     mat = similarity_matrix(panel, period, actors=actors)
@@ -151,7 +150,7 @@ def plot_positions(
     positions: pd.DataFrame,
     *,
     period: Any = None,
-    highlight: Sequence[str] = ("CHN", "RUS", "USA", "DEU"),
+    highlight: Sequence[str] | None = None,
     blocs: pd.DataFrame | None = None,
     title: str | None = None,
 ) -> Figure:
@@ -163,8 +162,9 @@ def plot_positions(
         ``actor, period, dim1, dim2``.
     period : scalar or None, default=None
         The period to draw; None takes the last one.
-    highlight : sequence of str, default=("CHN", "RUS", "USA", "DEU")
-        Actors drawn larger and labelled; every other actor is a small grey point.
+    highlight : sequence of str or None, default=None
+        Actors circled and labelled (e.g. the report's focus states); every other actor is
+        a small point. None highlights no actor.
     blocs : DataFrame or None, default=None
         Output of :func:`toolkit.alignment.cluster_blocs`; colours points by bloc.
     title : str or None, default=None
@@ -198,7 +198,7 @@ def plot_positions(
         ax.legend(fontsize="small", title="bloc (size)", loc="best")
     else:
         ax.scatter(sub["dim1"], sub["dim2"], s=14, color="0.6", alpha=0.7, lw=0)
-    hl = sub[sub["actor"].isin(list(highlight))]
+    hl = sub[sub["actor"].isin(list(highlight or []))]
     ax.scatter(hl["dim1"], hl["dim2"], s=60, facecolors="none", edgecolors="k")
     for _, r in hl.iterrows():
         ax.annotate(r["actor"], (r["dim1"], r["dim2"]), xytext=(4, 4), textcoords="offset points")
@@ -214,7 +214,7 @@ def plot_positions(
 def plot_position_series(
     scores: pd.DataFrame,
     *,
-    actors: Sequence[str] = ("CHN", "DEU", "UKR"),
+    actors: Sequence[str] | None = None,
     value: str | None = None,
     title: str | None = None,
 ) -> Figure:
@@ -225,7 +225,10 @@ def plot_position_series(
     scores : DataFrame
         ``actor, period`` and a score column with ``<value>`` (and optionally
         ``<ci_low>/<ci_high>`` counterparts: ``score_ci_low`` or ``ci_low``).
-    actors : sequence of str, default=("CHN", "DEU", "UKR")
+    actors : sequence of str or None, default=None
+        The actors drawn, in this order (unknown ones raise ``ValueError``). None draws
+        every actor of ``scores`` in sorted order; with more than about ten the lines get
+        hard to tell apart, so pass the few you discuss.
     value : str or None, default=None
         Column to draw; None uses ``score`` (rescaled) when present, else ``raw``.
     title : str or None, default=None
@@ -237,6 +240,8 @@ def plot_position_series(
     require_columns(scores, ["actor", "period"], what="plot_position_series", nonempty=True)
     value = value or ("score" if "score" in scores.columns else "raw")
     lo, hi = ("score_ci_low", "score_ci_high") if value == "score" else ("ci_low", "ci_high")
+    if actors is None:
+        actors = sorted(scores["actor"].astype(str).unique())
     unknown = [a for a in actors if a not in set(scores["actor"])]
     if unknown:
         raise ValueError(f"actor(s) {unknown} are not in the scores table.")
