@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from toolkit import exceptions
 from toolkit import keywords as kw
 
 from .conftest import make_corpus
@@ -87,3 +88,20 @@ def test_collocations_hand_computed():
         kw.collocations(c, "arms", measure="dice")
     with pytest.warns(UserWarning, match="does not occur"):
         kw.collocations(c, "zeppelin")
+
+
+def test_n_terms_is_the_new_name_of_top(corpus):
+    mask = corpus["actor"].eq("CHN").to_numpy()
+    k = kw.keyness(corpus, mask, min_count=1, n_terms=3)
+    assert len(k) == 3
+    with pytest.warns(exceptions.FptkDeprecationWarning, match="'top' is deprecated.*'n_terms'"):
+        old = kw.keyness(corpus, mask, min_count=1, top=3)
+    pd.testing.assert_frame_equal(old, k)
+    c = kw.collocations(corpus, "arms", window=2, min_count=1, stopwords=None, n_terms=2)
+    with pytest.warns(exceptions.FptkDeprecationWarning, match="'top' is deprecated"):
+        old_c = kw.collocations(corpus, "arms", window=2, min_count=1, stopwords=None, top=2)
+    pd.testing.assert_frame_equal(old_c, c)
+    assert len(c) == 2
+    with pytest.warns(UserWarning, match="does not occur") as record:
+        kw.collocations(corpus, "zeppelin")
+    assert record[0].filename == __file__

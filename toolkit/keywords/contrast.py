@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from toolkit._validation import renamed_parameters
 from toolkit.features import DocTermMatrix
 from toolkit.keywords._common import _check_corpus, _filter_corpus, _text_list
 from toolkit.keywords._matcher import _parse_term, _symbols_regex_alternatives
@@ -67,6 +68,7 @@ def _two_by_two(a, b, n1, n2):
     return 2 * g_terms.sum(axis=0), chi_terms.sum(axis=0)
 
 
+@renamed_parameters(top="n_terms")
 def keyness(
     corpus_or_dtm: Any,
     target_mask: Any,
@@ -75,7 +77,7 @@ def keyness(
     min_count: int = 5,
     smoothing: float = 0.5,
     sort_by: str = "g2",
-    top: int | None = None,
+    n_terms: int | None = None,
     stopwords: str | Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Keywords of a target group against a reference: G², χ², p-values and log ratio.
@@ -95,8 +97,10 @@ def keyness(
     smoothing : float, default=0.5
         Added to both frequencies in the log ratio, so zero counts stay finite.
     sort_by : {"g2", "chi2", "log_ratio"}, default="g2"
-    top : int or None, default=None
-        Keep the first ``top`` rows after sorting.
+    n_terms : int or None, default=None
+        Keep the first ``n_terms`` rows (terms) after sorting; None keeps all. The old
+        name ``top`` still works for one release, with a
+        :class:`~toolkit.exceptions.FptkDeprecationWarning`.
     stopwords : "english", iterable of str or None, default=None
         Terms to leave out of the result (they still count in the token totals);
         "english" is scikit-learn's English stop-word list.
@@ -174,8 +178,8 @@ def keyness(
     if sort_by not in {"g2", "chi2", "log_ratio"}:
         raise ValueError(f"sort_by must be 'g2', 'chi2' or 'log_ratio', got {sort_by!r}.")
     out = out.sort_values([sort_by, "term"], ascending=[False, True], kind="stable")
-    if top is not None:
-        out = out.head(top)
+    if n_terms is not None:
+        out = out.head(n_terms)
     out = out.reset_index(drop=True)
     out.attrs = {
         "n_tokens_target": int(n1),
@@ -222,6 +226,7 @@ def _term_totals(
 # --------------------------------------------------------------------------------------
 
 
+@renamed_parameters(top="n_terms")
 def collocations(
     corpus: pd.DataFrame,
     target: str,
@@ -230,7 +235,7 @@ def collocations(
     measure: str = "pmi",
     min_count: int = 3,
     stopwords: str | Iterable[str] | None = "english",
-    top: int | None = 30,
+    n_terms: int | None = 30,
     **filters: Any,
 ) -> pd.DataFrame:
     """Words that co-occur with a target within a window, ranked by an association measure.
@@ -249,7 +254,10 @@ def collocations(
         Minimum co-occurrences for a collocate to be reported.
     stopwords : "english", iterable of str or None, default="english"
         Collocates to leave out; "english" is scikit-learn's English stop-word list.
-    top : int or None, default=30
+    n_terms : int or None, default=30
+        Keep the first ``n_terms`` collocates after sorting; None keeps all. The old name
+        ``top`` still works for one release, with a
+        :class:`~toolkit.exceptions.FptkDeprecationWarning`.
     **filters
         Metadata filters as in :func:`kwic` (e.g. ``actor="CHN"``).
 
@@ -306,8 +314,9 @@ def collocations(
     inside = inside[~is_t[inside]]
     co = np.bincount(codes[inside], minlength=len(types)) if n else np.zeros(0, np.int64)
     if n_target == 0:
+        # stacklevel 3: collocations <- the renamed_parameters wrapper <- the caller
         warnings.warn(f"The target {target!r} does not occur in the selected documents.",
-                      UserWarning, stacklevel=2)
+                      UserWarning, stacklevel=3)
     types = np.asarray(types, dtype=object)
     keep = (co >= min_count) & ~np.isin(types, list(stop)) if n else np.zeros(0, bool)
     words = types[keep]
@@ -329,8 +338,8 @@ def collocations(
         }
     )
     out = out.sort_values([measure, "collocate"], ascending=[False, True], kind="stable")
-    if top is not None:
-        out = out.head(top)
+    if n_terms is not None:
+        out = out.head(n_terms)
     out = out.reset_index(drop=True)
     out.attrs = {"target": target, "n_target": n_target, "n_tokens": n, "n_slots": n_slots,
                  "window": window, "measure": measure}
