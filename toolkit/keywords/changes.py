@@ -15,8 +15,12 @@ import pandas as pd
 __all__ = ["change_points"]
 
 
-def _best_split(y: np.ndarray, min_size: int) -> tuple[int, float]:
-    """Split maximising the SSE reduction of a two-mean model; returns (k, reduction)."""
+def _best_split(y: np.ndarray, min_size: int) -> tuple[np.ndarray, np.ndarray]:
+    """SSE reduction of a two-mean model at every admissible split: (k, reduction).
+
+    ``y`` is one series (n,) or a stack of them (..., n); ``reduction`` has one value per
+    split ``k`` (the size of the left segment) along the last axis.
+    """
     n = y.shape[-1]
     cs = np.cumsum(y, axis=-1)
     total = cs[..., -1:]

@@ -488,7 +488,10 @@ def _fill_empty_periods(out: pd.DataFrame, period: Period) -> pd.DataFrame:
 
 
 def _warn_low_n(out: pd.DataFrame, *, min_docs: int, stacklevel: int) -> None:
-    """Warn how many group-period points rest on fewer than ``min_docs`` documents."""
+    """Warn how many group-period points rest on fewer than ``min_docs`` documents.
+
+    ``stacklevel`` is that of the caller's own ``warnings.warn`` (2: its caller).
+    """
     points = out.drop_duplicates(["group", "period"])
     n_low = int(points["low_n"].sum())
     if n_low:
