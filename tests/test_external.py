@@ -238,6 +238,19 @@ def test_voting_agreement_decade_actors_and_min_votes(votes):
         ex.voting_agreement(votes, period="month")
 
 
+def test_voting_agreement_periods_and_options(votes):
+    # calendar years come from the date when the table has no year column
+    by_date = ex.voting_agreement(votes.drop(columns="year"), period="year")
+    pd.testing.assert_frame_equal(by_date, ex.voting_agreement(votes, period="year"))
+    # sessions and decades of sessions count from the year a session opened
+    s = ex.voting_agreement(votes, period="session")
+    assert set(s["year"]) == set(s["session"] + 1945) and s["period"].equals(s["year"])
+    with pytest.raises(ValueError, match="Did you mean 'identical'"):
+        ex.voting_agreement(votes, measure="identicl")
+    with pytest.raises(ValueError, match=r"no column\(s\) \['session'\]"):
+        ex.voting_agreement(votes.drop(columns="session"), period="decade")
+
+
 def test_voting_agreement_does_not_mutate(votes):
     before = votes.copy()
     ex.voting_agreement(votes, issue="di", measure="s_score")

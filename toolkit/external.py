@@ -39,10 +39,12 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from toolkit._validation import check_option, require_columns
 from toolkit.actors import UnmatchedCodesWarning, format_unmatched, to_iso3
 from toolkit.cache import file_sha256
 from toolkit.config import EXTERNAL_HOME_ENV, get_external_home
 from toolkit.exceptions import ExternalDataMissingError
+from toolkit.periods import assign_period
 
 __all__ = [
     "ISSUES",
@@ -92,8 +94,6 @@ SERBIA_FROM = pd.Timestamp("2006-06-03")
 SeatConvention = Literal["ungdc", "iso"]
 
 
-
-
 # --------------------------------------------------------------------------- helpers
 
 
@@ -140,6 +140,7 @@ def _report(unmatched: list[dict], what: str, unknown: str) -> None:
 def _apply_successions(actor: pd.Series, when: pd.Series, *, seat_convention: str
                        ) -> tuple[pd.Series, list[dict]]:
     """Date-dependent recodes: YUG -> SRB from June 2006; TWN -> CHN (UN seat) before 1971."""
+    check_option("seat_convention", seat_convention, ("ungdc", "iso"))
     actor = actor.copy()
     recoded = []
     srb = (actor == "YUG") & (when >= SERBIA_FROM)
@@ -156,8 +157,6 @@ def _apply_successions(actor: pd.Series, when: pd.Series, *, seat_convention: st
                             "why": "the Republic of China held the UN China seat until 25 Oct "
                                    "1971; UNGDC codes those speeches CHN "
                                    "(seat_convention='iso' keeps TWN)"})
-    elif seat_convention != "iso":
-        raise ValueError(f"seat_convention must be 'ungdc' or 'iso', got {seat_convention!r}")
     return actor.astype("string"), recoded
 
 
@@ -304,7 +303,10 @@ def _issue_mask(votes: pd.DataFrame, issue: str | Sequence[str]) -> pd.Series:
     return votes[cols].any(axis=1)
 
 
+#: What ``period=`` of :func:`voting_agreement` accepts.
 _PERIODS = ("session", "year", "decade")
+_MEASURES = ("identical", "abstain_half", "s_score")
+_VOTES = ["yes", "abstain", "no"]
 
 
 def voting_agreement(
@@ -352,12 +354,10 @@ def voting_agreement(
         ``year`` (period="year") or ``decade``; then ``period`` (the same int label:
         year or decade), ``agreement`` (float) and ``n_votes`` (roll calls both voted on).
     """
-    if period not in _PERIODS:
-        raise ValueError(f"period must be one of {_PERIODS}, got {period!r}")
-    if measure not in ("identical", "abstain_half", "s_score"):
-        raise ValueError(f"measure must be 'identical', 'abstain_half' or 's_score', "
-                         f"got {measure!r}")
-    _check_columns(votes, ["rcid", "actor", "vote"], Path("votes table"))
+    check_option("period", period, _PERIODS)
+    check_option("measure", measure, _MEASURES)
+    require_columns(votes, ["rcid", "actor", "vote"], what="voting_agreement",
+                    noun="votes table", hint="Read the votes with load_unvotes().")
     df = votes
     if issue is not None:
         df = df[_issue_mask(df, issue)]
@@ -365,29 +365,54 @@ def voting_agreement(
     if actors is not None:
         keep &= df["actor"].isin(list(actors))
     df = df[keep]
-    if period == "session" or period == "decade":
-        _check_columns(df, ["session"], Path("votes table"))
-        start = (df["session"].astype("Int64") + 1945)
-        label = start if period == "session" else (start // 10) * 10
-    else:
-        if "year" in df.columns:
-            label = df["year"].astype("Int64")
-        else:
-            _check_columns(df, ["date"], Path("votes table"))
-            label = pd.to_datetime(df["date"]).dt.year.astype("Int64")
+    a_all, a_names, r_all, v, lab, n_dup = _vote_arrays(df, _vote_periods(df, period))
+    bounds = np.flatnonzero(np.diff(lab)) + 1
+    frames = []
+    for sl in np.split(np.arange(len(lab)), bounds):
+        if not len(sl):
+            continue
+        frame = _period_agreement(a_all[sl], r_all[sl], v[sl], a_names, int(lab[sl[0]]),
+                                  measure=measure, min_votes=min_votes,
+                                  both_directions=both_directions)
+        if frame is not None:
+            frames.append(frame)
+    out = _agreement_table(frames, period)
+    out.attrs["voting_agreement"] = {"period": period, "measure": measure,
+                                     "issue": issue, "duplicate_votes_dropped": n_dup}
+    return out
+
+
+def _vote_periods(df: pd.DataFrame, period: str) -> pd.Series:
+    """The int period label of each vote (:func:`toolkit.periods.assign_period`).
+
+    ``"year"`` is the calendar year of the vote; ``"session"`` and ``"decade"`` count from the
+    year a session opened (session + 1945), as UNGDC labels its debates.
+    """
+    if period == "year":
+        return assign_period(df, "year")
+    require_columns(df, ["session"], what="voting_agreement", noun="votes table",
+                    hint="Read the votes with load_unvotes().")
+    opened = pd.DataFrame({"year": df["session"].astype("Int64") + 1945}, index=df.index)
+    return assign_period(opened, "year" if period == "session" else "decade")
+
+
+def _vote_arrays(df: pd.DataFrame, label: pd.Series
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+    """Integer codes of actor, roll call and vote (0 yes, 1 abstain, 2 no) sorted by period.
+
+    Returns ``(actor, actor_names, roll_call, vote, period, n_duplicates)``; one vote per
+    actor and roll call is kept (a recode could merge two source rows).
+    """
     vote = df["vote"]
-    if isinstance(vote.dtype, pd.CategoricalDtype) and list(vote.cat.categories) == [
-            "yes", "abstain", "no"]:
+    if isinstance(vote.dtype, pd.CategoricalDtype) and list(vote.cat.categories) == _VOTES:
         v = vote.cat.codes.to_numpy()
     else:
-        v = pd.Categorical(vote.astype(str).str.strip().str.lower(),
-                           categories=["yes", "abstain", "no"]).codes
+        v = pd.Categorical(vote.astype(str).str.strip().str.lower(), categories=_VOTES).codes
     lab = label.to_numpy(dtype="float64", na_value=np.nan)
     ok = ~np.isnan(lab) & (v >= 0)
     a_all, a_names = pd.factorize(df["actor"].astype("string").to_numpy()[ok])
     r_all = pd.factorize(df["rcid"].to_numpy()[ok])[0]
     v, lab = v[ok].astype(np.intp), lab[ok].astype(np.int64)
-    # One vote per actor and roll call (a recode could merge two source rows).
     key = r_all.astype(np.int64) * (len(a_names) + 1) + a_all
     _, first = np.unique(key, return_index=True)
     n_dup = len(key) - len(first)
@@ -396,47 +421,56 @@ def voting_agreement(
         a_all, r_all, v, lab = a_all[first], r_all[first], v[first], lab[first]
     a_names = np.asarray(a_names, dtype=object)
     order = np.argsort(lab, kind="stable")
-    a_all, r_all, v, lab = a_all[order], r_all[order], v[order], lab[order]
-    bounds = np.flatnonzero(np.diff(lab)) + 1
-    frames = []
-    for sl in np.split(np.arange(len(lab)), bounds):
-        if not len(sl):
-            continue
-        a_codes, a_idx = np.unique(a_all[sl], return_inverse=True)
-        _, r_idx = np.unique(r_all[sl], return_inverse=True)
-        n_a, n_r = len(a_codes), int(r_idx.max()) + 1
-        if n_a < 2:
-            continue
-        # Sort actor codes by name so that actor_a < actor_b alphabetically.
-        names = a_names[a_codes]
-        rank = np.argsort(names)
-        inv = np.empty_like(rank)
-        inv[rank] = np.arange(n_a)
-        a_idx = inv[a_idx]
-        names = names[rank]
-        mats = np.zeros((3, n_a, n_r), dtype=np.float32)
-        mats[v[sl], a_idx, r_idx] = 1.0
-        y, ab, no = mats
-        present = y + ab + no
-        both = present @ present.T
-        if measure == "identical":
-            score = (y @ y.T + ab @ ab.T + no @ no.T)
-        else:
-            half = y @ ab.T + ab @ y.T + ab @ no.T + no @ ab.T
-            full = y @ no.T + no @ y.T
-            dist = 0.5 * half + full
-            score = both - dist if measure == "abstain_half" else both - 2.0 * dist
-        if both_directions:
-            i, j = np.nonzero(~np.eye(n_a, dtype=bool))
-        else:
-            i, j = np.triu_indices(n_a, k=1)
-        n = both[i, j]
-        keep_ij = n >= max(min_votes, 1)
-        i, j, n = i[keep_ij], j[keep_ij], n[keep_ij]
-        frames.append(pd.DataFrame({"actor_a": names[i], "actor_b": names[j],
-                                    "period": int(lab[sl[0]]),
-                                    "agreement": score[i, j].astype(np.float64) / n,
-                                    "n_votes": n.astype(np.int64)}))
+    return a_all[order], a_names, r_all[order], v[order], lab[order], n_dup
+
+
+def _period_agreement(a: np.ndarray, r: np.ndarray, v: np.ndarray, a_names: np.ndarray,
+                      label: int, *, measure: str, min_votes: int, both_directions: bool
+                      ) -> pd.DataFrame | None:
+    """``actor_a, actor_b, period, agreement, n_votes`` of the votes of one period ``label``.
+
+    Every dyad at once, from products of the period's yes, abstain and no matrices.
+
+    None when fewer than two actors voted.
+    """
+    a_codes, a_idx = np.unique(a, return_inverse=True)
+    _, r_idx = np.unique(r, return_inverse=True)
+    n_a, n_r = len(a_codes), int(r_idx.max()) + 1
+    if n_a < 2:
+        return None
+    # Sort actor codes by name so that actor_a < actor_b alphabetically.
+    names = a_names[a_codes]
+    rank = np.argsort(names)
+    inv = np.empty_like(rank)
+    inv[rank] = np.arange(n_a)
+    a_idx = inv[a_idx]
+    names = names[rank]
+    mats = np.zeros((3, n_a, n_r), dtype=np.float32)
+    mats[v, a_idx, r_idx] = 1.0
+    y, ab, no = mats
+    present = y + ab + no
+    both = present @ present.T
+    if measure == "identical":
+        score = (y @ y.T + ab @ ab.T + no @ no.T)
+    else:
+        half = y @ ab.T + ab @ y.T + ab @ no.T + no @ ab.T
+        full = y @ no.T + no @ y.T
+        dist = 0.5 * half + full
+        score = both - dist if measure == "abstain_half" else both - 2.0 * dist
+    if both_directions:
+        i, j = np.nonzero(~np.eye(n_a, dtype=bool))
+    else:
+        i, j = np.triu_indices(n_a, k=1)
+    n = both[i, j]
+    keep_ij = n >= max(min_votes, 1)
+    i, j, n = i[keep_ij], j[keep_ij], n[keep_ij]
+    return pd.DataFrame({"actor_a": names[i], "actor_b": names[j], "period": label,
+                         "agreement": score[i, j].astype(np.float64) / n,
+                         "n_votes": n.astype(np.int64)})
+
+
+def _agreement_table(frames: list[pd.DataFrame], period: str) -> pd.DataFrame:
+    """The periods' dyads in one table, with the label columns of ``period``."""
     cols = ["actor_a", "actor_b", "period", "agreement", "n_votes"]
     out = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
     out["agreement"] = out["agreement"].astype(float)
@@ -449,8 +483,6 @@ def voting_agreement(
         out.insert(3, "year", out["period"])
     else:
         out.insert(2, period, out["period"])
-    out.attrs["voting_agreement"] = {"period": period, "measure": measure,
-                                     "issue": issue, "duplicate_votes_dropped": n_dup}
     return out
 
 
@@ -489,8 +521,7 @@ def load_idealpoints(
         them). ``attrs["unmatched"]`` and ``attrs["recoded"]`` (where the file's ``iso3c``
         disagrees with the COW code, e.g. ccode 680 South Yemen labelled YAR).
     """
-    if estimate not in ("all", "fp", "legacy"):
-        raise ValueError(f"estimate must be 'all', 'fp' or 'legacy', got {estimate!r}")
+    check_option("estimate", estimate, ("all", "fp", "legacy"))
     where = _resolve(path, "idealpoints", _IDEAL_FILES, "UN ideal points")
     if where.is_dir():
         file = next((where / n for n in _IDEAL_FILES if (where / n).is_file()), None)
@@ -587,9 +618,9 @@ def idealpoint_distance(
         ``idealpoint_a``, ``idealpoint_b``, ``distance``. Rows with a missing estimate
         are left out.
     """
-    if period not in ("session", "year"):
-        raise ValueError(f"period must be 'session' or 'year', got {period!r}")
-    _check_columns(ideal, ["actor", "year", "idealpoint"], Path("ideal point table"))
+    check_option("period", period, ("session", "year"))
+    require_columns(ideal, ["actor", "year", "idealpoint"], what="idealpoint_distance",
+                    noun="ideal point table", hint="Read it with load_idealpoints().")
     df = ideal[ideal["actor"].notna() & ideal["idealpoint"].notna() & ideal["year"].notna()]
     if actors is not None:
         df = df[df["actor"].isin(list(actors))]
@@ -839,11 +870,10 @@ def arms_transfers(
         ``year``, ``deals``, ``tiv_delivered``; with ``by="order_year"`` also ``tiv_order``.
         TIV in millions. Years with no transfer are absent.
     """
-    if by not in ("year", "delivery_year", "order_year"):
-        raise ValueError(f"by must be 'year', 'delivery_year' or 'order_year', got {by!r}")
-    _check_columns(sipri, ["supplier", "recipient", "supplier_iso3", "recipient_iso3",
-                           "order_year", "delivery_years", "tiv_delivered"],
-                   Path("SIPRI table"))
+    check_option("by", by, ("year", "delivery_year", "order_year"))
+    require_columns(sipri, ["supplier", "recipient", "supplier_iso3", "recipient_iso3",
+                            "order_year", "delivery_years", "tiv_delivered"],
+                    what="arms_transfers", noun="SIPRI table", hint="Read it with load_sipri().")
     df = sipri
     if supplier is not None:
         df = df[_party_mask(df["supplier_iso3"], df["supplier"], supplier)]
