@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import functools
+import hashlib
 import json
 import os
 import shutil
@@ -34,12 +35,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from toolkit import provenance
+from toolkit import corpora, provenance
 from toolkit.cache import atomic_path
-from toolkit.config import get_data_home, project_root
+from toolkit.config import PACKAGE_DIR, get_data_home, get_external_home, project_root
 from toolkit.exceptions import FptkDeprecationWarning, ReportBuildError
 from toolkit.report.index import write_index
-from toolkit.report.notebook import _corpora_fn, resolve_corpus_name
+from toolkit.report.notebook import resolve_corpus_name
 from toolkit.report.render import render_html
 
 __all__ = [
@@ -440,11 +441,6 @@ def input_key(path: str | os.PathLike, params: Mapping[str, Any], *,
     str
         A SHA-256 hex digest.
     """
-    import hashlib
-
-    from toolkit.config import PACKAGE_DIR, get_external_home
-    from toolkit.provenance import package_versions
-
     h = hashlib.sha256()
     h.update(Path(path).read_bytes())
     h.update(json.dumps({"params": params, "render": dict(render or {})}, sort_keys=True,
@@ -453,7 +449,7 @@ def input_key(path: str | os.PathLike, params: Mapping[str, Any], *,
         if file.is_file() and "__pycache__" not in file.parts and file.suffix != ".pyc":
             h.update(str(file.relative_to(PACKAGE_DIR)).encode())
             h.update(file.read_bytes())
-    h.update(json.dumps(package_versions(), sort_keys=True).encode())
+    h.update(json.dumps(provenance.package_versions(), sort_keys=True).encode())
     for home in (get_data_home(), get_external_home()):
         h.update(str(home).encode())
         h.update(json.dumps(_tree_stats(home)).encode())
@@ -502,7 +498,7 @@ def _prewarm_corpora(params: Iterable[Mapping[str, Any]], *, echo: bool) -> None
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                _corpora_fn("load_corpus")(resolve_corpus_name(name)[0])
+                corpora.load_corpus(resolve_corpus_name(name)[0])
         except Exception as exc:  # the notebooks will raise it with context
             if echo:
                 print(f"[report] could not pre-load corpus {name!r}: {exc}", flush=True)

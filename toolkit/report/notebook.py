@@ -33,6 +33,7 @@ from typing import Any
 
 import pandas as pd
 
+from toolkit import corpora
 from toolkit._validation import renamed_parameters
 from toolkit.cache import atomic_path
 from toolkit.config import get_data_home
@@ -62,18 +63,6 @@ __all__ = [
 FALLBACK_CORPUS = "sotu"
 #: The corpus ``"auto"`` stands for when the data home has it.
 PREFERRED_CORPUS = "ungdc"
-
-
-def _corpora_fn(name: str):
-    """A public function of toolkit.corpora (falling back to its registry module)."""
-    from toolkit import corpora
-
-    fn = getattr(corpora, name, None)
-    if fn is None:
-        from toolkit.corpora import registry
-
-        fn = getattr(registry, name)
-    return fn
 
 
 # ---------------------------------------------------------------------------
@@ -336,7 +325,7 @@ def resolve_corpus_name(corpus: str = "auto") -> tuple[str, str | None]:
     """
     if corpus != "auto":
         return corpus, None
-    name = _corpora_fn("default_corpus_name")()
+    name = corpora.default_corpus_name()
     if name == PREFERRED_CORPUS:
         return name, None
     return name, (
@@ -371,7 +360,7 @@ def load_corpus(
         ``fallback_reason`` and ``years`` (read by :mod:`toolkit.provenance`).
     """
     name, reason = resolve_corpus_name(corpus)
-    df = _corpora_fn("load_corpus")(name, **kwargs)
+    df = corpora.load_corpus(name, **kwargs)
     info = dict(df.attrs.get("corpus") or {})
     if years is not None:
         df = _keep_years(df, years, name=name)
@@ -426,7 +415,7 @@ def corpus_card(corpus: pd.DataFrame):
     name = str(info.get("name") or "unknown")
     e = html.escape
     try:
-        card = _corpora_fn("corpus_card")(name)
+        card = corpora.corpus_card(name)
     except (ValueError, AttributeError):
         card = None
     if card is None:
