@@ -40,7 +40,16 @@ def test_seed_statement_is_refuse_and_control(rules):
     ("We call for an arms embargo against the regime.", "Ghana", "control", "instrument"),
     ("We urge all States to stop sending arms to the region.", "Ghana", "restrain",
      "stop_or_condemn"),
-    ("Is China going to provide weapons to Russia?", "China", "none", "question"),
+    ("Does that mean pouring weapons into the conflict should be seen as impartial?", "China",
+     "restrain", "stop_or_condemn"),
+    ("It is the US, not China, that has been sending weapons to the battlefield.", "China",
+     "refuse", "denied_claim"),
+    ("The US keeps falsely claiming that China might offer weapons to Russia.", "China",
+     "refuse", "denied_claim"),
+    ("We are supporting Ukraine, including through military aid.", "Slovakia", "supply",
+     "self_aid"),
+    ("The supplying of arms to the rebels by the neighbouring regime is obvious.", "Laos",
+     "restrain", "other_supplies"),
     ("The country received military assistance last year.", "Ghana", "none", "no_cue"),
 ])
 def test_named_rules(rules, text, actor, label, rule):
@@ -49,9 +58,9 @@ def test_named_rules(rules, text, actor, label, rule):
 
 
 def test_questions_by_part_and_plain_lists(rules):
-    X = pd.DataFrame({"text": ["China sells no weapons."], "actor_name": ["China"],
-                      "part": ["question"]})
-    assert rules.predict(X).tolist() == ["none"]
+    X = pd.DataFrame({"text": ["China sells no weapons.", "Will China provide weapons?"],
+                      "actor_name": ["China", "China"], "part": ["question", "question"]})
+    assert rules.predict(X).tolist() == ["none", "none"]
     assert rules.predict(["We will not sell arms to any party."]).tolist() == ["refuse"]
     with pytest.raises(TypeError, match="not a str"):
         rules.predict("one sentence")

@@ -89,20 +89,28 @@ _CALL_VERBS = frozenset(
     "call urge appeal ask request demand invite encourage hope want need plead".split()
 )
 _STOP_CUES = frozenset(
-    "stop halt cease end refrain curb limit reduce condemn deplore denounce oppose "
+    "stop halt cease refrain curb limit reduce condemn deplore denounce oppose "
     "criticize criticise fuel flame excessive illicit illegal destabilize destabilise "
-    "escalate escalation prolong aggravate flood massive profit merchant irresponsible "
-    "instead pour".split()
+    "escalate escalation prolong aggravate flood profit merchant irresponsible "
+    "instead pour smear flow traffic trafficking trafficker smuggle smuggling".split()
 )
 _CONTROL_CUES = frozenset(
-    "embargo treaty register regulate regulation regime licence license licensing "
+    "embargo treaty register regulate regulation licence license licensing "
     "legislation law dual end-use end-user wassenaar mtcr prudent responsible "
-    "norm rule control controls".split()
+    "norm rule control controls ban prohibit prohibition forbid transparency transparent "
+    "reporting criteria convention code sanction moratorium oversight accordance".split()
 )
 _OTHER_AGENTS = frozenset(
     "they them their some certain other others country countries state states power powers "
     "nato west side sides party parties government governments".split()
 )
+#: Words that deny a claim: "falsely claiming that China might offer weapons".
+_DENIAL_CUES = frozenset(
+    "disinformation falsely false smear smearing groundless fabricate fabricated rumour rumor "
+    "lie lies baseless slander".split()
+)
+_AID_NOUNS = frozenset("aid assistance support".split())
+_AID_MODIFIERS = frozenset("military security lethal defence defense".split())
 _CLAUSE_BREAKS = frozenset({",", ";", ":", "but", "while", "whereas", "and", "."})
 _NEG_SCOPE = 6  # tokens between a negation and the supply verb it scopes over
 
@@ -155,7 +163,9 @@ def _is_supply_verb(toks: list[_Tok], i: int) -> bool:
     t = toks[i]
     if not (t.lemma in _SUPPLY_VERBS or t.lower in _SUPPLY_VERBS):
         return False
-    return not (i > 0 and toks[i - 1].lower in _DETERMINERS)
+    if i > 0 and toks[i - 1].lower in _DETERMINERS:
+        return False
+    return not (i + 1 < len(toks) and toks[i + 1].lower == "of")
 
 
 @dataclass(frozen=True)
@@ -169,9 +179,11 @@ def _decide(text: str, self_terms: frozenset[str], is_question: bool) -> _Decisi
     """Apply the rules in the codebook's order; the first that fires decides."""
     toks = _tokens(text)
     lemmas = [t.lemma for t in toks]
-    if is_question or text.rstrip().endswith("?"):
+    if is_question:  # a journalist's question; a rhetorical question in a statement is not
         return _Decision("none", "question", "?")
-    for rule in (_rule_refuse, _rule_supply, _rule_request, _rule_control, _rule_restrain):
+    rules = (_rule_refuse, _rule_denied_claim, _rule_supply, _rule_self_aid, _rule_request,
+             _rule_control, _rule_restrain, _rule_other_supplies)
+    for rule in rules:
         found = rule(toks, lemmas, self_terms)
         if found is not None:
             return found
@@ -236,6 +248,59 @@ def _rule_supply(toks, lemmas, self_terms) -> _Decision | None:
     return None
 
 
+def _rule_denied_claim(toks, lemmas, self_terms) -> _Decision | None:
+    """denied_claim: the speaker's supply is called a false claim ("falsely claiming that China
+    might offer weapons"), or the speaker's side is set against the supplier ("the US, not
+    China, has been sending weapons")."""
+    has_supply = any(_is_supply_verb(toks, i) for i in range(len(toks)))
+    if not has_supply:
+        return None
+    selfs = [i for i, t in enumerate(toks) if t.lower in self_terms and not (
+        t.lower in _FIRST_PERSON and t.text.isupper() and len(t.text) > 1)]
+    for i in selfs:
+        if i > 0 and toks[i - 1].lower in {"not", "never"}:
+            return _Decision("refuse", "denied_claim", f"not {toks[i].lower}")
+    denial = [t.lower for t in toks if t.lemma in _DENIAL_CUES or t.lower in _DENIAL_CUES]
+    if denial and selfs:
+        return _Decision("refuse", "denied_claim", denial[0])
+    return None
+
+
+def _rule_self_aid(toks, lemmas, self_terms) -> _Decision | None:
+    """self_aid: the sentence's first agent is the speaker and it names military or security
+    aid it gives ("we are supporting Ukraine, including through military aid"), with no call,
+    stop or negation word."""
+    if set(lemmas) & (_CALL_VERBS | _STOP_CUES | _NEGATIONS):
+        return None
+    if _sentence_agent(toks, self_terms) != "self":
+        return None
+    for i in range(1, len(toks)):
+        if lemmas[i] in _AID_NOUNS and toks[i - 1].lower in _AID_MODIFIERS:
+            return _Decision("supply", "self_aid", f"{toks[i - 1].lower} {toks[i].lower}")
+    return None
+
+
+def _rule_other_supplies(toks, lemmas, self_terms) -> _Decision | None:
+    """other_supplies: another party is the agent of a supply verb, or the sentence speaks of
+    supplies (a supply verb or noun, "sale") without naming the speaker's side at all. In a
+    statement, reporting others' supplies is criticising them (the codebook's "condemns
+    others' supplies")."""
+    for clause in _clauses(toks):
+        for pos in clause:
+            if _is_supply_verb(toks, pos):
+                agent, j = _agent_before(toks, clause, pos, self_terms)
+                if agent == "other":
+                    return _Decision("restrain", "other_supplies",
+                                     f"{toks[j].lower} {toks[pos].lower}")
+    speaker = any(t.lower in self_terms for t in toks)
+    words = [t.lower for i, t in enumerate(toks)
+             if t.lemma in _SUPPLY_VERBS or t.lower in _SUPPLY_VERBS
+             or t.lemma in ("sale", "delivery")]
+    if words and not speaker:
+        return _Decision("restrain", "other_supplies", words[0])
+    return None
+
+
 def _rule_request(toks, lemmas, self_terms) -> _Decision | None:
     """call_for_supply: a call verb followed by a supply verb or aid noun, with no stop cue;
     or a supply verb whose recipient is the speaker ("provide us")."""
@@ -288,7 +353,8 @@ class StanceRules(ClassifierMixin, BaseEstimator):
     The rules, tried in order (the first that fires decides):
 
     ``question``
-        The sentence is a question (ends in "?" or its ``part`` is "question") -> none.
+        The sentence is a journalist's question (its ``part`` is "question") -> none. A
+        rhetorical question inside a statement goes on to the other rules.
     ``self_negated_supply``
         A negation (not, never, no, neither, nor) within 6 tokens before a supply verb
         (supply, provide, sell, deliver, send, ship, transfer, export, pour, offer...), in the
