@@ -74,6 +74,13 @@ and texts, the dictionary's content hash and version, and the compiled pattern.
 
 from toolkit.exceptions import LowSampleWarning
 from toolkit.keywords._matcher import MATCHER_VERSION
+from toolkit.keywords.audit import (
+    agreement,
+    audit_report,
+    audit_sample,
+    recall_report,
+    recall_sample,
+)
 from toolkit.keywords.changes import change_points
 from toolkit.keywords.contrast import collocations, keyness
 from toolkit.keywords.dictionary import (
@@ -99,6 +106,9 @@ __all__ = [
     "Category",
     "Dictionary",
     "LowSampleWarning",
+    "agreement",
+    "audit_report",
+    "audit_sample",
     "available_dictionaries",
     "change_points",
     "collocations",
@@ -113,6 +123,8 @@ __all__ = [
     "load_dictionary",
     "mention_series",
     "period_text",
+    "recall_report",
+    "recall_sample",
     "split_passages",
     "top_points",
 ]
