@@ -74,6 +74,11 @@ class Dictionary:
     description : str, default=""
     source : str or None, default=None
         Where it was read from (a file path, ``"<dict>"``).
+    audit : mapping or None, default=None
+        The validation of this version, as the YAML's ``audit:`` block gives it:
+        ``version`` (the version audited), ``precision`` (per category: ``precision``,
+        ``ci_low``, ``ci_high``, ``n``, ``sheet``), ``recall`` and ``agreement``. Written
+        from the labelled sheets in ``corpora/annotations/`` (a test recomputes it).
     """
 
     name: str
@@ -81,6 +86,7 @@ class Dictionary:
     categories: tuple[Category, ...]
     description: str = ""
     source: str | None = None
+    audit: Mapping[str, Any] | None = None
     _matcher_cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -136,7 +142,41 @@ class Dictionary:
         cats = tuple(self[n] for n in names)
         if not cats:
             raise ValueError("categories is empty; name at least one category.")
-        return Dictionary(self.name, self.version, cats, self.description, self.source)
+        return Dictionary(self.name, self.version, cats, self.description, self.source,
+                          self.audit)
+
+    def audit_caption(self, categories: str | Iterable[str] | None = None) -> str:
+        """One sentence naming the dictionary version and its audited precision, for captions.
+
+        Parameters
+        ----------
+        categories : str or iterable of str or None, default=None
+            The categories a figure shows; None means every category.
+
+        Returns
+        -------
+        str
+            E.g. "Dictionary arms v1.3.0; audited precision: Arms sales and transfers 0.95
+            [0.83, 0.99], n = 40 lines read." or "...: not audited." when the YAML holds no
+            audit of this version.
+        """
+        names = (self.category_names if categories is None
+                 else [categories] if isinstance(categories, str) else list(categories))
+        head = f"Dictionary {self.name} v{self.version}"
+        audit = self.audit or {}
+        if str(audit.get("version")) != self.version:
+            return f"{head}; not audited."
+        parts = []
+        for name in names:
+            rec = (audit.get("precision") or {}).get(name)
+            label = self.labels.get(name, name)
+            if rec is None:
+                parts.append(f"{label} not audited")
+            else:
+                parts.append(f"{label} {rec['precision']:.2f} [{rec['ci_low']:.2f}, "
+                             f"{rec['ci_high']:.2f}], n = {rec['n']}")
+        return f"{head}; audited precision (lines read against the codebook): " + "; ".join(
+            parts) + "."
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-dict form (the YAML shape), which :func:`load_dictionary` reads back.
@@ -156,6 +196,7 @@ class Dictionary:
                          "terms": list(c.terms)}
                 for c in self.categories
             },
+            **({"audit": dict(self.audit)} if self.audit else {}),
         }
 
     @cached_property
@@ -340,7 +381,10 @@ def _dictionary_from_mapping(data: Mapping[str, Any], *, source: str) -> Diction
         raise ValueError(
             f"In {where}, category names {sorted(reserved & set(names))} are reserved; rename them."
         )
-    d = Dictionary(name, version, tuple(categories), description, source)
+    audit = data.get("audit") if "categories" in data else None
+    if audit is not None and not isinstance(audit, Mapping):
+        raise ValueError(f"In {where}: 'audit' must be a mapping, got {type(audit).__name__}.")
+    d = Dictionary(name, version, tuple(categories), description, source, audit)
     for c in d.categories:
         for t in c.terms:
             try:
