@@ -111,3 +111,13 @@ def test_stance_series_counts_every_label_with_wilson():
     assert len(jan) == len(stance.STANCE_LABELS)
     assert jan.set_index("stance").loc["refuse", ["n", "n_total", "share"]].tolist() == [1, 2, 0.5]
     assert (out["ci_low"] <= out["share"]).all() and (out["share"] <= out["ci_high"]).all()
+
+
+def test_gold_set_is_complete_and_the_model_marks_the_speaker():
+    gold = stance.load_gold()
+    assert len(gold) >= 400 and set(gold["stance"]) <= set(stance.STANCE_LABELS)
+    assert (gold["actor_name"] != "").all()
+    assert stance._mark_self("We will not sell; China never did. The US did.", "China") == (
+        "selfref will not sell; selfref never did. The US did.")
+    with pytest.raises(FileNotFoundError, match="No stance sheet"):
+        stance.load_gold("/nonexistent.csv")

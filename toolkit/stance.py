@@ -44,6 +44,7 @@ import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -63,6 +64,7 @@ __all__ = [
     "confusion_table",
     "cross_validated_predictions",
     "evaluate_stance",
+    "load_gold",
     "stance_sentences",
     "stance_series",
 ]
@@ -454,10 +456,15 @@ class StanceModel(ClassifierMixin, BaseEstimator):
 
     Word 1-2-grams and character 2-5-grams (within word boundaries), tf-idf weighted with
     sublinear term frequency, feed a multinomial logistic regression with balanced class
-    weights. The speaker's side is not a feature: the model reads the sentence only.
+    weights.
 
     Parameters
     ----------
+    mark_self : bool, default=True
+        Replace the words that name the speaker's side (first-person pronouns and the words
+        of each row's ``actor_name``) by one token, ``selfref``, before the n-grams are
+        built, so that "China will not sell" and "we will not sell" look alike and the model
+        can learn who supplies (the codebook's stances turn on the agent).
     C : float, default=4.0
         Inverse regularisation strength.
     min_df : int, default=1
@@ -467,7 +474,9 @@ class StanceModel(ClassifierMixin, BaseEstimator):
         toolkit's convention and for other solvers).
     """
 
-    def __init__(self, *, C: float = 4.0, min_df: int = 1, random_state: int | None = None):
+    def __init__(self, *, mark_self: bool = True, C: float = 4.0, min_df: int = 1,
+                 random_state: int | None = None):
+        self.mark_self = mark_self
         self.C = C
         self.min_df = min_df
         self.random_state = random_state
@@ -502,7 +511,7 @@ class StanceModel(ClassifierMixin, BaseEstimator):
         StanceModel
             ``self``, with ``pipeline_`` and ``classes_``.
         """
-        texts = _as_frame(X)["text"].astype(str).tolist()
+        texts = self._texts(X)
         y = np.asarray(y, dtype=object)
         if len(texts) != len(y):
             raise ValueError(f"X has {len(texts)} sentences but y has {len(y)} labels.")
@@ -527,7 +536,26 @@ class StanceModel(ClassifierMixin, BaseEstimator):
             Predicted labels.
         """
         check_is_fitted(self, "pipeline_")
-        return self.pipeline_.predict(_as_frame(X)["text"].astype(str).tolist())
+        return self.pipeline_.predict(self._texts(X))
+
+    def _texts(self, X: Any) -> list[str]:
+        """The sentences, with the speaker's side marked when ``mark_self``."""
+        frame = _as_frame(X)
+        texts = frame["text"].astype(str).tolist()
+        if not self.mark_self:
+            return texts
+        names = (frame["actor_name"].tolist() if "actor_name" in frame.columns
+                 else [None] * len(texts))
+        return [_mark_self(t, n) for t, n in zip(texts, names)]
+
+
+def _mark_self(text: str, actor_name: Any) -> str:
+    """Replace first-person pronouns and the actor's name words by ``selfref``."""
+    words = sorted(_self_terms(actor_name), key=len, reverse=True)
+    pattern = r"\b(?:" + "|".join(map(re.escape, words)) + r")\b"
+    # "US" in capitals is the United States, not the pronoun
+    return re.sub(pattern, lambda m: m.group(0) if m.group(0) == "US" else "selfref", text,
+                  flags=re.IGNORECASE)
 
 
 def cross_validated_predictions(
@@ -669,6 +697,49 @@ def confusion_table(
                          labels=list(labels))
     return pd.DataFrame(m, index=pd.Index(labels, name="gold"),
                         columns=pd.Index(labels, name="predicted"))
+
+
+def load_gold(path: str | Path | None = None) -> pd.DataFrame:
+    """The hand-labelled stance sentences (the gold set), ready for evaluation.
+
+    Parameters
+    ----------
+    path : str or path or None, default=None
+        A labelled sheet; None reads ``corpora/annotations/arms_stance_v1.csv`` of the
+        checkout.
+
+    Returns
+    -------
+    DataFrame of shape (n_sentences, n_columns)
+        The sheet as strings, with ``stance`` (the first reader's gold label),
+        ``stance_b`` (the second reader's, on the double-read rows), ``actor_name`` (the
+        speaker's side), ``part`` and ``text``; ``year`` as int.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the sheet is not there (an installed package has no ``corpora/`` folder).
+    """
+    from toolkit.config import project_root
+
+    if path is None:
+        root = project_root()
+        if root is None:
+            raise FileNotFoundError(
+                "The stance gold set lives in corpora/annotations/ of the fptk checkout; "
+                "pass path= to a labelled sheet."
+            )
+        path = root / "corpora" / "annotations" / "arms_stance_v1.csv"
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No stance sheet at {path}; pass path= to a labelled sheet.")
+    gold = pd.read_csv(path, dtype=str, keep_default_na=False)
+    require_columns(gold, ["text", "stance"], what="load_gold", noun="sheet")
+    bad = sorted(set(gold["stance"]) - set(STANCE_LABELS))
+    if bad:
+        raise ValueError(f"{path}: stance labels {bad} are not among {STANCE_LABELS}.")
+    gold["year"] = pd.to_numeric(gold["year"]).astype("int64")
+    return gold
 
 
 def stance_sentences(
