@@ -322,22 +322,23 @@ def _rule_request(toks, lemmas, self_terms) -> _Decision | None:
     return None
 
 
+def _cue_rule(toks, lemmas, cues: frozenset[str], label: str, rule: str) -> _Decision | None:
+    """Fire ``rule`` with ``label`` when a token or its lemma is one of ``cues``."""
+    hits = [toks[i].lower for i, lem in enumerate(lemmas)
+            if lem in cues or toks[i].lower in cues]
+    if hits:
+        return _Decision(label, rule, " ".join(dict.fromkeys(hits)))
+    return None
+
+
 def _rule_control(toks, lemmas, self_terms) -> _Decision | None:
     """instrument: the sentence names an instrument that rules supply."""
-    hits = [toks[i].lower for i, lem in enumerate(lemmas)
-            if lem in _CONTROL_CUES or toks[i].lower in _CONTROL_CUES]
-    if hits:
-        return _Decision("control", "instrument", " ".join(dict.fromkeys(hits)))
-    return None
+    return _cue_rule(toks, lemmas, _CONTROL_CUES, "control", "instrument")
 
 
 def _rule_restrain(toks, lemmas, self_terms) -> _Decision | None:
     """stop_or_condemn: a call to stop or limit, or a condemning word about supplies."""
-    hits = [toks[i].lower for i, lem in enumerate(lemmas)
-            if lem in _STOP_CUES or toks[i].lower in _STOP_CUES]
-    if hits:
-        return _Decision("restrain", "stop_or_condemn", " ".join(dict.fromkeys(hits)))
-    return None
+    return _cue_rule(toks, lemmas, _STOP_CUES, "restrain", "stop_or_condemn")
 
 
 def _as_frame(X: Any) -> pd.DataFrame:

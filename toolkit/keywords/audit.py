@@ -167,6 +167,13 @@ def _write_new(table: pd.DataFrame, path: Path) -> None:
     table.to_csv(path, index=False, encoding="utf-8")
 
 
+def _read_sheet(sheet: pd.DataFrame | str | Path) -> pd.DataFrame:
+    """A sheet as strings: a DataFrame as it is, a CSV path read without NA conversion."""
+    if isinstance(sheet, pd.DataFrame):
+        return sheet
+    return pd.read_csv(sheet, dtype=str, keep_default_na=False)
+
+
 def _labels(sheet: pd.DataFrame, column: str) -> pd.Series:
     """Labels as "1", "0", "?" or "" (unlabelled); anything else is an error naming rows."""
     raw = sheet[column].fillna("").astype(str).str.strip()
@@ -209,8 +216,7 @@ def audit_report(
         not), the effective size is the number of labelled lines. ``n_eff`` reports it.
     """
     ci_level = check_ci_level(ci_level)
-    table = pd.read_csv(sheet, dtype=str, keep_default_na=False) if not isinstance(
-        sheet, pd.DataFrame) else sheet
+    table = _read_sheet(sheet)
     require_columns(table, ["category", label, "stratum", "stratum_n"], what="audit_report",
                     noun="sheet")
     lab = _labels(table, label)
@@ -375,8 +381,7 @@ def recall_report(
         (Wilson), ``recall`` with ``recall_ci_low``/``high``.
     """
     ci_level = check_ci_level(ci_level)
-    table = pd.read_csv(sheet, dtype=str, keep_default_na=False) if not isinstance(
-        sheet, pd.DataFrame) else sheet
+    table = _read_sheet(sheet)
     lab = _labels(table, label)
     known = lab.isin([_YES, _NO])
     n, k = int(known.sum()), int((lab == _YES).sum())
@@ -414,8 +419,7 @@ def agreement(
     """
     from sklearn.metrics import cohen_kappa_score
 
-    table = pd.read_csv(sheet, dtype=str, keep_default_na=False) if not isinstance(
-        sheet, pd.DataFrame) else sheet
+    table = _read_sheet(sheet)
     a = table[first].fillna("").astype(str).str.strip()
     b = table[second].fillna("").astype(str).str.strip()
     both = (a != "") & (b != "") & (a != _UNSURE) & (b != _UNSURE)
