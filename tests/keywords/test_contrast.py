@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from toolkit import exceptions
@@ -105,3 +108,32 @@ def test_n_terms_is_the_new_name_of_top(corpus):
     with pytest.warns(UserWarning, match="does not occur") as record:
         kw.collocations(corpus, "zeppelin")
     assert record[0].filename == __file__
+
+
+def test_collocations_count_each_position_once_when_windows_overlap():
+    # "arms x arms": both windows (size 1) cover the same "x"; it is one slot, not two
+    c = make_corpus([{"doc_id": "a", "actor": "X", "text": "arms x arms y"}])
+    out = kw.collocations(c, "=arms", window=1, min_count=1, stopwords=None, n_terms=None)
+    row = out.set_index("collocate").loc["x"]
+    # N = 4; slots: positions 1 (x) and 3 (y) -> W = 2; O(x) = 1 = f(x)
+    assert out.attrs["n_slots"] == 2
+    assert (row["co_count"], row["collocate_count"], row["expected"]) == (1, 1, 0.5)
+    g2 = stats.chi2_contingency([[1, 1], [0, 2]], correction=False,
+                                lambda_="log-likelihood").statistic
+    assert row["g2"] == pytest.approx(g2)
+
+
+@settings(max_examples=60, deadline=None)
+@given(words=st.lists(st.sampled_from(["arms", "sale", "peace", "war"]), min_size=1,
+                      max_size=40),
+       window=st.integers(min_value=1, max_value=4))
+def test_collocation_tables_are_valid(words, window):
+    c = make_corpus([{"doc_id": "a", "actor": "X", "text": " ".join(words)}])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = kw.collocations(c, "=arms", window=window, min_count=1, stopwords=None,
+                              n_terms=None)
+    n, w = out.attrs["n_tokens"], out.attrs["n_slots"]
+    o, fy = out["co_count"], out["collocate_count"]
+    assert (o <= fy).all() and (o <= w).all()
+    assert ((w - o) >= 0).all() and ((fy - o) >= 0).all() and ((n - w - fy + o) >= 0).all()

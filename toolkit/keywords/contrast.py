@@ -269,12 +269,14 @@ def collocations(
 
     Notes
     -----
-    Let N be the tokens in the selected documents, f(x) the target's and f(y) the
-    collocate's frequency, W the number of token slots inside the target windows
-    (overlaps counted once per occurrence, document edges respected), O the occurrences
-    of y inside those slots. Then E = W * f(y) / N, PMI = log2(O / E), and G² is the
-    G-test of the 2x2 table [[O, W - O], [f(y) - O, N - W - f(y) + O]]. Occurrences of
-    the target inside a window are not counted as collocates.
+    Let N be the tokens in the selected documents, f(y) the collocate's frequency, W the
+    number of distinct token positions inside the target windows (a position in two
+    overlapping windows counts once; the target's own positions are not slots; document
+    edges respected), and O the occurrences of y at those positions. Then E = W * f(y) / N,
+    PMI = log2(O / E), and G² is the G-test (Dunning 1993) of the 2x2 table
+    [[O, W - O], [f(y) - O, N - W - f(y) + O]], of which every cell is >= 0 and O <= f(y).
+    (Before 0.2, overlapping windows counted a position once per window, so O could exceed
+    f(y) and a cell go negative.)
     """
     if measure not in {"pmi", "g2"}:
         raise ValueError(f"measure must be 'pmi' or 'g2', got {measure!r}.")
@@ -309,9 +311,11 @@ def collocations(
     lo = doc_start[doc_of[pos]][:, None]
     hi = (doc_start + lengths)[doc_of[pos]][:, None]
     valid = (cand >= lo) & (cand < hi)
-    n_slots = int(valid.sum())
-    inside = cand[valid]
+    # each token position once, however many windows overlap it; the target's own
+    # positions are not slots (so O <= f(y) and every cell of the 2x2 table is >= 0)
+    inside = np.unique(cand[valid])
     inside = inside[~is_t[inside]]
+    n_slots = int(inside.size)
     co = np.bincount(codes[inside], minlength=len(types)) if n else np.zeros(0, np.int64)
     if n_target == 0:
         # stacklevel 3: collocations <- the renamed_parameters wrapper <- the caller
