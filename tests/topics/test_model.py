@@ -295,3 +295,22 @@ def test_ungdc_recent_sessions_model(ungdc):
     assert info["n_docs_used"] + info["n_docs_empty_topics"] == len(sub)
     rep = representative_docs(tm, sub, n=2)
     assert (rep["match"] != "").mean() > 0.9
+
+
+def test_nmf_shares_do_not_depend_on_the_scale_of_w_and_h():
+    from toolkit.topics import nmf_topic_shares
+
+    rng = np.random.default_rng(0)
+    W, H = rng.random((30, 4)), rng.random((4, 50))
+    W2, H2 = W.copy(), H.copy()
+    W2[:, 2] *= 7.0
+    H2[2] /= 7.0
+    np.testing.assert_allclose(W2 @ H2, W @ H, rtol=1e-12)
+    np.testing.assert_allclose(nmf_topic_shares(W2, H2), nmf_topic_shares(W, H), atol=1e-12)
+    # normalised rows of W, the old "share", do change with the scale
+    old = W / W.sum(axis=1, keepdims=True)
+    old2 = W2 / W2.sum(axis=1, keepdims=True)
+    assert np.abs(old2 - old).max() > 0.05
+    # the share is the topic's part of the row's reconstructed weight
+    by_hand = (W[:, [1]] * H[1]).sum(axis=1) / (W @ H).sum(axis=1)
+    np.testing.assert_allclose(nmf_topic_shares(W, H)[:, 1], by_hand, rtol=1e-12)

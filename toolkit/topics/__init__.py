@@ -25,7 +25,7 @@ Modules, by job (every public name is re-exported here, so ``from toolkit import
 topics.prevalence(...)`` works as before):
 
 - :mod:`toolkit.topics.model`: :class:`TopicModel`, :func:`tfidf_weights`,
-  :func:`frex_scores`;
+  :func:`frex_scores`, :func:`nmf_topic_shares`;
 - :mod:`toolkit.topics.selection`: :func:`npmi_coherence`, :func:`topic_stability`,
   :func:`sweep_k`, :func:`choose_k`;
 - :mod:`toolkit.topics.labels`: :func:`match_topics`, :func:`representative_docs`;
@@ -33,7 +33,7 @@ topics.prevalence(...)`` works as before):
 """
 
 from toolkit.topics.labels import match_topics, representative_docs
-from toolkit.topics.model import TopicModel, frex_scores, tfidf_weights
+from toolkit.topics.model import TopicModel, frex_scores, nmf_topic_shares, tfidf_weights
 from toolkit.topics.prevalence import prevalence, prevalence_change
 from toolkit.topics.selection import choose_k, npmi_coherence, sweep_k, topic_stability
 
@@ -42,6 +42,7 @@ __all__ = [
     "choose_k",
     "frex_scores",
     "match_topics",
+    "nmf_topic_shares",
     "npmi_coherence",
     "prevalence",
     "prevalence_change",

@@ -29,7 +29,7 @@ from toolkit.cache import atomic_path
 from toolkit.features import DocTermMatrix, normalize_rows
 from toolkit.provenance import collect as collect_provenance
 
-__all__ = ["TopicModel", "frex_scores", "tfidf_weights"]
+__all__ = ["TopicModel", "frex_scores", "nmf_topic_shares", "tfidf_weights"]
 
 _FORMAT_VERSION = 1
 _METHODS = ("nmf", "lda")
@@ -322,7 +322,7 @@ class TopicModel(BaseEstimator):
                 warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         self.model_ = est
         self.components_ = np.asarray(est.components_, dtype=np.float64)
-        self.doc_topic_ = normalize_rows(np.asarray(W, dtype=np.float64))
+        self.doc_topic_ = self._shares(np.asarray(W, dtype=np.float64))
         self.n_empty_docs_ = int((self.doc_topic_.sum(axis=1) == 0).sum())
         self.doc_ids_ = np.asarray(dtm.doc_ids, dtype=str)
         self.vocab_ = np.asarray(dtm.vocab, dtype=str)
@@ -410,7 +410,21 @@ class TopicModel(BaseEstimator):
         matrix = self._aligned(dtm, align)
         X = self._weigh(matrix, fitting=False)
         W = np.asarray(self.model_.transform(X), dtype=np.float64)
-        return normalize_rows(W) if normalize else W
+        return self._shares(W) if normalize else W
+
+    def _shares(self, W: np.ndarray) -> np.ndarray:
+        """Topic shares of documents from the document-topic weights ``W``.
+
+        NMF fixes only the product ``WH``: multiplying topic k's column of W by c and its
+        row of H by 1/c fits as well and would change normalised rows of W. The share of
+        topic k in document d is therefore ``W_dk * sum_v H_kv`` normalised over k: the part
+        of the document's reconstructed (tf-idf) weight that topic k accounts for, which
+        does not depend on that scale. LDA's rows are already distributions over topics
+        (scikit-learn's variational document-topic proportions) and are only normalised.
+        """
+        if self.method == "nmf":
+            return nmf_topic_shares(W, self.components_)
+        return normalize_rows(W)
 
     def score(self, dtm: DocTermMatrix, *, align: bool = False) -> float:
         """Fit of the model to (held-out) documents; lower is better.
@@ -799,6 +813,28 @@ def _matrix_sha256(dtm: DocTermMatrix) -> str:
 
 
 # ---------------------------------------------------------------------------- scores
+def nmf_topic_shares(W: np.ndarray, H: np.ndarray) -> np.ndarray:
+    """Scale-free topic shares of documents under an NMF ``X ~ W H``.
+
+    Parameters
+    ----------
+    W : ndarray of shape (n_docs, n_topics)
+        Document-topic weights.
+    H : ndarray of shape (n_topics, n_terms)
+        Topic-term weights.
+
+    Returns
+    -------
+    ndarray of shape (n_docs, n_topics)
+        ``W_dk * sum_v H_kv``, each row divided by its sum (rows of zeros stay zero): the
+        share of document d's reconstructed weight ``sum_v (W H)_dv`` that topic k accounts
+        for. Rescaling a column of W by c and the matching row of H by 1/c leaves it
+        unchanged (Lee & Seung 1999 note the scale indeterminacy of NMF).
+    """
+    mass = np.asarray(W, dtype=np.float64) * np.asarray(H, dtype=np.float64).sum(axis=1)
+    return normalize_rows(mass)
+
+
 def frex_scores(components: np.ndarray, *, weight: float = 0.5) -> np.ndarray:
     """FREX score of every (topic, term).
 
