@@ -106,3 +106,57 @@ def test_recall_sample_draws_unmatched_weapon_sentences(decades):
     info = r.attrs["recall"]
     assert (info["n_candidates"], info["n_matched"], info["n_unmatched"]) == (3, 1, 2)
     assert np.all(r["label"] == "")
+
+
+def _audited(version: str = "1") -> dict:
+    return {
+        "name": "tiny", "version": "1",
+        "categories": {"transfers": {"label": "Transfers", "terms": ["arms sale"]},
+                       "aid": {"label": "Aid", "terms": ["military aid"]},
+                       "other": ["peace"]},
+        "audit": {"version": version,
+                  "precision": {"aid": {"precision": 0.9, "ci_low": 0.7, "ci_high": 0.97,
+                                        "n": 20, "sheet": "a.csv"},
+                                "transfers": {"precision": 1.0, "ci_low": 0.8, "ci_high": 1.0,
+                                              "n": 15, "weighted": 0.99, "weighted_ci_low": 0.8,
+                                              "weighted_ci_high": 1.0, "sheet": "a.csv"}},
+                  "recall": {"categories": ["transfers", "aid"], "recall": 0.5, "ci_low": 0.4,
+                             "ci_high": 0.6, "n": 50, "sheet": "r.csv"},
+                  "agreement": {"kappa": {"audit": 0.8, "stance": 0.75}, "n_double": 30}},
+    }
+
+
+def test_audit_table_reads_the_audit_block_in_dictionary_order():
+    t = keywords.audit_table(_audited())
+    assert list(t.columns) == list(audit.AUDIT_TABLE_COLUMNS)
+    prec = t[t["measure"] == "precision"]
+    assert prec["category"].tolist() == ["transfers", "aid"]  # dictionary order, not YAML's
+    assert prec["label"].tolist() == ["Transfers", "Aid"]
+    assert prec["estimate"].tolist() == [1.0, 0.9] and prec["n"].tolist() == [15, 20]
+    assert np.isnan(prec["weighted"].iloc[1])  # not given: NaN, not an error
+    rec = t[t["measure"] == "recall"].iloc[0]
+    assert (rec["category"], rec["label"], rec["estimate"], rec["n"]) == (
+        "transfers;aid", "Transfers / Aid", 0.5, 50)
+    kappa = t[t["measure"] == "kappa"]
+    assert kappa["estimate"].tolist() == [0.8, 0.75] and kappa["n"].tolist() == [30, 30]
+    assert kappa["label"].tolist() == ["Dictionary audit lines", "Stance gold set"]
+    assert t.attrs["audit"]["audited"] is True and t.attrs["audit"]["note"] == ""
+
+
+@pytest.mark.parametrize("spec, note", [
+    ({"name": "bare", "version": "2", "categories": {"a": ["arms sale"]}}, "carries no audit"),
+    (_audited(version="0.9"), "is of version 0.9, not of the version used (1)"),
+])
+def test_audit_table_of_an_unaudited_dictionary_is_empty_and_labelled(spec, note):
+    t = keywords.audit_table(spec)
+    assert t.empty and list(t.columns) == list(audit.AUDIT_TABLE_COLUMNS)
+    assert t["estimate"].dtype == float
+    assert t.attrs["audit"]["audited"] is False and note in t.attrs["audit"]["note"]
+
+
+def test_audit_table_of_the_arms_dictionary_matches_its_caption():
+    arms = keywords.load_dictionary("arms")
+    t = keywords.audit_table(arms).set_index("category")
+    row = t.loc["arms_transfers"]
+    assert f"{row['estimate']:.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]" in (
+        arms.audit_caption("arms_transfers"))

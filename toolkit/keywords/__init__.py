@@ -78,6 +78,7 @@ from toolkit.keywords.audit import (
     agreement,
     audit_report,
     audit_sample,
+    audit_table,
     recall_report,
     recall_sample,
 )
@@ -109,6 +110,7 @@ __all__ = [
     "agreement",
     "audit_report",
     "audit_sample",
+    "audit_table",
     "available_dictionaries",
     "change_points",
     "collocations",

@@ -4,7 +4,8 @@ Grimmer & Stewart (2013) ask researchers to "validate, validate, validate" a dic
 before they report counts. This module draws the samples a person reads and labels
 (:func:`audit_sample`, :func:`recall_sample`), and turns the labelled sheets into precision
 and recall with intervals (:func:`audit_report`, :func:`recall_report`) and agreement between
-two readers (:func:`agreement`). The labels themselves are never produced here: they come from
+two readers (:func:`agreement`); :func:`audit_table` reads the result a dictionary carries
+(its YAML ``audit:`` block) back as one tidy table for reports. The labels themselves are never produced here: they come from
 people reading the lines against ``corpora/annotations/CODEBOOK.md``.
 
 References
@@ -40,9 +41,11 @@ from toolkit.uncertainty import wilson_interval
 
 __all__ = [
     "AUDIT_COLUMNS",
+    "AUDIT_TABLE_COLUMNS",
     "agreement",
     "audit_report",
     "audit_sample",
+    "audit_table",
     "recall_report",
     "recall_sample",
 ]
@@ -427,3 +430,91 @@ def agreement(
         return {"n": 0, "agreement": np.nan, "kappa": np.nan}
     return {"n": int(both.sum()), "agreement": float((a[both] == b[both]).mean()),
             "kappa": float(cohen_kappa_score(a[both], b[both]))}
+
+
+#: The columns of :func:`audit_table`, in order.
+AUDIT_TABLE_COLUMNS = ("measure", "category", "label", "estimate", "ci_low", "ci_high", "n",
+                       "weighted", "weighted_ci_low", "weighted_ci_high", "sheet")
+
+_KAPPA_LABELS = {"audit": "Dictionary audit lines", "recall": "Recall sentences",
+                 "stance": "Stance gold set"}
+
+
+def audit_table(dictionary: Any) -> pd.DataFrame:
+    """The validation a dictionary carries (its YAML ``audit:`` block), as one tidy table.
+
+    Parameters
+    ----------
+    dictionary : str, path, mapping or Dictionary
+        Anything :func:`~toolkit.keywords.load_dictionary` accepts (e.g. ``"arms"``).
+
+    Returns
+    -------
+    DataFrame
+        The columns of :data:`AUDIT_TABLE_COLUMNS`, one row per measure:
+
+        - ``measure = "precision"``: one row per audited category, in dictionary order:
+          ``estimate`` (share of the lines read that are relevant) with its Wilson
+          interval ``ci_low``/``ci_high``, ``n`` (lines read), ``weighted`` (the
+          stratum-weighted, corpus-level precision) with its interval, and ``sheet``;
+        - ``measure = "recall"``: the share of arms-supply talk the categories find
+          (``category`` lists them, ";"-joined), with its interval and ``n`` sentences read;
+        - ``measure = "kappa"``: Cohen's kappa between two readers per double-read sheet
+          (``label`` names the sheet, ``n`` the rows both read; no interval).
+
+        ``label`` is the category's label. A dictionary without an audit of its current
+        version gives an empty table with these columns. ``attrs["audit"]`` holds
+        ``dictionary``, ``version``, ``audited`` (bool), ``audited_version``, ``codebook``,
+        ``readers`` and ``note`` (why the table is empty, or "").
+    """
+    d = load_dictionary(dictionary)
+    audit = dict(d.audit or {})
+    audited_version = audit.get("version")
+    info = {"dictionary": d.name, "version": d.version, "audited": False,
+            "audited_version": None if audited_version is None else str(audited_version),
+            "codebook": audit.get("codebook"), "readers": audit.get("readers"), "note": ""}
+    if not audit:
+        info["note"] = f"Dictionary {d.name} v{d.version} carries no audit."
+    elif str(audited_version) != d.version:
+        info["note"] = (f"The audit of dictionary {d.name} is of version {audited_version}, "
+                        f"not of the version used ({d.version}).")
+    rows = [] if info["note"] else _audit_rows(d, audit)
+    table = pd.DataFrame(rows, columns=list(AUDIT_TABLE_COLUMNS))
+    table = table.astype({"estimate": float, "ci_low": float, "ci_high": float, "n": "Int64",
+                          "weighted": float, "weighted_ci_low": float,
+                          "weighted_ci_high": float})
+    info["audited"] = bool(rows)
+    table.attrs["audit"] = info
+    return table
+
+
+def _audit_rows(d: Any, audit: Mapping[str, Any]) -> list[dict]:
+    """The rows of :func:`audit_table` from an ``audit:`` block of the current version."""
+    rows = []
+    precision = audit.get("precision") or {}
+    for name in [c for c in d.category_names if c in precision]:
+        rec = precision[name]
+        rows.append({"measure": "precision", "category": name, "label": d.labels[name],
+                     "estimate": rec.get("precision"), "ci_low": rec.get("ci_low"),
+                     "ci_high": rec.get("ci_high"), "n": rec.get("n"),
+                     "weighted": rec.get("weighted", np.nan),
+                     "weighted_ci_low": rec.get("weighted_ci_low", np.nan),
+                     "weighted_ci_high": rec.get("weighted_ci_high", np.nan),
+                     "sheet": rec.get("sheet")})
+    recall = audit.get("recall")
+    if recall:
+        cats = list(recall.get("categories") or [])
+        rows.append({"measure": "recall", "category": ";".join(cats),
+                     "label": " / ".join(d.labels.get(c, c) for c in cats),
+                     "estimate": recall.get("recall"), "ci_low": recall.get("ci_low"),
+                     "ci_high": recall.get("ci_high"), "n": recall.get("n"),
+                     "weighted": np.nan, "weighted_ci_low": np.nan, "weighted_ci_high": np.nan,
+                     "sheet": recall.get("sheet")})
+    agreement_block = audit.get("agreement") or {}
+    for kind, kappa in (agreement_block.get("kappa") or {}).items():
+        rows.append({"measure": "kappa", "category": None,
+                     "label": _KAPPA_LABELS.get(kind, str(kind)), "estimate": kappa,
+                     "ci_low": np.nan, "ci_high": np.nan, "n": agreement_block.get("n_double"),
+                     "weighted": np.nan, "weighted_ci_low": np.nan, "weighted_ci_high": np.nan,
+                     "sheet": kind})
+    return rows
