@@ -121,3 +121,37 @@ def test_gold_set_is_complete_and_the_model_marks_the_speaker():
         "selfref will not sell; selfref never did. The US did.")
     with pytest.raises(FileNotFoundError, match="No stance sheet"):
         stance.load_gold("/nonexistent.csv")
+
+
+def _corpus():
+    from toolkit.corpora.schema import standardize_columns
+
+    return standardize_columns(pd.DataFrame({
+        "doc_id": ["CHN_1", "USA_1", "CHN_2"], "actor": ["CHN", "USA", "CHN"],
+        "actor_name": ["China", "United States", "China"], "year": [2023, 2023, 2022],
+        "text": ["China will not sell weapons to either side. Peace matters.",
+                 "We call for strict export controls on dual-use items.",
+                 "Development is our priority."],
+    }))
+
+
+def test_label_stance_labels_each_arms_sentence_with_the_speakers_side():
+    got = stance.label_stance(_corpus(), "arms")
+    assert got["doc_id"].tolist() == ["CHN_1#s0", "USA_1#s0"]
+    assert got[["stance", "rule"]].values.tolist() == [
+        ["refuse", "self_negated_supply"], ["control", "instrument"]]
+    info = got.attrs["stance"]
+    assert info["classifier"] == "StanceRules" and info["n_sentences"] == 2
+    assert info["dictionary"]["name"] == "arms"
+
+
+def test_label_stance_with_a_model_and_on_a_corpus_without_arms_talk():
+    texts, y = _toy()
+    model = stance.StanceModel(random_state=0).fit(texts, y)
+    got = stance.label_stance(_corpus(), "arms", classifier=model)
+    assert "rule" not in got.columns and set(got["stance"]) <= set(y)
+    assert got.attrs["stance"]["params"]["random_state"] == 0
+    empty = stance.label_stance(_corpus().iloc[[2]], "arms")
+    assert empty.empty and {"doc_id", "actor", "stance", "rule"} <= set(empty.columns)
+    assert stance.stance_series(empty, by="actor", period="decade").empty
+    assert stance.label_stance(_corpus().iloc[[2]], "arms", classifier=model).empty

@@ -30,8 +30,9 @@ Two classifiers, evaluated on the same hand-labelled gold set
   seeded, evaluated by stratified cross-validation (:func:`cross_validated_predictions`).
 
 :func:`evaluate_stance` gives precision, recall and F1 per label with bootstrap intervals and
-the confusion matrix; :func:`stance_series` counts labels per group and period with Wilson
-intervals for the shares.
+the confusion matrix; :func:`label_stance` finds the stance units of a corpus
+(:func:`stance_sentences`) and labels them with either classifier; :func:`stance_series`
+counts labels per group and period with Wilson intervals for the shares.
 
 References
 ----------
@@ -64,6 +65,7 @@ __all__ = [
     "confusion_table",
     "cross_validated_predictions",
     "evaluate_stance",
+    "label_stance",
     "load_gold",
     "stance_sentences",
     "stance_series",
@@ -773,6 +775,66 @@ def stance_sentences(
 
     return extract_passages(corpus, dictionary, categories=list(categories), unit="sentence",
                             progress=progress)
+
+
+def label_stance(
+    corpus: pd.DataFrame,
+    dictionary: Any,
+    *,
+    classifier: Any = None,
+    categories: Sequence[str] = STANCE_CATEGORIES,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """The stance units of a corpus, each labelled by a classifier.
+
+    :func:`stance_sentences`, then the classifier's labels; the speaker's side of each
+    sentence is its document's ``actor_name``. A corpus without arms-supply sentences gives
+    an empty table with the same columns.
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        Corpus table (``actor_name`` names the speaker's side).
+    dictionary : str, path, mapping or Dictionary
+        The dictionary whose ``categories`` define arms-supply talk.
+    classifier : estimator or None, default=None
+        A fitted classifier taking a sentence table (:class:`StanceRules` or a fitted
+        :class:`StanceModel`); None uses ``StanceRules().fit()``.
+    categories : sequence of str, default=STANCE_CATEGORIES
+        The categories that make a sentence a unit.
+    progress : bool, default=False
+        Show a progress bar while sentences are matched.
+
+    Returns
+    -------
+    DataFrame
+        The sentences of :func:`stance_sentences` plus ``stance``, and, for a classifier
+        with ``explain`` (the rules), ``rule`` and ``cues``. ``attrs["stance"]`` names the
+        ``classifier`` (class name), its ``params``, the ``dictionary`` (name and version),
+        the ``categories`` and ``n_sentences``.
+    """
+    from toolkit.keywords import load_dictionary
+
+    d = load_dictionary(dictionary)
+    clf = StanceRules().fit() if classifier is None else classifier
+    sentences = stance_sentences(corpus, d, categories=categories, progress=progress)
+    sentences = sentences.reset_index(drop=True)
+    if hasattr(clf, "explain"):
+        labels = clf.explain(sentences)
+    else:
+        predicted = clf.predict(sentences) if len(sentences) else np.array([], dtype=object)
+        labels = pd.DataFrame({"stance": np.asarray(predicted, dtype=object)},
+                              index=sentences.index)
+    out = pd.concat([sentences, labels.astype(object)], axis=1)
+    out.attrs = dict(sentences.attrs)
+    out.attrs["stance"] = {
+        "classifier": type(clf).__name__,
+        "params": {k: v for k, v in clf.get_params().items()
+                   if isinstance(v, (str, int, float, bool, type(None)))},
+        "dictionary": {"name": d.name, "version": d.version},
+        "categories": list(categories), "n_sentences": len(out),
+    }
+    return out
 
 
 def stance_series(
