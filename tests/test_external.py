@@ -391,6 +391,21 @@ def test_arms_transfers_order_year_and_totals(sipri):
         ex.arms_transfers(sipri, by="month")
 
 
+def test_delivery_series_fills_the_years_without_deliveries(sipri):
+    t = ex.delivery_series(sipri, [("CHN", "RUS"), ("CHN", "UKR"), (None, "RUS")],
+                           start=2017, end=2023)
+    assert t["pair"].unique().tolist() == ["CHN → RUS", "CHN → UKR", "all → RUS"]
+    chn_rus = t[t["pair"] == "CHN → RUS"].set_index("year")
+    assert chn_rus.index.tolist() == list(range(2017, 2024))
+    # engines 33.6 over 2018, 2019, 2021; APCs 1.2 in 2023
+    assert chn_rus["tiv_delivered"].tolist() == pytest.approx([0, 11.2, 11.2, 0, 11.2, 0, 1.2])
+    assert chn_rus["deals"].tolist() == [0, 1, 1, 0, 1, 0, 1]
+    assert (t.loc[t["pair"] == "CHN → UKR", "tiv_delivered"] == 0).all()
+    assert t.loc[t["pair"] == "all → RUS", "supplier"].iloc[0] == "all"
+    with pytest.raises(ValueError, match="after end"):
+        ex.delivery_series(sipri, [("CHN", "RUS")], start=2020, end=2010)
+
+
 # --------------------------------------------------------------------------- integration
 
 

@@ -51,6 +51,7 @@ __all__ = [
     "SIPRI_COLUMNS",
     "ExternalDataMissingError",
     "arms_transfers",
+    "delivery_series",
     "idealpoint_distance",
     "load_idealpoints",
     "load_sipri",
@@ -907,4 +908,53 @@ def arms_transfers(
     out = out.sort_values([*group[:-1], "year"] if per_pair else ["year"]).reset_index(drop=True)
     out.attrs["arms_transfers"] = {"by": "delivery_year" if by == "year" else by,
                                    "tiv": "millions of SIPRI TIV"}
+    return out
+
+
+def delivery_series(
+    sipri: pd.DataFrame,
+    pairs: Sequence[Sequence[str | None]],
+    *,
+    start: int,
+    end: int,
+) -> pd.DataFrame:
+    """Deliveries per year for chosen supplier -> recipient pairs, with the years of none.
+
+    Parameters
+    ----------
+    sipri : DataFrame
+        From :func:`load_sipri`.
+    pairs : sequence of (supplier, recipient)
+        ISO3 codes or SIPRI names; None on either side means any party (``("CHN", "RUS")``,
+        ``(None, "UKR")`` for all suppliers of Ukraine).
+    start, end : int
+        The years, inclusive; every pair gets one row per year.
+
+    Returns
+    -------
+    DataFrame
+        ``pair`` ("CHN → RUS", "all → UKR"), ``supplier``, ``recipient`` (as given, "all"
+        for None), ``year``, ``deals`` and ``tiv_delivered`` (millions of TIV, delivered TIV
+        spread evenly over a deal's delivery years as in :func:`arms_transfers`); zero where
+        SIPRI records no delivery. In the order of ``pairs``, then year.
+    """
+    if start > end:
+        raise ValueError(f"start ({start}) is after end ({end}).")
+    years = pd.Index(range(int(start), int(end) + 1), name="year")
+    parts = []
+    for supplier, recipient in pairs:
+        got = arms_transfers(sipri, supplier=supplier, recipient=recipient, by="year",
+                             start=start, end=end, per_pair=False)
+        got = got.set_index(got["year"].astype(int))[["deals", "tiv_delivered"]]
+        got = got.reindex(years, fill_value=0).reset_index()
+        s_name, r_name = supplier or "all", recipient or "all"
+        parts.append(got.assign(pair=f"{s_name} → {r_name}", supplier=s_name,
+                                recipient=r_name))
+    cols = ["pair", "supplier", "recipient", "year", "deals", "tiv_delivered"]
+    if not parts:
+        return pd.DataFrame(columns=cols)
+    out = pd.concat(parts, ignore_index=True)[cols]
+    out["deals"] = out["deals"].astype(np.int64)
+    out["tiv_delivered"] = out["tiv_delivered"].astype(float)
+    out.attrs["arms_transfers"] = {"by": "delivery_year", "tiv": "millions of SIPRI TIV"}
     return out
