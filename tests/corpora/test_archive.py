@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+import sys
 import tarfile
 import zipfile
 
@@ -94,3 +96,82 @@ def test_symlink_in_folder_is_yielded_for_reporting_not_followed(tmp_path):
     (tmp_path / "outside.txt").write_text("secret")
     os.symlink(tmp_path / "outside.txt", tmp_path / "d" / "link.txt")
     assert list(iter_members(tmp_path / "d")) == [("link.txt", None)]
+
+
+class _Zeros(io.RawIOBase):
+    """A file of ``n`` zero bytes that never exists in memory."""
+
+    def __init__(self, n: int):
+        self.left = n
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:
+        k = min(len(b), self.left)
+        b[:k] = bytes(k)
+        self.left -= k
+        return k
+
+
+def _zero_tgz(path, size: int, name: str = "TXT/Session 01 - 1946/USA_01_1946.txt"):
+    from isal import igzip
+
+    with igzip.open(path, "wb", compresslevel=0) as gz, tarfile.open(fileobj=gz, mode="w|") as tf:
+        info = tarfile.TarInfo(name)
+        info.size = size
+        tf.addfile(info, io.BufferedReader(_Zeros(size), buffer_size=1 << 20))
+    return path
+
+
+@pytest.fixture(scope="module")
+def bomb(tmp_path_factory):
+    return _zero_tgz(tmp_path_factory.mktemp("bomb") / "bomb.tgz", 2 * 2**30)
+
+
+@pytest.mark.slow
+def test_a_2gib_zero_member_is_refused_fast_and_small(bomb):
+    """The bomb is refused on its header: < 1 s and < 300 MB RSS, in a fresh process."""
+    code = (
+        "import resource, sys, time\n"
+        "from toolkit.corpora.archive import iter_members, ArchiveError\n"
+        "t = time.perf_counter()\n"
+        "try:\n"
+        f"    list(iter_members({str(bomb)!r}))\n"
+        "except ArchiveError as exc:\n"
+        "    msg = str(exc)\n"
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, msg)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    seconds, rss_kb, msg = out.stdout.split(" ", 2)
+    assert float(seconds) < 1.0
+    assert int(rss_kb) / 1024 < 300
+    assert "USA_01_1946.txt" in msg and "over the limit" in msg
+
+
+def test_members_over_the_size_or_ratio_limit_are_named(tmp_path):
+    small = _zero_tgz(tmp_path / "z.tgz", 6 * 2**20)  # 6 MiB of zeros: ~1000:1
+    with pytest.raises(ArchiveError, match=r"USA_01_1946\.txt' expands .* over the limit of 100:1"):
+        list(iter_members(small))
+    with pytest.raises(ArchiveError, match=r"is 6,291,456 bytes uncompressed, over the limit"):
+        list(iter_members(small, max_member_bytes=2**20, max_ratio=10_000))
+    assert len(next(iter(iter_members(small, max_ratio=10_000)))[1]) == 6 * 2**20
+    zpath = tmp_path / "z.zip"
+    with zipfile.ZipFile(zpath, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.txt", bytes(6 * 2**20))
+    with pytest.raises(ArchiveError, match=r"'a.txt' expands"):
+        list(iter_members(zpath))
+    (tmp_path / "dir").mkdir()
+    (tmp_path / "dir" / "big.txt").write_bytes(b"x" * 2048)
+    with pytest.raises(ArchiveError, match=r"'big.txt' is 2,048 bytes"):
+        list(iter_members(tmp_path / "dir", max_member_bytes=1024))
+
+
+def test_binary_members_can_be_refused_on_the_first_chunk(tmp_path):
+    path = tmp_path / "b.zip"
+    with zipfile.ZipFile(path, "w") as zf:
+        zf.writestr("ok.txt", b"text")
+        zf.writestr("bin.txt", b"ab\x00cd")
+    assert [n for n, _ in iter_members(path)] == ["ok.txt", "bin.txt"]
+    with pytest.raises(ArchiveError, match=r"'bin.txt' looks like a binary file.*offset 2"):
+        list(iter_members(path, binary="raise"))
