@@ -5,8 +5,9 @@ before they report counts. This module draws the samples a person reads and labe
 (:func:`audit_sample`, :func:`recall_sample`), and turns the labelled sheets into precision
 and recall with intervals (:func:`audit_report`, :func:`recall_report`) and agreement between
 two readers (:func:`agreement`); :func:`audit_table` reads the result a dictionary carries
-(its YAML ``audit:`` block) back as one tidy table for reports. The labels themselves are never produced here: they come from
-people reading the lines against ``corpora/annotations/CODEBOOK.md``.
+(its YAML ``audit:`` block) back as one tidy table for reports. The labels themselves are
+never produced here: they come from people reading the lines against
+``corpora/annotations/CODEBOOK.md``.
 
 References
 ----------
