@@ -26,11 +26,13 @@ OLD_PUBLIC_NAMES = [
     "tfidf_weights",
     "topic_stability",
 ]
+# Names added since (issue 12: topics within arms talk).
+NEW_PUBLIC_NAMES = ["PassageTopics", "passage_topics"]
 
 
 def test_package_reexports_every_old_public_name():
-    assert set(OLD_PUBLIC_NAMES) <= set(topics.__all__)
-    for name in OLD_PUBLIC_NAMES:
+    assert set(OLD_PUBLIC_NAMES + NEW_PUBLIC_NAMES) <= set(topics.__all__)
+    for name in OLD_PUBLIC_NAMES + NEW_PUBLIC_NAMES:
         obj = getattr(topics, name)
         home = importlib.import_module(obj.__module__)
         assert home.__name__.startswith("toolkit.topics.")
@@ -46,6 +48,7 @@ def test_submodules_by_job():
         "selection": ["choose_k", "npmi_coherence", "sweep_k", "topic_stability"],
         "labels": ["match_topics", "representative_docs"],
         "prevalence": ["prevalence", "prevalence_change"],
+        "passages": ["PassageTopics", "passage_topics"],
     }.items():
         mod = importlib.import_module(f"toolkit.topics.{module}")
         assert sorted(mod.__all__) == names

@@ -29,21 +29,26 @@ topics.prevalence(...)`` works as before):
 - :mod:`toolkit.topics.selection`: :func:`npmi_coherence`, :func:`topic_stability`,
   :func:`sweep_k`, :func:`choose_k`;
 - :mod:`toolkit.topics.labels`: :func:`match_topics`, :func:`representative_docs`;
-- :mod:`toolkit.topics.prevalence`: :func:`prevalence`, :func:`prevalence_change`.
+- :mod:`toolkit.topics.prevalence`: :func:`prevalence`, :func:`prevalence_change`;
+- :mod:`toolkit.topics.passages`: :func:`passage_topics` (topics *within* a theme: a model
+  of the passages that mention it) and its result, :class:`PassageTopics`.
 """
 
 from toolkit.topics.labels import match_topics, representative_docs
 from toolkit.topics.model import TopicModel, frex_scores, nmf_topic_shares, tfidf_weights
+from toolkit.topics.passages import PassageTopics, passage_topics
 from toolkit.topics.prevalence import prevalence, prevalence_change
 from toolkit.topics.selection import choose_k, npmi_coherence, sweep_k, topic_stability
 
 __all__ = [
+    "PassageTopics",
     "TopicModel",
     "choose_k",
     "frex_scores",
     "match_topics",
     "nmf_topic_shares",
     "npmi_coherence",
+    "passage_topics",
     "prevalence",
     "prevalence_change",
     "representative_docs",

@@ -203,7 +203,7 @@ def prevalence_change(
         ``group``, ``topic``, ``label``, ``first_period``, ``first_share``,
         ``first_ci_low``, ``first_ci_high``, ``first_n_docs``, the same for ``last_``,
         and ``change`` (``last_share - first_share``). A group without documents in a
-        period has NaN there.
+        period has NaN there. An empty ``prev`` gives an empty table with these columns.
     """
     require_columns(
         prev, ["group", "period", "topic", "label", "share", "ci_low", "ci_high", "n_docs"],
@@ -213,8 +213,8 @@ def prevalence_change(
     stats = ["share", "ci_low", "ci_high", "n_docs"]
     cols = ["group", "topic", "label",
             *[f"{end}_{c}" for end in ("first", "last") for c in ("period", *stats)], "change"]
-    if prev.empty:
-        raise ValueError("prev is empty; there is no period to compare.")
+    if prev.empty:  # e.g. no model (PassageTopics.prevalence): an empty, labelled table
+        return pd.DataFrame(columns=cols)
     first = prev["period"].min() if first is None else first
     last = prev["period"].max() if last is None else last
     for name, value in (("first", first), ("last", last)):
