@@ -155,3 +155,12 @@ def test_label_stance_with_a_model_and_on_a_corpus_without_arms_talk():
     assert empty.empty and {"doc_id", "actor", "stance", "rule"} <= set(empty.columns)
     assert stance.stance_series(empty, by="actor", period="decade").empty
     assert stance.label_stance(_corpus().iloc[[2]], "arms", classifier=model).empty
+
+
+def test_cv_folds_follow_the_rarest_label_and_an_empty_predict_is_empty():
+    assert stance.cv_folds(["a"] * 9 + ["b"] * 3, n_splits=5) == 3
+    assert stance.cv_folds(["a"] * 9 + ["b"] * 1, n_splits=5) == 2
+    assert stance.cv_folds(["a"] * 9 + ["b"] * 9, n_splits=5) == 5
+    texts, y = _toy()
+    model = stance.StanceModel(random_state=0).fit(texts, y)
+    assert model.predict([]).tolist() == []

@@ -64,6 +64,7 @@ __all__ = [
     "StanceRules",
     "confusion_table",
     "cross_validated_predictions",
+    "cv_folds",
     "evaluate_stance",
     "label_stance",
     "load_gold",
@@ -539,7 +540,10 @@ class StanceModel(ClassifierMixin, BaseEstimator):
             Predicted labels.
         """
         check_is_fitted(self, "pipeline_")
-        return self.pipeline_.predict(self._texts(X))
+        texts = self._texts(X)
+        if not texts:
+            return np.array([], dtype=object)
+        return self.pipeline_.predict(texts)
 
     def _texts(self, X: Any) -> list[str]:
         """The sentences, with the speaker's side marked when ``mark_self``."""
@@ -559,6 +563,30 @@ def _mark_self(text: str, actor_name: Any) -> str:
     # "US" in capitals is the United States, not the pronoun
     return re.sub(pattern, lambda m: m.group(0) if m.group(0) == "US" else "selfref", text,
                   flags=re.IGNORECASE)
+
+
+def cv_folds(y: Sequence[str], *, n_splits: int = 5) -> int:
+    """The folds :func:`cross_validated_predictions` uses for these labels.
+
+    Stratified k-fold needs every label in every fold, so a label with fewer sentences than
+    ``n_splits`` lowers the number of folds to its count (never below 2).
+
+    Parameters
+    ----------
+    y : sequence of str
+        Gold labels.
+    n_splits : int, default=5
+        Folds asked for.
+
+    Returns
+    -------
+    int
+        ``max(2, min(n_splits, count of the rarest label))``.
+    """
+    n_splits = check_int("n_splits", n_splits, min_value=2)
+    counts = pd.Series(np.asarray(y, dtype=object)).value_counts()
+    smallest = int(counts.min()) if len(counts) else n_splits
+    return max(2, min(n_splits, smallest))
 
 
 def cross_validated_predictions(
@@ -590,8 +618,7 @@ def cross_validated_predictions(
 
     y = np.asarray(y, dtype=object)
     frame = _as_frame(X).reset_index(drop=True)
-    smallest = int(pd.Series(y).value_counts().min())
-    folds = max(2, min(check_int("n_splits", n_splits, min_value=2), smallest))
+    folds = cv_folds(y, n_splits=n_splits)
     out = np.empty(len(y), dtype=object)
     splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
     for train, test in splitter.split(np.zeros(len(y)), y):
@@ -822,8 +849,7 @@ def label_stance(
     if hasattr(clf, "explain"):
         labels = clf.explain(sentences)
     else:
-        predicted = clf.predict(sentences) if len(sentences) else np.array([], dtype=object)
-        labels = pd.DataFrame({"stance": np.asarray(predicted, dtype=object)},
+        labels = pd.DataFrame({"stance": np.asarray(clf.predict(sentences), dtype=object)},
                               index=sentences.index)
     out = pd.concat([sentences, labels.astype(object)], axis=1)
     out.attrs = dict(sentences.attrs)
