@@ -53,6 +53,10 @@ def test_plot_stance_scores_and_confusion():
     ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert ticks[0] == "refuse (n = 1)" and ticks[-1] == "macro (n = 6)"
     plt.close(fig)
+    half = stance.evaluate_stance(y_true[:3], rules[:3], n_boot=20, random_state=0)
+    fig = ps.plot_stance_scores(pd.concat([scores, half.assign(classifier="rules, half")]))
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()][-1] == "macro"
+    plt.close(fig)
     tables = {"rules": stance.confusion_table(y_true, rules),
               "model": stance.confusion_table(y_true, model)}
     fig = ps.plot_confusion(tables)

@@ -145,6 +145,8 @@ def plot_stance_scores(
     Returns
     -------
     Figure
+        One panel per metric; a stance's tick names its gold sentences (``support``) when
+        every classifier was scored on the same sentences.
 
     Raises
     ------
@@ -155,8 +157,9 @@ def plot_stance_scores(
                     what="plot_stance_scores", nonempty=True)
     labels = list(dict.fromkeys(scores["label"]))
     names = list(dict.fromkeys(scores[classifier]))
-    support = scores.drop_duplicates("label").set_index("label")["support"]
-    ticks = [f"{lab} (n = {int(support[lab])})" for lab in labels]
+    support = scores.groupby("label", sort=False)["support"].agg(["min", "max"])
+    ticks = [f"{lab} (n = {int(support.loc[lab, 'min'])})"
+             if support.loc[lab, "min"] == support.loc[lab, "max"] else lab for lab in labels]
     fig, axes = plt.subplots(1, len(metrics), figsize=(3.6 * len(metrics), 0.45 * len(labels)
                                                         + 1.8),
                              sharey=True, squeeze=False, constrained_layout=True)
