@@ -27,7 +27,7 @@ OLD_PUBLIC_NAMES = [
     "topic_stability",
 ]
 # Names added since (issue 12: topics within arms talk).
-NEW_PUBLIC_NAMES = ["PassageTopics", "passage_topics"]
+NEW_PUBLIC_NAMES = ["PassageTopics", "passage_topics", "prevalence_wide"]
 
 
 def test_package_reexports_every_old_public_name():
@@ -47,7 +47,7 @@ def test_submodules_by_job():
         "model": ["TopicModel", "frex_scores", "nmf_topic_shares", "tfidf_weights"],
         "selection": ["choose_k", "npmi_coherence", "sweep_k", "topic_stability"],
         "labels": ["match_topics", "representative_docs"],
-        "prevalence": ["prevalence", "prevalence_change"],
+        "prevalence": ["prevalence", "prevalence_change", "prevalence_wide"],
         "passages": ["PassageTopics", "passage_topics"],
     }.items():
         mod = importlib.import_module(f"toolkit.topics.{module}")

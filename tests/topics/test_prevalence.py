@@ -126,3 +126,31 @@ def test_prevalence_column_period_does_not_touch_the_corpus(planted, fitted):
     assert prev["period"].unique().tolist() == ["early", "late"]
     pd.testing.assert_frame_equal(table, before)
     assert table["era"].index.equals(before.index)
+
+
+# ------------------------------------------------------------------ the reader's table
+def test_prevalence_wide_cells_are_share_and_interval(planted, fitted):
+    from toolkit.topics import prevalence_wide
+
+    _, corpus = planted
+    prev = prevalence(fitted, corpus, period="decade", n_boot=20, random_state=0, min_docs=100)
+    wide = prevalence_wide(prev, digits=1)
+    assert list(wide.index) == fitted.topic_names() and list(wide.columns) == ["2000s"]
+    row = prev.iloc[1]
+    assert wide.loc[row["label"], "2000s"] == (
+        f"{row['share']:.1%} ({row['ci_low']:.1%}–{row['ci_high']:.1%}) *")  # low_n flagged
+    by = prevalence(fitted, corpus, by="actor", period=None, n_boot=10, random_state=0)
+    wide = prevalence_wide(by, columns="group", groups=["CCC", "nobody", "AAA"])
+    assert list(wide.columns) == ["CCC", "AAA"] and len(wide) == 3
+    cell = by[(by["group"] == "AAA") & (by["topic"] == 0)].iloc[0]
+    assert wide.iloc[0]["AAA"] == (
+        f"{cell['share']:.0%} ({cell['ci_low']:.0%}–{cell['ci_high']:.0%})")
+    yearly = prevalence(fitted, corpus, by="actor", period="year", n_boot=0)
+    both = prevalence_wide(yearly)
+    assert both.index.names == ["group", "label"] and list(both.columns) == [
+        "2000", "2001", "2002", "2003"]
+    assert not both.stack().str.contains("nan").any()  # no interval: the share alone
+    assert prevalence_wide(by, groups=["nobody"]).empty
+    assert prevalence_wide(prev.iloc[0:0]).empty
+    with pytest.raises(ValueError, match="columns must be 'period' or 'group'"):
+        prevalence_wide(prev, columns="topic")

@@ -29,7 +29,8 @@ topics.prevalence(...)`` works as before):
 - :mod:`toolkit.topics.selection`: :func:`npmi_coherence`, :func:`topic_stability`,
   :func:`sweep_k`, :func:`choose_k`;
 - :mod:`toolkit.topics.labels`: :func:`match_topics`, :func:`representative_docs`;
-- :mod:`toolkit.topics.prevalence`: :func:`prevalence`, :func:`prevalence_change`;
+- :mod:`toolkit.topics.prevalence`: :func:`prevalence`, :func:`prevalence_change`,
+  :func:`prevalence_wide`;
 - :mod:`toolkit.topics.passages`: :func:`passage_topics` (topics *within* a theme: a model
   of the passages that mention it) and its result, :class:`PassageTopics`.
 """
@@ -37,7 +38,7 @@ topics.prevalence(...)`` works as before):
 from toolkit.topics.labels import match_topics, representative_docs
 from toolkit.topics.model import TopicModel, frex_scores, nmf_topic_shares, tfidf_weights
 from toolkit.topics.passages import PassageTopics, passage_topics
-from toolkit.topics.prevalence import prevalence, prevalence_change
+from toolkit.topics.prevalence import prevalence, prevalence_change, prevalence_wide
 from toolkit.topics.selection import choose_k, npmi_coherence, sweep_k, topic_stability
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "passage_topics",
     "prevalence",
     "prevalence_change",
+    "prevalence_wide",
     "representative_docs",
     "sweep_k",
     "tfidf_weights",

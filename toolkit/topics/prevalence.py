@@ -2,7 +2,8 @@
 
 :func:`prevalence` averages the documents' topic shares in each (group, period) cell and
 resamples documents within the cell for a percentile interval; :func:`prevalence_change`
-sets a first and a last period side by side, topic by topic.
+sets a first and a last period side by side, topic by topic; :func:`prevalence_wide` lays
+the table out for a reader (topics by periods or groups, each cell a share and its interval).
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from toolkit._validation import check_ci_level, renamed_parameters, require_columns
-from toolkit.periods import Period, assign_period, is_year_period
+from toolkit.periods import Period, assign_period, is_year_period, period_label
 from toolkit.topics.model import TopicModel, _join_corpus
 
-__all__ = ["prevalence", "prevalence_change"]
+__all__ = ["prevalence", "prevalence_change", "prevalence_wide"]
 
 
 @renamed_parameters(ci="ci_level")
@@ -241,3 +242,74 @@ def prevalence_change(
         out.insert(out.columns.get_loc(f"{end}_share"), f"{end}_period", value)
     out["change"] = out["last_share"] - out["first_share"]
     return out.loc[:, cols].reset_index(drop=True)
+
+
+def prevalence_wide(
+    prev: pd.DataFrame,
+    *,
+    columns: str = "period",
+    groups: Sequence[str] | None = None,
+    digits: int = 0,
+) -> pd.DataFrame:
+    """A :func:`prevalence` table for reading: one row per topic, one column per period or group.
+
+    Each cell reads ``"12% (10–14%)"``: the mean share and its interval, in percent (the
+    share alone when there is no interval, ``n_boot=0``). A cell with fewer documents than
+    the ``min_docs`` of :func:`prevalence` ends in ``" *"``; a cell without documents is
+    empty.
+
+    Parameters
+    ----------
+    prev : DataFrame
+        Output of :func:`prevalence` (``group``, ``period``, ``topic``, ``label``,
+        ``share``, ``ci_low``, ``ci_high``, ``low_n``).
+    columns : {"period", "group"}, default="period"
+        What the columns are. Periods are named as in prose (``"1990s"``) when ``prev``
+        records how they were made; the other dimension goes into the rows, before the
+        topic, when it has more than one value.
+    groups : sequence of str or None, default=None
+        The groups kept, in this order (those absent from ``prev`` are skipped); None keeps
+        every group.
+    digits : int, default=0
+        Decimals of the percentages.
+
+    Returns
+    -------
+    DataFrame of str
+        Index ``label`` (or ``(group, label)`` / ``(period, label)``), topics in order;
+        columns the periods (in order) or the groups. An empty ``prev`` gives an empty
+        table.
+    """
+    if columns not in ("period", "group"):
+        raise ValueError(f"columns must be 'period' or 'group', got {columns!r}.")
+    require_columns(prev, ["group", "period", "topic", "label", "share", "ci_low", "ci_high"],
+                    what="prevalence_wide", noun="prev table",
+                    hint="Pass the output of toolkit.topics.prevalence.")
+    df = prev
+    if groups is not None:
+        order = [str(g) for g in groups]
+        df = df[df["group"].astype(str).isin(order)].assign(
+            group=lambda d: pd.Categorical(d["group"].astype(str), categories=order))
+    if df.empty:
+        return pd.DataFrame()
+    period = (prev.attrs.get("prevalence") or {}).get("period", "year")
+    pct = f"{{:.{int(digits)}%}}"
+    share = df["share"].map(pct.format)
+    cell = share + " (" + df["ci_low"].map(pct.format) + "–" + df["ci_high"].map(pct.format) + ")"
+    cell = cell.where(df["ci_low"].notna() & df["ci_high"].notna(), share)  # n_boot=0
+    if "low_n" in df.columns:
+        cell = cell.where(~df["low_n"].astype(bool), cell + " *")
+    df = df.assign(cell=cell)
+    rows = "group" if columns == "period" else "period"
+    index = [rows, "topic", "label"] if df[rows].nunique() > 1 else ["topic", "label"]
+    wide = df.pivot_table(index=index, columns=columns, values="cell", aggfunc="first",
+                          observed=True, sort=True).droplevel("topic")
+    if columns == "period":
+        wide.columns = [period_label(p, period) for p in wide.columns]
+    else:
+        wide.columns = [str(g) for g in wide.columns]
+        if rows == "period" and len(index) == 3:
+            wide.index = wide.index.set_levels(
+                [period_label(p, period) for p in wide.index.levels[0]], level=0)
+    wide.columns.name = None
+    return wide.fillna("")
