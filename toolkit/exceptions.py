@@ -111,3 +111,11 @@ class FigureLabelWarning(FptkWarning):
 # ------------------------------------------------------------------------- report
 class ReportBuildError(FptkError, RuntimeError):
     """One or more notebooks failed to execute; the partial reports are still written."""
+
+
+# ------------------------------------------------------------- appended (issue 11.6)
+class FewUnitsWarning(LowSampleWarning):
+    """Some intervals rest on too few resampled units (e.g. < 5 passages); they are NaN."""
+
+
+__all__ += ["FewUnitsWarning"]
