@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.fptk-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test test-fast lint bench clean-reports clean-cache browser
+.PHONY: help setup report test lab test-fast lint bench clean-reports clean-cache browser
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -27,6 +27,12 @@ report: $(STAMP) ## Render every notebook into reports/ (HTML) plus reports/inde
 
 test: $(STAMP) browser ## Run the test suite (integration tests need FPTK_DATA_HOME)
 	$(PY) -m pytest
+
+lab: $(STAMP) ## Open the notebooks in JupyterLab (the project's kernel; FPTK_* homes as set)
+	cd notebooks && ../$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 \
+	  --ServerApp.root_dir="$(CURDIR)/notebooks" \
+	  --MappingKernelManager.default_kernel_name=python3 \
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root )
 
 test-fast: $(STAMP) ## Run the tests without the integration and slow ones
 	$(PY) -m pytest -m "not integration and not slow"
