@@ -120,3 +120,22 @@ def test_to_jsonable_is_plain_and_order_free():
     assert got == {"s": ["a", "b", 1], "i": 3, "t": "2020-01-01T00:00:00",
                    "d": "2020-01-02", "na": None, "p": "x", "tup": [1, 2]}
     assert cache_key(kind="k", s={"x", "y"}) == cache_key(kind="k", s={"y", "x"})
+
+
+def test_atomic_files_get_the_umask_mode_not_0600(tmp_path):
+    import os
+    import stat
+
+    from toolkit.cache import atomic_path
+
+    old = os.umask(0o022)
+    try:
+        with atomic_path(tmp_path / "report.html") as tmp:
+            tmp.write_text("<p>hi</p>")
+        assert stat.S_IMODE((tmp_path / "report.html").stat().st_mode) == 0o644
+        os.umask(0o077)
+        with atomic_path(tmp_path / "private.html") as tmp:
+            tmp.write_text("x")
+        assert stat.S_IMODE((tmp_path / "private.html").stat().st_mode) == 0o600
+    finally:
+        os.umask(old)

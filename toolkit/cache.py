@@ -125,6 +125,20 @@ def cache_path(kind: str, key: str, suffix: str, *, cache_home: str | None = Non
     return folder / f"{key}{suffix}"
 
 
+def _umask() -> int:
+    """The process umask, read without changing it where the system allows."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except OSError:
+        pass
+    mask = os.umask(0o022)  # elsewhere: read it by setting it, then put it back
+    os.umask(mask)
+    return mask
+
+
 @contextlib.contextmanager
 def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path next to ``target``; move it into place on success.
@@ -141,7 +155,9 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     contextmanager of Path
         A context manager whose value is an empty temporary file in the folder of
         ``target`` (a hidden ``.<name>.*.tmp``). Write to it inside the ``with`` block;
-        on a normal exit it replaces ``target`` with :func:`os.replace`.
+        on a normal exit it replaces ``target`` with :func:`os.replace`, with the mode a
+        new file gets under the process umask (usually 0644), not ``mkstemp``'s 0600, so a
+        web server or a colleague can read a rendered report.
 
     Examples
     --------
@@ -155,6 +171,8 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
     tmp_path = Path(tmp)
     try:
         yield tmp_path
+        if tmp_path.exists():  # mkstemp makes 0600; a finished file gets the usual mode
+            os.chmod(tmp_path, 0o666 & ~_umask())
         os.replace(tmp_path, target)
     finally:
         if tmp_path.exists():
