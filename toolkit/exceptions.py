@@ -119,3 +119,23 @@ class FewUnitsWarning(LowSampleWarning):
 
 
 __all__ += ["FewUnitsWarning"]
+
+
+# ------------------------------------------------------------------ corpus loading
+class BadDateWarning(FptkWarning):
+    """Some dates could not be parsed and ``on_bad_date`` was ``"warn"`` or ``"skip"``.
+
+    With ``"warn"`` those documents are kept with no date (counted in
+    ``attrs["corpus"]["warnings"]``); with ``"skip"`` they are dropped (counted in
+    ``attrs["corpus"]["skipped"]``). Each entry names the row and the value.
+    """
+
+
+class IdColumnWarning(FptkWarning):
+    """A table has a column that looks like document ids but was not mapped to ``doc_id``.
+
+    The ids were generated instead; pass ``id_column=`` to use the column.
+    """
+
+
+__all__ += ["BadDateWarning", "IdColumnWarning"]
