@@ -81,5 +81,8 @@ def test_plot_say_do_counts_above_deliveries(labelled):
     assert sorted(p.get_height() for p in bottom.patches) == [0.0, 5.6, 2887.0, 4391.0]
     assert {t.get_text() for t in bottom.texts} >= {"5.6", "0.0", "4,391"}
     plt.close(fig)
+    fig = ps.plot_say_do(series, None)
+    assert len(fig.axes) == 1 and not _check_labels(fig)
+    plt.close(fig)
     with pytest.raises(ValueError, match="deliveries table is empty"):
         ps.plot_say_do(series, deliveries.iloc[:0])

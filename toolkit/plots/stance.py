@@ -239,7 +239,7 @@ def plot_confusion(
 
 def plot_say_do(
     series: pd.DataFrame,
-    deliveries: pd.DataFrame,
+    deliveries: pd.DataFrame | None,
     *,
     stances: Sequence[str] = ("refuse", "restrain"),
     events: dict | None = None,
@@ -252,9 +252,9 @@ def plot_say_do(
     series : DataFrame
         Output of :func:`toolkit.stance.stance_series` with a date frequency (``period``
         Timestamps, e.g. ``period="M"``), one group.
-    deliveries : DataFrame
+    deliveries : DataFrame or None
         Output of :func:`toolkit.external.delivery_series` (``pair``, ``year``,
-        ``tiv_delivered``, ``deals``).
+        ``tiv_delivered``, ``deals``); None draws the statements only (no SIPRI data).
     stances : sequence of str, default=("refuse", "restrain")
         The stances counted in the upper panel (grey: all arms-supply sentences).
     events : dict or None, default=None
@@ -265,8 +265,9 @@ def plot_say_do(
     Returns
     -------
     Figure
-        Upper panel: sentences per period (bars); lower panel: delivered TIV (millions) per
-        year and pair (bars, labelled with their value, so that small ones show).
+        Upper panel: sentences per period (bars); lower panel (unless ``deliveries`` is
+        None): delivered TIV (millions) per year and pair (bars, labelled with their value,
+        so that small ones show).
 
     Raises
     ------
@@ -275,10 +276,13 @@ def plot_say_do(
     """
     require_columns(series, ["period", "stance", "n", "n_total"], what="plot_say_do",
                     nonempty=True)
-    require_columns(deliveries, ["pair", "year", "tiv_delivered"], what="plot_say_do",
-                    noun="deliveries table", nonempty=True)
-    fig, (ax, ax2) = plt.subplots(2, 1, figsize=(9, 6.5), constrained_layout=True,
-                                  height_ratios=[3, 2])
+    if deliveries is not None:
+        require_columns(deliveries, ["pair", "year", "tiv_delivered"], what="plot_say_do",
+                        noun="deliveries table", nonempty=True)
+        fig, (ax, ax2) = plt.subplots(2, 1, figsize=(9, 6.5), constrained_layout=True,
+                                      height_ratios=[3, 2])
+    else:
+        fig, ax = plt.subplots(figsize=(9, 4), constrained_layout=True)
     periods = pd.to_datetime(series["period"])
     totals = series.assign(period=periods).drop_duplicates("period")
     width = 24 / max(1, len(stances) + 1)
@@ -296,6 +300,15 @@ def plot_say_do(
     ax.set_xlabel(_x_label(series))
     ax.set_ylabel("Sentences")
     ax.legend(frameon=False, fontsize=8, loc="upper left")
+    if deliveries is not None:
+        _draw_deliveries(ax2, deliveries)
+    fig.suptitle(title or "Say and do: statements on arms supply and SIPRI deliveries",
+                 fontsize=11)
+    return fig
+
+
+def _draw_deliveries(ax2, deliveries: pd.DataFrame) -> None:
+    """Bars of delivered TIV per year, one per pair, each labelled with its value."""
     pairs = list(dict.fromkeys(deliveries["pair"]))
     years = sorted(deliveries["year"].astype(int).unique())
     bar = 0.8 / max(1, len(pairs))
@@ -313,6 +326,3 @@ def plot_say_do(
     ax2.set_ylabel("Delivered TIV (millions)")
     ax2.legend(frameon=False, fontsize=8, loc="upper left")
     ax2.margins(y=0.15)
-    fig.suptitle(title or "Say and do: statements on arms supply and SIPRI deliveries",
-                 fontsize=11)
-    return fig
