@@ -1,8 +1,9 @@
 """Shared fixtures.
 
 Unit tests use tiny corpora built here. Integration tests use the real corpora and are
-marked ``integration``; they skip only when ``FPTK_DATA_HOME`` (or ``FPTK_EXTERNAL_HOME``
-for external measures) is unset. ``.ci/run`` always sets both.
+marked ``integration``; on a developer's machine they skip when ``FPTK_DATA_HOME`` (or
+``FPTK_EXTERNAL_HOME`` for external measures) is unset. When ``CI`` is set they fail
+instead, so that CI never passes with a check skipped. ``.ci/run`` always sets both.
 """
 
 from __future__ import annotations
@@ -30,22 +31,27 @@ def _isolated_cache(request, tmp_path_factory, monkeypatch):
     monkeypatch.setenv("FPTK_CACHE_HOME", str(tmp_path_factory.mktemp("cache")))
 
 
+def _home(variable: str, what: str) -> Path:
+    """The folder named by ``variable``; skip without it, but fail under CI (no silent skip)."""
+    value = os.environ.get(variable)
+    if not value or not Path(value).is_dir():
+        msg = f"{variable} is {'not set' if not value else f'{value!r}, not a folder'}: {what}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{msg}. CI must run it: .ci/run sets {variable}.")
+        pytest.skip(f"{msg} skipped")
+    return Path(value)
+
+
 @pytest.fixture(scope="session")
 def data_home() -> Path:
-    """The real data home (CI: ../shared/corpora); skips when FPTK_DATA_HOME is unset."""
-    value = os.environ.get("FPTK_DATA_HOME")
-    if not value:
-        pytest.skip("FPTK_DATA_HOME is not set: integration test on the real corpora skipped")
-    return Path(value)
+    """The real data home (CI: ../shared/corpora)."""
+    return _home("FPTK_DATA_HOME", "integration test on the real corpora")
 
 
 @pytest.fixture(scope="session")
 def external_home() -> Path:
     """The folder of external measures (CI: ../shared/external)."""
-    value = os.environ.get("FPTK_EXTERNAL_HOME")
-    if not value:
-        pytest.skip("FPTK_EXTERNAL_HOME is not set: integration test on external data skipped")
-    return Path(value)
+    return _home("FPTK_EXTERNAL_HOME", "integration test on external data")
 
 
 @pytest.fixture(scope="session")
