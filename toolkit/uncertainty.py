@@ -478,3 +478,77 @@ def _column_quantiles(reps: np.ndarray, n_fin: np.ndarray, levels: np.ndarray) -
     with np.errstate(invalid="ignore"):
         out = np.where(frac >= 0.5, b - (b - a) * (1 - frac), a + (b - a) * frac)
     return np.where(np.isnan(levels) | (n_fin < 1), np.nan, out)
+
+
+# ---------------------------------------------------------------- appended for issue 11.5/11.9
+METHODS.update(
+    {
+        "pelt": (
+            "change points by PELT (pruned exact linear time) on a precision-weighted "
+            "least-squares cost with a BIC-type penalty, via the ruptures package",
+            "Killick, Fearnhead & Eckley (2012), JASA 107(500), 1590-1598; Truong, Oudre & "
+            "Vayatis (2020), Signal Processing 167, 107299",
+        ),
+        "block_permutation": (
+            "p-value of a change point from circular block permutations of the residuals "
+            "of a no-change fit (serial dependence kept within blocks)",
+            "Politis & Romano (1992), in Exploring the Limits of Bootstrap, 263-270; Hall, "
+            "Horowitz & Jing (1995), Biometrika 82(3), 561-574",
+        ),
+        "holm": (
+            "Holm step-down adjustment of p-values (family-wise error rate)",
+            "Holm (1979), Scandinavian Journal of Statistics 6(2), 65-70",
+        ),
+        "bh": (
+            "Benjamini-Hochberg step-up adjustment of p-values (false discovery rate)",
+            "Benjamini & Hochberg (1995), JRSS B 57(1), 289-300",
+        ),
+    }
+)
+__all__ += ["adjust_pvalues"]
+
+
+def adjust_pvalues(p_values: Sequence[float] | np.ndarray, *, method: str = "holm") -> np.ndarray:
+    """P-values adjusted for multiple testing: Holm, Benjamini-Hochberg or none.
+
+    Holm (step-down, family-wise error rate): with the m p-values sorted,
+    ``p_(i) -> max_{j <= i} min(1, (m - j + 1) p_(j))`` [Holm1979]_. Benjamini-Hochberg
+    (step-up, false discovery rate): ``p_(i) -> min_{j >= i} min(1, m p_(j) / j)``
+    [BenjaminiHochberg1995]_. Both as R's ``p.adjust``.
+
+    Parameters
+    ----------
+    p_values : array-like of shape (m,)
+        Unadjusted p-values; NaN values stay NaN and do not count in m.
+    method : {"holm", "bh", "none"}, default="holm"
+        The adjustment.
+
+    Returns
+    -------
+    ndarray of shape (m,)
+        Adjusted p-values, in the input order.
+
+    References
+    ----------
+    .. [Holm1979] Holm, S. (1979). A simple sequentially rejective multiple test procedure.
+       *Scandinavian Journal of Statistics* 6(2), 65-70.
+    .. [BenjaminiHochberg1995] Benjamini, Y. & Hochberg, Y. (1995). Controlling the false
+       discovery rate. *JRSS B* 57(1), 289-300.
+    """
+    method = check_option("method", method, ("holm", "bh", "none"))
+    p = np.asarray(p_values, dtype=np.float64).ravel()
+    out = np.full(p.shape, np.nan)
+    ok = np.flatnonzero(np.isfinite(p))
+    if method == "none" or ok.size == 0:
+        out[ok] = p[ok]
+        return out
+    m = ok.size
+    order = ok[np.argsort(p[ok], kind="stable")]
+    ps = p[order]
+    rank = np.arange(1, m + 1)
+    if method == "holm":
+        adj = np.maximum.accumulate(np.minimum(1.0, (m - rank + 1) * ps))
+    else:
+        adj = np.minimum.accumulate(np.minimum(1.0, m * ps / rank)[::-1])[::-1]
+    out[order] = adj
+    return out
