@@ -29,6 +29,7 @@ _SUBMODULES = (
     "exceptions",
     "external",
     "features",
+    "methods",
     "keywords",
     "overview",
     "periods",
