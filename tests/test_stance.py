@@ -164,3 +164,20 @@ def test_cv_folds_follow_the_rarest_label_and_an_empty_predict_is_empty():
     texts, y = _toy()
     model = stance.StanceModel(random_state=0).fit(texts, y)
     assert model.predict([]).tolist() == []
+
+
+def test_evaluate_rules_scores_the_held_out_half():
+    gold = pd.DataFrame({
+        "text": ["We will not sell weapons to anyone.", "We call for an arms embargo.",
+                 "They keep pouring weapons in, adding fuel to the fire.",
+                 "The ministry held a briefing on arms."],
+        "actor_name": "Ghana", "stance": ["refuse", "control", "restrain", "control"],
+        "rules_split": ["test", "test", "dev", "test"]})
+    got = stance.evaluate_rules(gold, n_boot=20, random_state=0).set_index("label")
+    assert got.attrs["evaluate_rules"] == {"split": "test", "n": 3}
+    assert got.loc["refuse", "f1"] == 1.0 and got.loc["control", "recall"] == 0.5
+    assert got.loc["macro", "support"] == 3
+    every = stance.evaluate_rules(gold, split=None, n_boot=20, random_state=0)
+    assert every.attrs["evaluate_rules"]["n"] == 4
+    with pytest.raises(ValueError, match="rules_split == 'held'"):
+        stance.evaluate_rules(gold, split="held", n_boot=20, random_state=0)

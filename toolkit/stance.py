@@ -65,6 +65,7 @@ __all__ = [
     "confusion_table",
     "cross_validated_predictions",
     "cv_folds",
+    "evaluate_rules",
     "evaluate_stance",
     "label_stance",
     "load_gold",
@@ -701,6 +702,57 @@ def evaluate_stance(
         out[name] = table[:, k]
         out[f"{name}_ci_low"] = lo[:, k]
         out[f"{name}_ci_high"] = hi[:, k]
+    return out
+
+
+def evaluate_rules(
+    gold: pd.DataFrame | None = None,
+    *,
+    split: str | None = "test",
+    self_terms: Sequence[str] | None = None,
+    n_boot: int = 1000,
+    ci_level: float = 0.95,
+    random_state: int,
+) -> pd.DataFrame:
+    """Scores of :class:`StanceRules` on the gold set, by default on its held-out half.
+
+    The rules were refined on the ``dev`` half of the gold set (its ``rules_split``
+    column), so their honest scores are those on the ``test`` half; reports that use the
+    rules' labels quote these.
+
+    Parameters
+    ----------
+    gold : DataFrame or None, default=None
+        A gold set (``text``, ``stance``, ``actor_name``, ``rules_split``); None reads the
+        committed one (:func:`load_gold`).
+    split : str or None, default="test"
+        The rows of ``rules_split`` scored; None scores every row.
+    self_terms : sequence of str or None, default=None
+        Passed to :class:`StanceRules`.
+    n_boot : int, default=1000
+        Bootstrap resamples (see :func:`evaluate_stance`).
+    ci_level : float, default=0.95
+        Confidence level.
+    random_state : int
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    DataFrame
+        :func:`evaluate_stance`'s table (one row per label plus ``macro``);
+        ``attrs["evaluate_rules"]`` holds ``split`` and ``n`` (sentences scored).
+    """
+    gold = load_gold() if gold is None else gold
+    if split is not None:
+        require_columns(gold, ["rules_split"], what="evaluate_rules", noun="gold set")
+        gold = gold[gold["rules_split"] == split]
+        if gold.empty:
+            raise ValueError(f"No gold sentence has rules_split == {split!r}; use 'dev', "
+                             "'test' or split=None.")
+    predicted = StanceRules(self_terms=self_terms).fit().predict(gold)
+    out = evaluate_stance(gold["stance"], predicted, n_boot=n_boot, ci_level=ci_level,
+                          random_state=random_state)
+    out.attrs["evaluate_rules"] = {"split": split, "n": len(gold)}
     return out
 
 
