@@ -41,11 +41,6 @@ ANALYSIS_METHODS: dict[str, tuple[str, str]] = {
         "collocations by pointwise mutual information and G2 within a token window",
         "Church & Hanks (1990), Computational Linguistics 16, 22-29",
     ),
-    "change_points_pelt": (
-        "change points by penalised segmentation (PELT) with block-permutation p-values "
-        "corrected across series",
-        "Killick, Fearnhead & Eckley (2012), JASA 107, 1590-1598",
-    ),
     "nmf": (
         "topics by non-negative matrix factorisation of tf-idf weights; a topic's share of a "
         "document is its part of the document's reconstructed weight",
