@@ -34,6 +34,7 @@ SMOKE_PARAMS: dict[str, dict] = {
                   "min_df": 1, "max_df": 1.0, "n_boot": 20, "n_docs_shown": 1},
     "03-alignment": {"n_boot": 10, "min_df": 1, "max_df": 1.0, "n_blocs": 2},
     "04-case-china-arms-exports": {"n_boot": 20, "n_kwic": 3},
+    "05-arms-stance": {"n_boot": 20, "n_splits": 3, "n_examples": 3},
 }
 
 SENTENCES = [
