@@ -21,22 +21,39 @@ and a warning says how many. Pass ``on_empty="error"`` to refuse them instead.
 
 from __future__ import annotations
 
-import codecs
 import fnmatch
+import glob
 import hashlib
 import io
 import json
 import os
 import warnings
-from collections.abc import Mapping
+from collections import Counter
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from toolkit.cache import file_sha256
-from toolkit.corpora._loading import OnEmpty, check_on_empty, stamp_corpus, validate_source
-from toolkit.corpora.schema import standardize_columns
+from toolkit.corpora._loading import (
+    OnEmpty,
+    _check_errors,
+    _decode,
+    check_on_empty,
+    decode_bytes,
+    stamp_corpus,
+    validate_source,
+)
+from toolkit.corpora.schema import (
+    OnBadDate,
+    _rows,
+    check_on_bad_date,
+    record_bad_dates,
+    standardize_columns,
+    standardize_dates,
+)
+from toolkit.exceptions import CorpusValidationError, IdColumnWarning
 
 __all__ = ["decode_bytes", "load_table", "load_text_folder"]
 
@@ -53,75 +70,6 @@ _TABLE_FORMATS = {
 }
 
 
-def _check_errors(errors: str) -> None:
-    try:
-        codecs.lookup_error(errors)
-    except LookupError as exc:
-        raise ValueError(
-            f"errors={errors!r} is not a codec error handler; use 'strict' (default), "
-            "'replace' or 'ignore'."
-        ) from exc
-
-
-def decode_bytes(
-    data: bytes,
-    *,
-    file: str | os.PathLike,
-    encoding: str = "utf-8",
-    errors: str = "strict",
-    check_binary: bool = True,
-) -> str:
-    """Decode a file's bytes to text, with errors that name the file and byte offset.
-
-    Parameters
-    ----------
-    data : bytes
-        The file's content.
-    file : str or path-like
-        Its name, for messages.
-    encoding : str, default="utf-8"
-        A Python codec name. A UTF-8 byte-order mark is dropped.
-    errors : str, default="strict"
-        ``"strict"`` raises on undecodable bytes; ``"replace"`` turns them into U+FFFD;
-        ``"ignore"`` drops them.
-    check_binary : bool, default=True
-        Refuse content with a NUL byte (a binary file), except for UTF-16/32 encodings.
-
-    Returns
-    -------
-    str
-        The text, with ``\\r\\n`` and ``\\r`` line ends turned into ``\\n``.
-
-    Raises
-    ------
-    ValueError
-        A binary file, or undecodable bytes under ``errors="strict"``.
-    """
-    codec = codecs.lookup(encoding).name
-    if check_binary and not codec.startswith(("utf-16", "utf-32")):
-        nul = data.find(b"\x00")
-        if nul >= 0:
-            raise ValueError(
-                f"{file} looks like a binary file, not text: it has a NUL byte at byte offset "
-                f"{nul}. Remove it from the corpus (or exclude it with pattern=...); if it is "
-                "UTF-16 text, pass encoding='utf-16'."
-            )
-    try:
-        text = data.decode(encoding, errors=errors)
-    except UnicodeDecodeError as exc:
-        bad = exc.object[exc.start : exc.start + 1]
-        raise ValueError(
-            f"{file} is not valid {encoding}: byte 0x{bad.hex()} at byte offset {exc.start} "
-            f"cannot be decoded ({exc.reason}). If the file uses another encoding pass "
-            "encoding=... (e.g. 'latin-1' or 'cp1252'); to load it anyway pass "
-            "errors='replace' (undecodable bytes become U+FFFD) or errors='ignore' "
-            "(they are dropped)."
-        ) from exc
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
 def _finish(
     df: pd.DataFrame,
     *,
@@ -131,13 +79,19 @@ def _finish(
     skipped: list[dict[str, str]],
     path: Path,
     loader: str,
+    date_format: str | None,
+    on_bad_date: OnBadDate,
+    row_labels: pd.Series | None = None,
     extra_info: Mapping[str, Any] | None = None,
 ) -> pd.DataFrame:
-    """Standardise, fill year from date, validate, warn of skips and stamp provenance."""
-    out = standardize_columns(df, source=name)
-    fill = out["year"].isna() & out["date"].notna()
-    if fill.any():
-        out.loc[fill, "year"] = out.loc[fill, "date"].dt.year.astype("Int64")
+    """Parse dates, standardise (year from date), validate, warn of skips, stamp provenance.
+
+    Unparseable dates are named by ``row_labels`` (default ``row <n>``) and, with
+    ``on_bad_date`` "warn" or "skip", counted in ``attrs["corpus"]`` after the stamp.
+    """
+    dated, bad = standardize_dates(df, date_format=date_format, on_bad_date=on_bad_date,
+                                   row_labels=row_labels, source=str(path))
+    out = standardize_columns(dated, source=name)
     validate_source(out, path)
     if skipped:
         warnings.warn(
@@ -147,8 +101,10 @@ def _finish(
             UserWarning,
             stacklevel=3,
         )
-    return stamp_corpus(out, name=name, release=release, sha256=sha256, skipped=skipped,
-                        path=path, loader=loader, extra=extra_info)
+    extra = {"warnings": [], "notes": [], **dict(extra_info or {})}
+    out = stamp_corpus(out, name=name, release=release, sha256=sha256, skipped=skipped,
+                       path=path, loader=loader, extra=extra)
+    return record_bad_dates(out, bad, on_bad_date=on_bad_date, source=str(path), stacklevel=3)
 
 
 # --------------------------------------------------------------------------- text folder
@@ -159,22 +115,23 @@ def _read_metadata(
     *,
     encoding: str,
     errors: str,
-) -> tuple[pd.DataFrame, bytes, str]:
+) -> tuple[pd.DataFrame, bytes, str, str | None]:
+    """``(table, raw bytes, label, codec used)``; no codec for a DataFrame."""
     if isinstance(metadata, pd.DataFrame):
         raw = metadata.to_csv(index=False).encode("utf-8")
-        return metadata.copy(), raw, "metadata DataFrame"
+        return metadata.copy(), raw, "metadata DataFrame", None
     mpath = Path(metadata).expanduser()
     if not mpath.is_file():
         raise FileNotFoundError(f"Metadata file {mpath} does not exist.")
     raw = mpath.read_bytes()
-    text = decode_bytes(raw, file=mpath, encoding=encoding, errors=errors)
+    text, codec = _decode(raw, file=mpath, encoding=encoding, errors=errors)
     sep = "\t" if mpath.suffix.lower() in (".tsv", ".tab") else ","
     try:
         table = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
                             na_values=[""])
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise ValueError(f"Metadata file {mpath} is not a readable CSV: {exc}") from exc
-    return table, raw, str(mpath)
+    return table, raw, str(mpath), codec
 
 
 def _join_metadata(
@@ -310,16 +267,17 @@ def _read_text_files(
     errors: str,
     on_empty: OnEmpty,
     progress: bool,
-) -> tuple[pd.DataFrame, list[dict[str, str]], Any]:
+) -> tuple[pd.DataFrame, list[dict[str, str]], Any, dict[str, str]]:
     """Read and decode every file; skip (or refuse) the empty ones; hash names and bytes.
 
-    Returns the documents (``doc_id``, ``text``, ``file``), the skipped files and the
-    running SHA-256 (a ``hashlib`` object, so that the metadata can be added to it).
+    Returns the documents (``doc_id``, ``text``, ``file``), the skipped files, the
+    running SHA-256 (a ``hashlib`` object, so that the metadata can be added to it) and
+    the codec used for each file.
     """
     from tqdm.auto import tqdm
 
     digest = hashlib.sha256()
-    rows, skipped = [], []
+    rows, skipped, codecs_used = [], [], {}
     for file, rel, doc_id in tqdm(
         entries, desc=f"reading {folder.name}", unit="file",
         disable=not progress or len(entries) < 500,
@@ -327,7 +285,7 @@ def _read_text_files(
         data = file.read_bytes()
         digest.update(rel.encode("utf-8") + b"\x00" + str(len(data)).encode() + b"\x00")
         digest.update(data)
-        text = decode_bytes(data, file=file, encoding=encoding, errors=errors)
+        text, codecs_used[rel] = _decode(data, file=file, encoding=encoding, errors=errors)
         if not text.strip():
             reason = "empty file" if not data else "only whitespace"
             if on_empty == "error":
@@ -342,7 +300,7 @@ def _read_text_files(
         raise ValueError(
             f"All {len(entries)} {pattern} files in {folder} are empty; nothing to load."
         )
-    return pd.DataFrame(rows), skipped, digest
+    return pd.DataFrame(rows), skipped, digest, codecs_used
 
 
 def _attach_metadata(
@@ -361,12 +319,14 @@ def _attach_metadata(
     Returns the joined documents, the provenance entries (``metadata`` and, when some
     rows or files did not match, ``metadata_unmatched``) and the metadata's raw bytes.
     """
-    meta, raw, label = _read_metadata(metadata, encoding=encoding, errors=errors)
+    meta, raw, label, codec = _read_metadata(metadata, encoding=encoding, errors=errors)
     docs, unmatched = _join_metadata(
         docs, meta, label=label, key=key, columns=columns, strict=strict,
         skipped_files=skipped_files,
     )
     extra: dict[str, Any] = {"metadata": label}
+    if encoding == "auto" and codec is not None:
+        extra["metadata_encoding"] = codec
     if unmatched["keys_without_file"] or unmatched["files_without_metadata"]:
         extra["metadata_unmatched"] = unmatched
         warnings.warn(
@@ -402,6 +362,8 @@ def load_text_folder(
     name: str | None = None,
     release: str | None = None,
     progress: bool = True,
+    date_format: str | None = None,
+    on_bad_date: OnBadDate = "raise",
 ) -> pd.DataFrame:
     """Load a folder of text files, one document per file, as a corpus table.
 
@@ -419,7 +381,10 @@ def load_text_folder(
     columns : mapping or None, default=None
         Renames metadata columns to standard names, e.g. ``{"country": "actor"}``.
     encoding : str, default="utf-8"
-        Encoding of the files and of the metadata CSV.
+        Encoding of the files and of the metadata CSV. ``"auto"``: UTF-8 where it fits,
+        else the encoding ``charset-normalizer`` detects, file by file; the files not in
+        UTF-8 are listed in ``attrs["corpus"]["encodings"]`` (file -> codec), the counts
+        in ``["encoding_counts"]`` and the metadata's in ``["metadata_encoding"]``.
     errors : str, default="strict"
         ``"strict"`` stops at the first undecodable byte, naming the file and byte offset;
         ``"replace"`` or ``"ignore"`` load such files anyway.
@@ -439,12 +404,23 @@ def load_text_folder(
         A release label to record.
     progress : bool, default=True
         Show a progress bar for folders of 500 files or more.
+    date_format : str or None, default=None
+        A :func:`pandas.to_datetime` format the metadata's ``date`` values follow (e.g.
+        ``"%d/%m/%Y"``). Default: ISO 8601, then any layout pandas recognises.
+    on_bad_date : {"raise", "warn", "skip"}, default="raise"
+        A metadata date that cannot be parsed is an error naming the files and values;
+        ``"warn"`` keeps the document with no date (counted in
+        ``attrs["corpus"]["warnings"]``); ``"skip"`` drops it (counted in
+        ``attrs["corpus"]["skipped"]``); both with a
+        :class:`~toolkit.exceptions.BadDateWarning`.
 
     Returns
     -------
     DataFrame of shape (n_docs, n_columns)
-        Standard columns, then ``file`` (relative path) and the metadata extras. ``doc_id``
-        is the file's relative path without suffix unless the metadata gives one.
+        Standard columns, ``date_raw`` (when a date carried a time zone: dates are UTC,
+        tz-naive), then ``file`` (relative path) and the metadata extras. ``doc_id`` is
+        the file's relative path without suffix unless the metadata gives one.
+        ``attrs["corpus"]`` also holds ``warnings`` and ``notes`` (lists).
 
     Raises
     ------
@@ -456,9 +432,10 @@ def load_text_folder(
     """
     _check_errors(errors)
     check_on_empty(on_empty)
+    check_on_bad_date(on_bad_date)
     folder = _check_folder(path)
     files = _list_text_files(folder, pattern=pattern, recursive=recursive)
-    docs, skipped, digest = _read_text_files(
+    docs, skipped, digest, codecs_used = _read_text_files(
         _name_files(folder, files), folder=folder, pattern=pattern, encoding=encoding,
         errors=errors, on_empty=on_empty, progress=progress,
     )
@@ -471,6 +448,9 @@ def load_text_folder(
         digest.update(b"metadata\x00" + raw)
     elif columns:
         raise ValueError("columns= renames metadata columns; pass metadata=... as well.")
+    if encoding == "auto":
+        extra["encodings"] = {f: c for f, c in codecs_used.items() if c != "utf-8"}
+        extra["encoding_counts"] = dict(sorted(Counter(codecs_used.values()).items()))
     return _finish(
         docs,
         name=name or folder.resolve().name,
@@ -479,6 +459,9 @@ def load_text_folder(
         skipped=skipped,
         path=folder,
         loader="load_text_folder",
+        date_format=date_format,
+        on_bad_date=on_bad_date,
+        row_labels=docs["file"],
         extra_info=extra,
     )
 
@@ -507,23 +490,24 @@ def _read_jsonl(text: str, file: Path) -> pd.DataFrame:
 
 
 def _read_table(path: Path, fmt: str, *, encoding: str, errors: str,
-                sheet_name: str | int) -> pd.DataFrame:
+                sheet_name: str | int) -> tuple[pd.DataFrame, str | None]:
+    """``(table, codec used)``; no codec for Parquet and Excel."""
     if fmt == "parquet":
         try:
-            return pd.read_parquet(path)
+            return pd.read_parquet(path), None
         except Exception as exc:
             raise ValueError(f"{path} is not a readable Parquet file: {exc}") from exc
     if fmt == "excel":
         try:
-            return pd.read_excel(path, sheet_name=sheet_name)
+            return pd.read_excel(path, sheet_name=sheet_name), None
         except Exception as exc:
             raise ValueError(f"{path} is not a readable Excel file: {exc}") from exc
-    text = decode_bytes(path.read_bytes(), file=path, encoding=encoding, errors=errors)
+    text, codec = _decode(path.read_bytes(), file=path, encoding=encoding, errors=errors)
     if fmt == "jsonl":
-        return _read_jsonl(text, path)
+        return _read_jsonl(text, path), codec
     try:
         return pd.read_csv(io.StringIO(text), sep="\t" if fmt == "tsv" else ",",
-                           keep_default_na=False, na_values=[""])
+                           keep_default_na=False, na_values=[""]), codec
     except pd.errors.EmptyDataError as exc:
         raise ValueError(f"{path} is empty: no header and no rows.") from exc
     except pd.errors.ParserError as exc:
@@ -540,6 +524,29 @@ def _check_table_file(path: str | os.PathLike) -> Path:
             f"{file} is a folder; for a folder of .txt files use load_text_folder(path)."
         )
     return file
+
+
+def _table_files(path: Any) -> tuple[list[Path], bool]:
+    """The files to read (a glob sorted by path) and whether several were asked for."""
+    if isinstance(path, (str, os.PathLike)):
+        text = os.path.expanduser(os.fspath(path))
+        if any(c in text for c in "*?[") and not Path(text).exists():
+            matches = sorted(Path(m) for m in glob.glob(text, recursive=True)
+                             if Path(m).is_file())
+            if not matches:
+                raise FileNotFoundError(f"No file matches {os.fspath(path)!r}.")
+            return matches, True
+        return [_check_table_file(path)], False
+    if not isinstance(path, Sequence) or not path:
+        raise TypeError(
+            "path must be a file, a glob such as 'press/*.csv' or a non-empty list of "
+            f"files, not {path!r}."
+        )
+    files = [_check_table_file(p) for p in path]
+    twice = sorted({str(f) for f in files if files.count(f) > 1})
+    if twice:
+        raise ValueError(f"These files are listed more than once: {twice}.")
+    return files, True
 
 
 def _table_format(file: Path, format: str | None) -> str:
@@ -572,6 +579,102 @@ def _rename_columns(
     return table.rename(columns=dict(columns))
 
 
+def _check_assign(entry: Any, where: str) -> dict[str, Any]:
+    """One ``{column: constant}`` mapping of ``assign=``, checked."""
+    if not isinstance(entry, Mapping):
+        raise TypeError(f"{where} must be a mapping such as {{'actor': 'DEU'}}, not {entry!r}.")
+    for col, value in entry.items():
+        if not isinstance(col, str):
+            raise TypeError(f"{where} has the column name {col!r}; column names are strings.")
+        if col in ("text", "doc_id"):
+            raise ValueError(f"{where} sets {col!r}; assign= adds metadata, not texts or "
+                             "ids (use id_column= for ids).")
+        if not (value is None or pd.api.types.is_scalar(value)):
+            raise TypeError(f"{where} gives {col!r} the value {value!r}; give one constant "
+                            "(a string, number or date) per column.")
+    return dict(entry)
+
+
+def _per_file_assign(assign: Any, files: list[Path]) -> list[dict[str, Any]]:
+    """One ``{column: constant}`` per file from the forms ``assign=`` accepts."""
+    names = [f.name for f in files]
+    if assign is None:
+        return [{} for _ in files]
+    if isinstance(assign, Mapping):
+        nested = [isinstance(v, Mapping) for v in assign.values()]
+        if not (assign and all(nested)):
+            if any(nested):
+                raise ValueError(
+                    "assign= mixes per-file mappings and constants; give either "
+                    "{'actor': 'DEU'} (every file) or {'<file name>': {'actor': 'DEU'}, ...}."
+                )
+            return [_check_assign(assign, "assign=") for _ in files]
+        by_file, used = [], set()
+        for f in files:
+            key = next((k for k in (f.name, f.stem, str(f)) if k in assign), None)
+            by_file.append(assign.get(key, {}) if key is not None else None)
+            used.add(key)
+        unknown = sorted(str(k) for k in assign if k not in used)
+        without = [n for n, a in zip(names, by_file, strict=True) if a is None]
+        if unknown or without:
+            raise ValueError(
+                f"assign= is keyed by file but does not match the files {names}: "
+                f"keys without a file {unknown}, files without a key {without}. Key it by "
+                "file name or stem (e.g. 'rus' or 'rus.csv')."
+            )
+        return [_check_assign(a, f"assign[{n!r}]") for n, a in zip(names, by_file, strict=True)]
+    if isinstance(assign, (str, bytes)) or not isinstance(assign, Sequence):
+        raise TypeError(f"assign= must be a mapping or a list of mappings, not {assign!r}.")
+    if len(assign) != len(files):
+        raise ValueError(
+            f"assign= has {len(assign)} mapping(s) for {len(files)} file(s) {names}; give "
+            "one per file, in this order (a glob is sorted by path)."
+        )
+    return [_check_assign(a, f"assign[{i}] (for {n})") for i, (a, n) in
+            enumerate(zip(assign, names, strict=True))]
+
+
+#: Column names (lower case, spaces as ``_``) that look like document ids.
+_ID_LIKE = {"id", "doc_id", "docid", "document_id", "documentid", "doc_no", "item_id"}
+
+
+def _id_strings(values: pd.Series) -> pd.Series:
+    """Ids as stripped strings (``12.0`` -> ``"12"``); ``None`` where missing or blank."""
+    if pd.api.types.is_float_dtype(values.dtype) and values.dropna().map(float.is_integer).all():
+        values = values.astype("Int64")
+    return values.map(lambda v: None if pd.isna(v) else (str(v).strip() or None)).astype(object)
+
+
+def _table_ids(
+    table: pd.DataFrame, *, file: Path, id_column: str | None
+) -> tuple[pd.DataFrame, bool, str | None]:
+    """``(table with doc_id, ids generated?, note)``: the note names an unused id column."""
+    if id_column is not None:
+        if id_column not in table.columns:
+            raise ValueError(f"id_column={id_column!r} is not a column of {file}; its columns "
+                             f"are {list(table.columns)}.")
+        if id_column != "doc_id" and "doc_id" in table.columns:
+            raise ValueError(f"{file} has a 'doc_id' column and id_column={id_column!r}; "
+                             "drop one of them.")
+        ids = _id_strings(table[id_column])
+        if ids.isna().any():
+            rows = list(table.index[ids.isna().to_numpy()][:10])
+            raise ValueError(f"{file}: the id column {id_column!r} is empty in rows {rows}. "
+                             "Fill them, or leave id_column unset to generate ids.")
+        return table.assign(doc_id=ids), False, None
+    if "doc_id" in table.columns:
+        return table, False, None
+    table = table.assign(doc_id=[f"{file.stem}_{i}" for i in range(len(table))])
+    likely = [c for c in table.columns if c != "doc_id"
+              and str(c).strip().lower().replace(" ", "_") in _ID_LIKE]
+    note = None
+    if likely:
+        note = (f"{file.name}: column {likely[0]!r} looks like document ids but was not "
+                f"used; ids were generated as '{file.stem}_<row>'. Pass "
+                f"id_column={likely[0]!r} to use it.")
+    return table, True, note
+
+
 def _drop_empty_rows(
     table: pd.DataFrame, *, file: Path, on_empty: OnEmpty
 ) -> tuple[pd.DataFrame, list[dict[str, str]]]:
@@ -599,8 +702,73 @@ def _drop_empty_rows(
     return table, skipped
 
 
+def _read_one_table(
+    file: Path, *, format: str | None, encoding: str, errors: str, sheet_name: str | int,
+    columns: Mapping[str, str] | None, id_column: str | None, assign: dict[str, Any],
+    on_empty: OnEmpty, several: bool,
+) -> tuple[pd.DataFrame, list[dict[str, str]], str | None, str | None, bool]:
+    """One file as documents: ``(table, skipped rows, codec, id note, ids generated?)``.
+
+    The index stays the row in the file (from 0). With ``several``, ids that were not
+    generated get the file stem as a prefix (``<stem>/<id>``) and a ``file`` column is added.
+    """
+    table, codec = _read_table(file, _table_format(file, format), encoding=encoding,
+                               errors=errors, sheet_name=sheet_name)
+    if columns:
+        table = _rename_columns(table, columns, file=file)
+    if "text" not in table.columns:
+        raise ValueError(
+            f"{file} has no 'text' column; its columns are {list(table.columns)}. Pass "
+            "columns={'<your text column>': 'text'}."
+        )
+    table, generated, note = _table_ids(table, file=file, id_column=id_column)
+    clash = [c for c in assign if c in table.columns]
+    if clash:
+        raise ValueError(f"assign= sets {clash}, which {file} already has; drop them from "
+                         "assign=, or map the file's columns elsewhere with columns=.")
+    table = table.assign(**assign)
+    if several:
+        if not generated:
+            table = table.assign(doc_id=f"{file.stem}/" + table["doc_id"].astype(str))
+        if "file" not in table.columns:
+            table = table.assign(file=file.name)
+    table, skipped = _drop_empty_rows(table, file=file, on_empty=on_empty)
+    if table.empty:
+        raise ValueError(f"{file} has no documents with text.")
+    dup = table["doc_id"].astype(str).duplicated(keep=False)
+    if dup.any():
+        raise CorpusValidationError(
+            f"{file}: Duplicate doc_id in {_rows(table, dup)}. Make ids unique, e.g. by "
+            "adding the year or a running number."
+        )
+    return table, skipped, codec, note, generated
+
+
+def _check_ids_across_files(parts: list[pd.DataFrame], files: list[Path]) -> None:
+    """Refuse a doc_id that two files give, naming both files."""
+    owner: dict[str, int] = {}
+    for i, part in enumerate(parts):
+        for doc_id in part["doc_id"].astype(str):
+            j = owner.setdefault(doc_id, i)
+            if j != i:
+                raise CorpusValidationError(
+                    f"doc_id {doc_id!r} comes from both {files[j]} and {files[i]}. Ids are "
+                    "prefixed with the file's stem when several files are loaded, so two "
+                    "files with the same name (in different folders) collide: rename one of "
+                    "them."
+                )
+
+
+def _tables_name_and_path(files: list[Path], several: bool) -> tuple[str, Path]:
+    """Default corpus name and the path recorded: the file, or the files' common folder."""
+    if not several:
+        return files[0].stem, files[0]
+    common = Path(os.path.commonpath([f.resolve().parent for f in files]))
+    return common.name or files[0].stem, common
+
+
 def load_table(
-    path: str | os.PathLike,
+    path: str | os.PathLike | Sequence[str | os.PathLike],
     *,
     columns: Mapping[str, str] | None = None,
     format: str | None = None,
@@ -610,22 +778,33 @@ def load_table(
     on_empty: OnEmpty = "skip",
     name: str | None = None,
     release: str | None = None,
+    assign: Mapping[str, Any] | Sequence[Mapping[str, Any]] | None = None,
+    id_column: str | None = None,
+    date_format: str | None = None,
+    on_bad_date: OnBadDate = "raise",
 ) -> pd.DataFrame:
-    """Load a table with one row per document as a corpus table.
+    """Load one or several tables with one row per document as a corpus table.
 
     Parameters
     ----------
-    path : str or path-like
+    path : str, path-like or list of them
         A ``.csv``, ``.tsv``, ``.jsonl``/``.ndjson`` (one JSON object per line),
-        ``.parquet`` or ``.xlsx`` file.
+        ``.parquet`` or ``.xlsx`` file; a list of such files; or a glob such as
+        ``"press/*.csv"`` (matched files sorted by path). With a list or a glob, ids
+        that come from the files get the file's stem as a prefix (``"rus/17"``; generated
+        ids are ``"<stem>_<row>"`` anyway) and a ``file`` column names each row's file,
+        so ids are unique per file; a doc_id that two files still share (files with the
+        same name in different folders) is an error naming both files.
     columns : mapping or None, default=None
         Renames your columns to the standard ones, e.g.
         ``{"speech": "text", "country": "actor", "id": "doc_id"}``. Every key must be
-        a column of the table.
+        a column of every table.
     format : {"csv", "tsv", "jsonl", "parquet", "excel"} or None, default=None
         Overrides the format guessed from the suffix.
     encoding : str, default="utf-8"
-        Encoding of CSV/TSV/JSONL files.
+        Encoding of CSV/TSV/JSONL files. ``"auto"``: UTF-8 where it fits, else the
+        encoding ``charset-normalizer`` detects. The codec used for each text file is
+        recorded in ``attrs["corpus"]["encodings"]`` (file name -> codec).
     errors : str, default="strict"
         ``"strict"`` stops at the first undecodable byte, naming the byte offset;
         ``"replace"`` or ``"ignore"`` load anyway.
@@ -635,49 +814,108 @@ def load_table(
         Rows whose text is missing or only whitespace are a counted skip (listed in
         ``attrs["corpus"]["skipped"]`` as ``"<file>:row <n>"``, with a warning) or an error.
     name : str or None, default=None
-        Corpus name for ``source`` and provenance; default the file's stem.
+        Corpus name for ``source`` and provenance; default the file's stem (several
+        files: the name of their common folder).
     release : str or None, default=None
         A release label to record.
+    assign : mapping, list of mappings or None, default=None
+        Constant metadata: ``{"actor": "RUS", "speaker": "..."}`` for every file; a list
+        with one mapping per file (in the order of ``path``; a glob's sorted order); or a
+        mapping keyed by file name or stem, ``{"rus": {"actor": "RUS"}, ...}``. A column
+        the table already has (after ``columns=``) cannot be assigned, nor ``text`` or
+        ``doc_id``. Recorded in ``attrs["corpus"]["assign"]`` (file name -> mapping).
+    id_column : str or None, default=None
+        The column whose values become ``doc_id`` (converted to strings; ``12.0`` ->
+        ``"12"``); the column itself is kept. Without it, a ``doc_id`` column is used,
+        else ids are generated; a column that looks like ids (``id``, ``ID``, ``Id``,
+        ``document_id``...) is then *not* used, which a note in
+        ``attrs["corpus"]["notes"]`` and an :class:`~toolkit.exceptions.IdColumnWarning`
+        say.
+    date_format : str or None, default=None
+        A :func:`pandas.to_datetime` format every ``date`` follows (e.g. ``"%d/%m/%Y"``).
+        Default: ISO 8601 (``2022-06-24``, ``2022-06-24T17:30:00Z``, ``+02:00`` offsets,
+        mixed offsets), then any layout pandas recognises, value by value.
+    on_bad_date : {"raise", "warn", "skip"}, default="raise"
+        A date that cannot be parsed (``2023-02-30``, ``yesterday``) is an error naming
+        the rows and values; ``"warn"`` keeps the document with no date (counted in
+        ``attrs["corpus"]["warnings"]``); ``"skip"`` drops it (counted in
+        ``attrs["corpus"]["skipped"]``); both with a
+        :class:`~toolkit.exceptions.BadDateWarning`.
 
     Returns
     -------
     DataFrame of shape (n_docs, n_columns)
-        Standard columns, then the table's other columns. Without a ``doc_id`` column,
-        ids are ``"<file stem>_<row>"`` (row counted from 0 in the source table).
+        Standard columns, ``date_raw`` (when a date carried a time zone), then the
+        tables' other columns (and ``file`` for several files). Dates are UTC, tz-naive;
+        ``year`` is filled from ``date`` where missing. Without a ``doc_id`` column or
+        ``id_column``, ids are ``"<file stem>_<row>"`` (row counted from 0 in the source
+        table). ``attrs["corpus"]`` also holds ``warnings``, ``notes``,
+        ``generated_ids`` (True when any file's ids were generated), ``encodings``,
+        ``assign`` and, for several files, ``files``.
 
     Raises
     ------
     FileNotFoundError
-        The file does not exist.
+        A file does not exist, or a glob matches none.
     ValueError
         Unknown format, unreadable or undecodable file, a mapping to a missing column,
-        no text column, duplicate ids, empty rows with ``on_empty="error"``.
+        no text column, duplicate ids (within a file, or across files: naming both),
+        a bad ``assign=``, unparseable dates with ``on_bad_date="raise"``, empty rows
+        with ``on_empty="error"``.
     """
     _check_errors(errors)
     check_on_empty(on_empty)
-    file = _check_table_file(path)
-    fmt = _table_format(file, format)
-    table = _read_table(file, fmt, encoding=encoding, errors=errors, sheet_name=sheet_name)
-    if columns:
-        table = _rename_columns(table, columns, file=file)
-    if "text" not in table.columns:
-        raise ValueError(
-            f"{file} has no 'text' column; its columns are {list(table.columns)}. Pass "
-            "columns={'<your text column>': 'text'}."
+    check_on_bad_date(on_bad_date)
+    files, several = _table_files(path)
+    assigns = _per_file_assign(assign, files)
+    parts, skipped, notes, generated, labels = [], [], [], [], []
+    encodings: dict[str, str] = {}
+    for file, values in zip(files, assigns, strict=True):
+        part, part_skipped, codec, note, gen = _read_one_table(
+            file, format=format, encoding=encoding, errors=errors, sheet_name=sheet_name,
+            columns=columns, id_column=id_column, assign=values, on_empty=on_empty,
+            several=several,
         )
-    generated = "doc_id" not in table.columns
-    if generated:
-        table = table.assign(doc_id=[f"{file.stem}_{i}" for i in range(len(table))])
-    table, skipped = _drop_empty_rows(table, file=file, on_empty=on_empty)
-    if table.empty:
-        raise ValueError(f"{file} has no documents with text.")
+        parts.append(part)
+        skipped += part_skipped
+        notes += [note] if note else []
+        generated.append(gen)
+        labels += [f"{file.name}:row {i}" for i in part.index]
+        if codec is not None:
+            encodings[file.name] = codec
+    if several:
+        _check_ids_across_files(parts, files)
+    table = pd.concat(parts, ignore_index=True) if several else parts[0]
+    if notes:
+        more = f" (and {len(notes) - 1} more file(s); see attrs['corpus']['notes'])"
+        warnings.warn(notes[0] + (more if len(notes) > 1 else ""), IdColumnWarning,
+                      stacklevel=2)
+    default_name, where = _tables_name_and_path(files, several)
+    if several:
+        digest = hashlib.sha256()
+        for file in files:
+            digest.update(f"{file.name}\x00{file_sha256(file)}\n".encode())
+        sha256 = digest.hexdigest()
+    else:
+        sha256 = file_sha256(files[0])
+    extra: dict[str, Any] = {
+        "notes": notes,
+        "generated_ids": any(generated),
+        "encodings": encodings,
+        "assign": {f.name: a for f, a in zip(files, assigns, strict=True) if a},
+    }
+    if several:
+        extra["files"] = [str(f) for f in files]
     return _finish(
         table,
-        name=name or file.stem,
+        name=name or default_name,
         release=release,
-        sha256=file_sha256(file),
+        sha256=sha256,
         skipped=skipped,
-        path=file,
+        path=where,
         loader="load_table",
-        extra_info={"generated_ids": generated},
+        date_format=date_format,
+        on_bad_date=on_bad_date,
+        row_labels=pd.Series(labels, index=table.index),
+        extra_info=extra,
     )

@@ -304,20 +304,25 @@ def _import_loader(spec: str) -> Callable[..., pd.DataFrame]:
     return getattr(importlib.import_module(module), attr)
 
 
-def load_corpus(name_or_path: str | os.PathLike, **kwargs: Any) -> pd.DataFrame:
+def load_corpus(
+    name_or_path: str | os.PathLike | list[str | os.PathLike], **kwargs: Any
+) -> pd.DataFrame:
     """Load a corpus table from a known corpus name or a path.
 
     Parameters
     ----------
-    name_or_path : str or path-like
+    name_or_path : str, path-like or list of them
         ``"ungdc"``, ``"cmfa_ukraine"``, ``"sotu"`` (see :func:`list_corpora`); or a path:
         a folder of ``.txt`` files (-> :func:`~toolkit.corpora.generic.load_text_folder`),
-        a ``.csv``/``.tsv``/``.jsonl``/``.parquet``/``.xlsx`` table
-        (-> :func:`~toolkit.corpora.generic.load_table`), or a file or folder matching a
-        card's ``locate`` patterns, such as ``UNGDC_1946-2024.tgz`` or a folder holding it
-        (-> that corpus's loader).
+        a ``.csv``/``.tsv``/``.jsonl``/``.parquet``/``.xlsx`` table, a list of tables or a
+        glob such as ``"press/*.csv"`` (-> :func:`~toolkit.corpora.generic.load_table`),
+        or a file or folder matching a card's ``locate`` patterns, such as
+        ``UNGDC_1946-2024.tgz`` or a folder holding it (-> that corpus's loader).
     **kwargs
-        Passed to the loader.
+        Passed to the loader: for tables ``columns``, ``assign``, ``id_column``,
+        ``date_format``, ``on_bad_date``, ``encoding`` (``"auto"`` too) and the others of
+        :func:`~toolkit.corpora.generic.load_table`; for folders those of
+        :func:`~toolkit.corpora.generic.load_text_folder`.
 
     Returns
     -------
@@ -327,7 +332,11 @@ def load_corpus(name_or_path: str | os.PathLike, **kwargs: Any) -> pd.DataFrame:
     cards = _load_cards()
     if isinstance(name_or_path, str) and name_or_path in cards:
         return _import_loader(cards[name_or_path]["loader"])(**kwargs)
+    if isinstance(name_or_path, (list, tuple)):
+        return generic.load_table(list(name_or_path), **kwargs)
     path = Path(name_or_path).expanduser()
+    if not path.exists() and any(c in str(name_or_path) for c in "*?["):
+        return generic.load_table(name_or_path, **kwargs)
     if not path.exists():
         raise FileNotFoundError(
             f"{str(name_or_path)!r} is neither a known corpus ({sorted(cards)}) nor an "
