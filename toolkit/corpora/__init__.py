@@ -20,6 +20,7 @@ from toolkit.corpora.schema import (
     STANDARD_COLUMNS,
     CorpusValidationError,
     standardize_columns,
+    standardize_dates,
     validate_corpus,
 )
 from toolkit.corpora.sotu import load_sotu
@@ -50,5 +51,6 @@ __all__ = [
     "load_ungdc",
     "locate",
     "standardize_columns",
+    "standardize_dates",
     "validate_corpus",
 ]
