@@ -46,3 +46,20 @@ def test_on_empty_is_checked_the_same_way_by_every_loader(tmp_path):
                        (load_cmfa, tmp_path / "nothing.xlsx")]:
         with pytest.raises(ValueError, match=message):
             load(path, on_empty="drop")
+
+
+def test_decoding_is_shared_and_auto_falls_back_to_the_detected_encoding():
+    from toolkit.corpora import _loading, generic
+
+    assert generic.decode_bytes is _loading.decode_bytes  # still importable from generic
+    text = "Der Außenminister äußerte sich über die Lage in der Ukraine und in Europa."
+    assert _loading._decode(text.encode("utf-8"), file="u.txt", encoding="auto",
+                            errors="strict") == (text, "utf-8")
+    assert _loading._decode(b"\xef\xbb\xbfhi", file="bom.txt", encoding="auto",
+                            errors="strict") == ("hi", "utf-8")
+    decoded, codec = _loading._decode(text.encode("cp1252"), file="w.txt", encoding="auto",
+                                      errors="strict")
+    assert decoded == text and codec != "utf-8"
+    assert _loading.detect_encoding(text.encode("cp1252"), file="w.txt") == codec
+    assert _loading._decode(text.encode("latin-1"), file="l.txt", encoding="latin-1",
+                            errors="strict") == (text, "iso8859-1")
