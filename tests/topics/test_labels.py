@@ -123,3 +123,26 @@ def test_match_topics_needs_a_dictionary():
 
     with pytest.raises(TypeError, match="dictionary"):
         match_topics(_hand_model())
+
+
+def test_representative_docs_tiebreak_and_frex_snippets(planted, fitted):
+    import numpy as np
+
+    _, corpus = planted
+    ones = fitted.__class__(3)
+    ones.__dict__.update(fitted.__dict__)
+    ones.doc_topic_ = np.zeros_like(fitted.doc_topic_)
+    ones.doc_topic_[:, 0] = 1.0  # every document wholly in topic 0: a tie in share
+    plain = representative_docs(ones, n=3, topics=[0])
+    assert plain["doc_id"].tolist() == sorted(ones.doc_ids_)[:3]  # ties by doc_id
+    weight = np.zeros_like(ones.doc_topic_)
+    weight[:, 0] = np.arange(len(weight))  # the last documents fit best
+    ranked = representative_docs(ones, n=3, topics=[0], tiebreak=weight)
+    assert ranked["doc_id"].tolist() == ones.doc_ids_[::-1][:3].tolist()
+    assert (ranked["share"] == 1.0).all()
+    frex = representative_docs(fitted, corpus, n=2, window=20, scheme="frex")
+    for t, g in frex.groupby("topic"):
+        terms = fitted.top_term_lists(10, scheme="frex")[t]
+        assert all(any(m.lower().startswith(w) for w in terms) for m in g["match"])
+    with pytest.raises(ValueError, match=r"tiebreak has shape \(2,\)"):
+        representative_docs(fitted, n=1, tiebreak=np.zeros(2))

@@ -165,6 +165,8 @@ def representative_docs(
     topics: Sequence[int] | None = None,
     window: int = 80,
     n_terms: int = 10,
+    scheme: str = "weight",
+    tiebreak: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """The documents with the largest share of each topic, with KWIC-style snippets.
 
@@ -186,24 +188,37 @@ def representative_docs(
         terms that has the most distinct top terms within ``window`` characters (terms
         match case-insensitively as word prefixes, so a lemma such as ``weapon`` matches
         ``weapons``; the first such place wins ties).
+    scheme : {"weight", "frex"}, default="weight"
+        How those top terms are ranked (:meth:`TopicModel.top_terms`). FREX centres the
+        snippet on the words that set the topic apart rather than on its most frequent
+        ones (useful when all documents share a theme, as passages about arms do).
+    tiebreak : ndarray of shape (n_docs, n_topics) or None, default=None
+        Orders documents of equal share, larger first (e.g. the unnormalised topic weights
+        ``model.transform(dtm, normalize=False)``: among documents wholly in a topic, the
+        ones it fits best). Remaining ties, and all ties when None, go by doc_id.
 
     Returns
     -------
     DataFrame
         ``topic``, ``rank``, ``doc_id``, ``share``, then (with a corpus) ``actor``,
-        ``year`` when present, ``left``, ``match``, ``right``. Ties in share are broken
-        by doc_id.
+        ``year`` when present, ``left``, ``match``, ``right``.
     """
     check_is_fitted(model, "components_")
     k_all = model.doc_topic_.shape[1]
     topics = list(range(k_all)) if topics is None else [int(t) for t in topics]
-    terms = model.top_term_lists(n_terms)
+    terms = model.top_term_lists(n_terms, scheme=scheme)
+    if tiebreak is not None and np.shape(tiebreak) != model.doc_topic_.shape:
+        raise ValueError(
+            f"tiebreak has shape {np.shape(tiebreak)}; it needs one value per document and "
+            f"topic, shape {model.doc_topic_.shape} (like model.doc_topic_)."
+        )
     rows = []
     for t in topics:
         if not 0 <= t < k_all:
             raise ValueError(f"topic {t} does not exist; topics are 0..{k_all - 1}.")
         share = model.doc_topic_[:, t]
-        order = np.lexsort((model.doc_ids_, -share))[:n]
+        second = np.zeros_like(share) if tiebreak is None else -np.asarray(tiebreak)[:, t]
+        order = np.lexsort((model.doc_ids_, second, -share))[:n]
         for r, i in enumerate(order):
             rows.append({"topic": t, "rank": r + 1, "doc_id": model.doc_ids_[i],
                          "share": float(share[i])})

@@ -181,6 +181,10 @@ class PassageTopics:
     def representative(self, *, n: int = 3, window: int = 80, n_terms: int = 10) -> pd.DataFrame:
         """The passages with the largest share of each topic, with a snippet.
 
+        Many short passages lie wholly in one topic (share 1); among those, the ones the
+        topic fits best (largest unnormalised weight in ``model.transform``) come first. The
+        snippet centres on the topic's top FREX terms.
+
         Parameters
         ----------
         n : int, default=3
@@ -188,7 +192,7 @@ class PassageTopics:
         window : int, default=80
             Characters of context either side of the snippet's centre term.
         n_terms : int, default=10
-            Top terms the snippet centres on (see :func:`representative_docs`).
+            Top FREX terms the snippet centres on (see :func:`representative_docs`).
 
         Returns
         -------
@@ -201,8 +205,9 @@ class PassageTopics:
         """
         if self.model is None:
             return pd.DataFrame(columns=REPRESENTATIVE_COLUMNS)
+        weights = self.model.transform(self.dtm, normalize=False)
         out = representative_docs(self.model, self.passages, n=n, window=window,
-                                  n_terms=n_terms)
+                                  n_terms=n_terms, scheme="frex", tiebreak=weights)
         out.insert(1, "label", np.asarray(self.model.topic_names(), dtype=object)[out["topic"]])
         return out
 
