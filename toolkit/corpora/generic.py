@@ -7,12 +7,21 @@ Shapes (see ``corpora/README.md``):
   without the ``.txt`` suffix). Metadata columns named like the standard columns
   (``actor``, ``year``, ``date``, ``speaker``...) fill them; others become extras.
 * **A table** (CSV, TSV, JSONL, Parquet or Excel) with one row per document and a
-  ``text`` column, or a ``columns=`` mapping from your column names to the standard ones.
+  ``text`` column, or a ``columns=`` mapping from your column names to the standard ones;
+  or several such tables at once (a list or a glob), with constant metadata per file
+  (``assign=``) and ids made unique per file.
 
 Both return a validated corpus table (see :mod:`toolkit.corpora.schema`) whose
 ``attrs["corpus"]`` records ``name``, ``release``, ``sha256`` (of the source: file names
-and bytes), ``n_docs`` and ``skipped`` (a list of ``{"file", "reason"}``). Files are only
-read, never changed.
+and bytes), ``n_docs``, ``skipped`` (a list of ``{"file", "reason"}``), ``warnings``
+(unparseable dates kept with ``on_bad_date="warn"``) and ``notes``. Files are only read,
+never changed.
+
+Dates are parsed by :func:`~toolkit.corpora.schema.standardize_dates`: time-zone-aware
+values become UTC, tz-naive, with the original string in ``date_raw``; an unparseable date
+is an error naming the rows and values unless ``on_bad_date`` says to count it. Text is
+UTF-8 by default; ``encoding="auto"`` falls back to the encoding ``charset-normalizer``
+detects and records it.
 
 Empty documents (an empty file, or a file or row with only whitespace) are a *counted
 skip* by default (``on_empty="skip"``): they are listed in ``attrs["corpus"]["skipped"]``
@@ -794,7 +803,8 @@ def load_table(
         that come from the files get the file's stem as a prefix (``"rus/17"``; generated
         ids are ``"<stem>_<row>"`` anyway) and a ``file`` column names each row's file,
         so ids are unique per file; a doc_id that two files still share (files with the
-        same name in different folders) is an error naming both files.
+        same name in different folders) is an error naming both files. (A table that
+        has a ``file`` column keeps its own.)
     columns : mapping or None, default=None
         Renames your columns to the standard ones, e.g.
         ``{"speech": "text", "country": "actor", "id": "doc_id"}``. Every key must be
