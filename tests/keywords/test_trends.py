@@ -1,6 +1,7 @@
-"""Tests for toolkit.keywords.trends: token and match counts, trends with bootstrap
-intervals, mention series and top points. The integration test compares counts on the
-real UNGDC with plain regular expressions."""
+"""Tests for toolkit.keywords.trends: token and match counts, trends with their intervals
+(exact Poisson, quasi-Poisson, cluster and document bootstrap, the "auto" rule), mention
+series and top points. The integration test compares counts on the real UNGDC with plain
+regular expressions. Coverage simulations are in tests/coverage/test_keywords.py."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit import exceptions
+from toolkit import exceptions, uncertainty
 from toolkit import keywords as kw
 from toolkit.cache import list_cache
 
@@ -63,10 +64,21 @@ def test_trends_counts_rates_and_metadata(corpus):
             row["count"], row["n_tokens"], row["n_docs"])
         assert g["rate_per_10k"] == pytest.approx(row["count"] / row["n_tokens"] * 1e4)
     assert {"group", "period", "category", "label", "count", "n_tokens", "n_docs",
-            "rate_per_10k", "ci_low", "ci_high", "low_n"} <= set(tr.columns)
-    # single-document points: no interval, flagged
-    assert tr["ci_low"].isna().all() and tr["low_n"].all()
+            "n_clusters", "rate_per_10k", "ci_low", "ci_high", "ci_method",
+            "low_n"} <= set(tr.columns)
+    # single-document points with few matches: exact Poisson intervals, flagged low_n
+    assert (tr["ci_method"] == "poisson").all() and tr["low_n"].all()
+    lo, hi = uncertainty.poisson_interval(tr["count"], tr["n_tokens"], scale=1e4)
+    np.testing.assert_allclose(tr["ci_low"], lo)
+    np.testing.assert_allclose(tr["ci_high"], hi)
     assert tr.attrs["dictionary"]["name"] == "small"
+    assert tr.attrs["interval"] == "auto" and tr.attrs["methods"] == ["poisson_exact"]
+    # the document bootstrap has nothing to resample in one document
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", kw.LowSampleWarning)
+        boot = kw.keyword_trends(corpus, SMALL, interval="bootstrap", n_boot=200,
+                                 random_state=0, progress=False)
+    assert boot["ci_low"].isna().all() and (boot["ci_method"] == "none").all()
 
 
 def _many_docs(n=40, seed=1):
@@ -83,7 +95,7 @@ def _many_docs(n=40, seed=1):
 def test_bootstrap_is_seeded_and_sensible():
     corpus = _many_docs()
     kwargs = {"by": "actor", "period": None, "n_boot": 500, "progress": False,
-              "categories": ["transfers"]}
+              "categories": ["transfers"], "interval": "bootstrap"}
     a = kw.keyword_trends(corpus, SMALL, random_state=7, **kwargs)
     b = kw.keyword_trends(corpus, SMALL, random_state=7, **kwargs)
     c = kw.keyword_trends(corpus, SMALL, random_state=8, **kwargs)
@@ -311,3 +323,173 @@ def test_warnings_name_the_callers_line(corpus):
                           period="year", progress=False)
     for record in (*low, *dropped, *series):
         assert record.filename == __file__
+
+
+# --------------------------------------------------------------------------------------
+# Intervals of the rates (issue 11.5)
+# --------------------------------------------------------------------------------------
+
+
+def _exposure_corpus(k_transfers=3, k_control=0, n_docs=2, tokens=5000):
+    """``n_docs`` documents of ``tokens`` tokens each; ``k_*`` matches spread over them."""
+    rows = []
+    for i in range(n_docs):
+        kt = k_transfers // n_docs + (i < k_transfers % n_docs)
+        kc = k_control // n_docs + (i < k_control % n_docs)
+        text = "arms sale " * kt + "arms race " * kc + "peace " * (tokens - 2 * (kt + kc))
+        rows.append({"doc_id": f"d{i}", "actor": "AAA", "year": 2000, "text": text})
+    return make_corpus(rows)
+
+
+def test_poisson_limits_by_hand_for_zero_and_three_matches():
+    """Garwood 95% limits in 10,000 tokens, per 10k tokens: k = 0 -> [0, -ln(0.025)] =
+    [0, 3.6889]; k = 3 -> [chi2(.025; 6) / 2, chi2(.975; 8) / 2] = [0.6186, 8.7673]."""
+    corpus = _exposure_corpus(k_transfers=3, k_control=0)
+    tr = kw.keyword_trends(corpus, SMALL, by=None, period=None, interval="poisson",
+                           min_docs=1, progress=False).set_index("category")
+    assert tr.loc["transfers", "n_tokens"] == 10_000 and tr.loc["transfers", "count"] == 3
+    assert tr.loc["control", ["ci_low", "ci_high"]].tolist() == pytest.approx(
+        [0.0, -math.log(0.025)], abs=1e-9)
+    assert tr.loc["control", "ci_high"] == pytest.approx(3.6889, abs=1e-4)
+    assert tr.loc["transfers", ["ci_low", "ci_high"]].tolist() == pytest.approx(
+        [0.6186, 8.7673], abs=1e-4)
+    assert (tr["ci_method"] == "poisson").all()
+
+
+def test_zero_count_cell_gets_a_real_upper_bound():
+    """Fails on the old code: its bootstrap over documents gave [0, 0] to a zero count."""
+    corpus = _many_docs()
+    tr = kw.keyword_trends(corpus, {"x": ["zeppelin"]}, by="actor", period=None,
+                           n_boot=200, random_state=0, progress=False)
+    assert (tr["count"] == 0).all() and (tr["n_docs"] >= 2).all()
+    assert (tr["ci_low"] == 0).all() and (tr["ci_high"] > 0).all()
+
+
+def _counts_table(rows):
+    """A corpus and matching count_matches-like table from (doc, group, actor, tokens, x)."""
+    df = pd.DataFrame(rows, columns=["doc_id", "grp", "actor", "n_tokens", "x"])
+    corpus = make_corpus(df[["doc_id", "grp", "actor"]].assign(text="t", year=2000))
+    counts = df[["doc_id", "n_tokens"]].assign(n_matches=df["x"], x=df["x"])
+    return corpus, counts
+
+
+XDICT = {"x": ["zeppelin"]}
+
+
+def _auto_cells():
+    rows = []
+    # "rare": 5 documents of one actor, 10 matches -> poisson
+    rows += [(f"r{i}", "rare", "A", 1000, 2) for i in range(5)]
+    # "one": one actor, 50 overdispersed matches -> quasi_poisson
+    rows += [(f"o{i}", "one", "A", 1000, k) for i, k in enumerate([0, 2, 25, 3, 20])]
+    # "pool": 12 actors, 2 documents each, 4-6 matches each -> cluster
+    rows += [(f"p{a}_{j}", "pool", f"S{a:02d}", 800 + 50 * a, 4 + (a + j) % 3)
+             for a in range(12) for j in range(2)]
+    return _counts_table(rows)
+
+
+def test_auto_rule_poisson_quasi_poisson_and_cluster():
+    corpus, counts = _auto_cells()
+    tr = kw.keyword_trends(corpus, XDICT, by="grp", period=None, counts=counts, n_boot=400,
+                           random_state=1, progress=False).set_index("group")
+    assert tr["ci_method"].to_dict() == {"one": "quasi_poisson", "pool": "cluster",
+                                         "rare": "poisson"}
+    assert tr["n_clusters"].to_dict() == {"one": 1, "pool": 12, "rare": 1}
+    assert tr.attrs["ci_methods"] == {"cluster": 1, "poisson": 1, "quasi_poisson": 1}
+    assert tr.attrs["methods"] == ["poisson_exact", "quasi_poisson", "cluster_bootstrap",
+                                   "bca"]
+    assert all(k in uncertainty.METHODS for k in tr.attrs["methods"])
+    assert (tr["ci_low"] <= tr["rate_per_10k"]).all()
+    assert (tr["rate_per_10k"] <= tr["ci_high"]).all()
+    # the boundary: 20 matches is no longer "rare"
+    c20 = counts.assign(x=np.where(corpus["grp"] == "rare", 4, counts["x"]))
+    t20 = kw.keyword_trends(corpus, XDICT, by="grp", period=None, counts=c20, n_boot=0,
+                            progress=False).set_index("group")
+    assert t20.loc["rare", "count"] == 20 and t20.loc["rare", "ci_method"] == "quasi_poisson"
+    # fewer clusters than min_clusters -> quasi-Poisson; n_boot=0 skips the bootstrap
+    t13 = kw.keyword_trends(corpus, XDICT, by="grp", period=None, counts=counts, n_boot=400,
+                            min_clusters=13, random_state=1, progress=False)
+    assert t13.set_index("group").loc["pool", "ci_method"] == "quasi_poisson"
+    t0 = kw.keyword_trends(corpus, XDICT, by="grp", period=None, counts=counts, n_boot=0,
+                           progress=False).set_index("group")
+    assert t0.loc["pool", "ci_method"] == "none" and np.isnan(t0.loc["pool", "ci_low"])
+    assert t0.loc["rare", "ci_method"] == "poisson"
+    # no clusters: the pooled cell is read as one actor's documents
+    tn = kw.keyword_trends(corpus, XDICT, by="grp", period=None, counts=counts, n_boot=0,
+                           cluster=None, progress=False).set_index("group")
+    assert tn.loc["pool", "ci_method"] == "quasi_poisson"
+
+
+def test_quasi_poisson_cells_equal_the_uncertainty_function():
+    corpus, counts = _auto_cells()
+    tr = kw.keyword_trends(corpus, XDICT, by="grp", period=None, counts=counts,
+                           interval="quasi_poisson", progress=False).set_index("group")
+    for grp, row in tr.iterrows():
+        sel = (corpus["grp"] == grp).to_numpy()
+        lo, hi, _phi = uncertainty.quasi_poisson_interval(
+            counts.loc[sel, "x"], counts.loc[sel, "n_tokens"], scale=1e4)
+        assert (row["ci_low"], row["ci_high"]) == pytest.approx((lo, hi), rel=1e-9)
+    assert tr.loc["one", "ci_high"] - tr.loc["one", "ci_low"] > 0
+
+
+def test_cluster_bootstrap_by_hand_with_cluster_bootstrap_indices():
+    """Percentile and BCa limits rebuilt from uncertainty.cluster_bootstrap_indices and
+    the leave-one-cluster-out jackknife, with the same seed."""
+    corpus, counts = _auto_cells()
+    sel = (corpus["grp"] == "pool").to_numpy()
+    sub, csub = corpus[sel].reset_index(drop=True), counts[sel].reset_index(drop=True)
+    x, tok, actor = csub["x"].to_numpy(), csub["n_tokens"].to_numpy(), sub["actor"].to_numpy()
+    idx = uncertainty.cluster_bootstrap_indices(actor, n_boot=300, random_state=5)
+    reps = np.array([x[i].sum() / tok[i].sum() * 1e4 for i in idx])
+    est = x.sum() / tok.sum() * 1e4
+    actors = np.unique(actor)
+    jack = np.array([x[actor != a].sum() / tok[actor != a].sum() * 1e4 for a in actors])
+    for method in ("percentile", "bca"):
+        tr = kw.keyword_trends(sub, XDICT, by=None, period=None, counts=csub,
+                               interval="cluster", boot_method=method, n_boot=300,
+                               random_state=5, progress=False)
+        lo, hi = uncertainty.bootstrap_interval(est, reps, method=method, jackknife=jack)
+        assert (tr["ci_low"].iloc[0], tr["ci_high"].iloc[0]) == pytest.approx((lo, hi),
+                                                                               rel=1e-9)
+        assert tr["rate_per_10k"].iloc[0] == pytest.approx(est)
+    # one actor: nothing to resample
+    one = kw.keyword_trends(sub[sub["actor"] == "S00"], XDICT, by=None, period=None,
+                            counts=csub[sub["actor"] == "S00"], interval="cluster",
+                            min_docs=1, progress=False)
+    assert one["ci_method"].iloc[0] == "none" and np.isnan(one["ci_low"].iloc[0])
+
+
+def test_intervals_are_reproducible_and_seeded():
+    corpus, counts = _auto_cells()
+    kwargs = {"by": "grp", "period": None, "counts": counts, "n_boot": 300,
+              "progress": False}
+    a = kw.keyword_trends(corpus, XDICT, random_state=11, **kwargs)
+    b = kw.keyword_trends(corpus, XDICT, random_state=11, **kwargs)
+    c = kw.keyword_trends(corpus, XDICT, random_state=12, **kwargs)
+    pd.testing.assert_frame_equal(a, b)
+    pooled = a["group"] == "pool"
+    assert not np.allclose(a.loc[pooled, "ci_low"], c.loc[pooled, "ci_low"])
+    # the Poisson and quasi-Poisson limits use no random numbers
+    pd.testing.assert_frame_equal(a[~pooled], c[~pooled])
+
+
+def test_interval_options_are_checked():
+    corpus, counts = _auto_cells()
+    with pytest.raises(ValueError, match=r"interval must be one of.*Did you mean 'poisson'"):
+        kw.keyword_trends(corpus, XDICT, counts=counts, interval="poison", progress=False)
+    with pytest.raises(ValueError, match="boot_method must be one of"):
+        kw.keyword_trends(corpus, XDICT, counts=counts, boot_method="basic", progress=False)
+    with pytest.raises(ValueError, match=r"has no column\(s\) \['state'\].*cluster=None"):
+        kw.keyword_trends(corpus, XDICT, counts=counts, cluster="state", progress=False)
+    with pytest.raises(ValueError, match="min_clusters must be >= 2"):
+        kw.keyword_trends(corpus, XDICT, counts=counts, min_clusters=1, progress=False)
+
+
+def test_filled_periods_have_no_interval():
+    corpus = _many_docs().assign(year=lambda df: np.where(df["year"] == 2001, 2003,
+                                                          df["year"]))
+    tr = kw.keyword_trends(corpus, SMALL, by=None, period="year", fill_empty=True,
+                           categories="transfers", n_boot=50, random_state=0,
+                           min_docs=1, progress=False).set_index("period")
+    assert tr.loc[2001, "ci_method"] == "none" and tr.loc[2001, "n_clusters"] == 0
+    assert np.isnan(tr.loc[2001, "ci_high"])

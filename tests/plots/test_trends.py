@@ -115,14 +115,33 @@ def test_plot_trends_show_ci_and_its_old_name(corpus, trends):
         old = pt.plot_trends(trends, ci=False)
     n_bands, n_plain, n_old = (len(f.axes[0].collections) for f in (bands, plain, old))
     assert n_bands > n_plain == n_old
-    assert "95% bootstrap CI" in bands._suptitle.get_text()
-    assert "bootstrap" not in plain._suptitle.get_text()
+    assert "95% CI (exact Poisson)" in bands._suptitle.get_text()
+    assert "CI" not in plain._suptitle.get_text()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", kw.LowSampleWarning)
         narrow = kw.keyword_trends(corpus, DICT, by="actor", period=4, n_boot=100,
                                    ci_level=0.9, random_state=0, progress=False)
-    assert "90% bootstrap CI" in pt.plot_trends(narrow)._suptitle.get_text()
+        pooled = kw.keyword_trends(corpus, DICT, by=None, period=None, n_boot=100,
+                                   random_state=0, progress=False)
+        boot = kw.keyword_trends(corpus, DICT, by="actor", period=None, n_boot=100,
+                                 interval="bootstrap", random_state=0, progress=False)
+    assert "90% CI (exact Poisson)" in pt.plot_trends(narrow)._suptitle.get_text()
+    # 24 documents of 3 actors: the rare category is exact Poisson, the other resamples actors
+    assert set(pooled["ci_method"]) == {"poisson", "cluster"}
+    assert ("95% CI (exact Poisson, cluster bootstrap over actor, 100 replicates)"
+            in pt.plot_trends(pooled)._suptitle.get_text())
+    assert ("95% CI (bootstrap over documents, 100 replicates)"
+            in pt.plot_trends(boot)._suptitle.get_text())
     plt.close("all")
+
+
+def test_plot_trends_draws_only_significant_change_points(trends):
+    changes = pd.DataFrame({"group": ["CHN", "CHN"], "category": ["transfers"] * 2,
+                            "period": [2000, 2004], "significant": [False, True]})
+    fig = pt.plot_trends(trends, groups=["CHN"], changes=changes)
+    dashed = [line for line in fig.axes[0].lines if line.get_linestyle() == "--"]
+    assert [line.get_xdata()[0] for line in dashed] == [2004]
+    plt.close(fig)
 
 
 def test_plot_keyness_n_terms_and_its_old_name(corpus):

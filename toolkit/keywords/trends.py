@@ -2,10 +2,10 @@
 
 :func:`count_matches` runs a dictionary's matcher once over every document (cached);
 :func:`keyword_trends` pools the counts into rates per 10,000 tokens by group and period,
-with bootstrap intervals; :func:`mention_series` counts the documents that mention some
-categories per period; :func:`top_points` ranks the points of either table. Periods follow
-:mod:`toolkit.periods` (``"year"``, ``"decade"``, an int N, a pandas frequency, a column
-name or a callable).
+with exact Poisson, quasi-Poisson or cluster-bootstrap intervals (made in ``_rates``);
+:func:`mention_series` counts the documents that mention some categories per period;
+:func:`top_points` ranks the points of either table. Periods follow :mod:`toolkit.periods`
+(``"year"``, ``"decade"``, an int N, a pandas frequency, a column name or a callable).
 """
 
 from __future__ import annotations
@@ -19,7 +19,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from toolkit._validation import check_ci_level, renamed_parameters
+from toolkit._validation import (
+    check_ci_level,
+    check_int,
+    check_option,
+    renamed_parameters,
+    require_columns,
+)
 from toolkit.cache import cache_key, cached, frame_fingerprint
 from toolkit.exceptions import LowSampleWarning
 from toolkit.keywords._common import (
@@ -32,6 +38,7 @@ from toolkit.keywords._common import (
     _warn_unassigned,
 )
 from toolkit.keywords._matcher import MATCHER_VERSION, _count_tokens_one
+from toolkit.keywords._rates import AUTO_MIN_MATCHES, INTERVALS, method_keys, rate_intervals
 from toolkit.keywords.dictionary import Dictionary, load_dictionary
 from toolkit.periods import (
     Period,
@@ -174,63 +181,8 @@ def _counts_for(
 
 
 # --------------------------------------------------------------------------------------
-# Trends with bootstrap confidence intervals
+# Trends with confidence intervals
 # --------------------------------------------------------------------------------------
-
-
-def _bootstrap_rates(
-    counts: np.ndarray,
-    tokens: np.ndarray,
-    starts: np.ndarray,
-    sizes: np.ndarray,
-    *,
-    n_boot: int,
-    alpha: float,
-    rng: np.random.Generator,
-    max_elems: int = 4_000_000,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile bootstrap CIs of sum(counts)/sum(tokens) per cell, resampling documents.
-
-    ``counts`` (n_docs, n_cat) and ``tokens`` (n_docs,) are sorted by cell; cell ``g`` owns
-    rows ``starts[g] : starts[g] + sizes[g]``. Every replicate draws ``sizes[g]`` documents
-    with replacement inside each cell (index resampling, all cells and replicates at once,
-    in chunks of cells that bound memory). Cells with fewer than 2 documents get NaN.
-    """
-    n_cells, n_cat = len(starts), counts.shape[1]
-    low = np.full((n_cells, n_cat), np.nan)
-    high = np.full((n_cells, n_cat), np.nan)
-    todo = np.flatnonzero(sizes >= 2)
-    if n_boot < 1 or todo.size == 0:
-        return low, high
-    counts = counts.astype(np.float64)
-    tokens = tokens.astype(np.float64)
-    # percentile positions (numpy's default "linear" method), read off a sorted axis
-    pos = np.array([alpha / 2, 1 - alpha / 2]) * (n_boot - 1)
-    lo_i, frac = np.floor(pos).astype(int), pos - np.floor(pos)
-    hi_i = np.minimum(lo_i + 1, n_boot - 1)
-    per_slot = n_boot * (n_cat + 2)
-    i = 0
-    while i < todo.size:
-        # take as many cells as fit in the memory budget (at least one)
-        csum = np.cumsum(sizes[todo[i:]]) * per_slot
-        j = i + max(1, int(np.searchsorted(csum, max_elems, side="right")))
-        cells = todo[i:j]
-        sz = sizes[cells]
-        slot_cell = np.repeat(np.arange(cells.size), sz)
-        offsets = np.concatenate([[0], np.cumsum(sz)[:-1]])
-        u = rng.random((slot_cell.size, n_boot))
-        idx = starts[cells][slot_cell, None] + (u * sz[slot_cell, None]).astype(np.int64)
-        tok = np.add.reduceat(tokens[idx], offsets, axis=0)  # (cells, n_boot)
-        cnt = np.add.reduceat(counts[idx], offsets, axis=0)  # (cells, n_boot, n_cat)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rate = cnt / tok[:, :, None] * 1e4
-        rate[tok <= 0] = np.nan  # sorts last; such replicates are rare (all-empty draws)
-        rate.sort(axis=1)
-        for b, (li, hi, f) in enumerate(zip(lo_i, hi_i, frac)):
-            val = rate[:, li, :] * (1 - f) + rate[:, hi, :] * f
-            (low if b == 0 else high)[cells] = val
-        i = j
-    return low, high
 
 
 @renamed_parameters(ci="ci_level")
@@ -241,8 +193,12 @@ def keyword_trends(
     by: str | Sequence[str] | None = "actor",
     period: Period = "year",
     categories: str | Sequence[str] | None = None,
+    interval: str = "auto",
     n_boot: int = 1000,
     ci_level: float = 0.95,
+    cluster: str | None = "actor",
+    min_clusters: int = 2,
+    boot_method: str = "bca",
     min_docs: int = 5,
     fill_empty: bool = False,
     counts: pd.DataFrame | None = None,
@@ -250,7 +206,7 @@ def keyword_trends(
     use_cache: bool = True,
     progress: bool = True,
 ) -> pd.DataFrame:
-    """Dictionary counts and rates per 10,000 tokens by group and period, with bootstrap CIs.
+    """Dictionary counts and rates per 10,000 tokens by group and period, with intervals.
 
     Parameters
     ----------
@@ -268,11 +224,26 @@ def keyword_trends(
         periods.
     categories : str or list of str or None, default=None
         Categories to report; None means all.
+    interval : {"auto", "poisson", "quasi_poisson", "cluster", "bootstrap"}, default="auto"
+        How the interval of each point is made (see Notes); the method used is in the
+        ``ci_method`` column. Before issue 11 the only method was ``"bootstrap"``.
     n_boot : int, default=1000
-        Bootstrap replicates (0 skips the CIs).
+        Bootstrap replicates of the cluster and document bootstraps (0 skips them: those
+        points get no interval; the Poisson intervals need none).
     ci_level : float, default=0.95
-        Confidence level of the percentile interval. The old name ``ci`` still works for
-        one release, with a :class:`~toolkit.exceptions.FptkDeprecationWarning`.
+        Confidence level of the intervals. The old name ``ci`` still works for one
+        release, with a :class:`~toolkit.exceptions.FptkDeprecationWarning`.
+    cluster : str or None, default="actor"
+        Column whose values are the clusters the cluster bootstrap resamples (a state's
+        speeches stay together). None: no clusters (``"auto"`` never picks the cluster
+        bootstrap).
+    min_clusters : int, default=2
+        Fewest clusters a point needs for the cluster bootstrap. Few clusters make it
+        cover less than nominal (Cameron, Gelbach & Miller 2008, *Review of Economics and
+        Statistics* 90(3), 414-427); raise this for groups of a handful of states.
+    boot_method : {"bca", "percentile"}, default="bca"
+        Interval read off the cluster-bootstrap replicates: BCa (Efron 1987, *JASA*
+        82(397), 171-185; acceleration from the leave-one-cluster-out rates) or percentile.
     min_docs : int, default=5
         Points resting on fewer documents are flagged ``low_n`` and a
         :class:`LowSampleWarning` says how many.
@@ -282,7 +253,7 @@ def keyword_trends(
     counts : DataFrame or None, default=None
         Precomputed :func:`count_matches` output for ``corpus`` (same doc_ids).
     random_state : int, Generator or None, default=None
-        Seed of the bootstrap; the same seed gives identical intervals.
+        Seed of the bootstraps; the same seed gives identical intervals.
     use_cache, progress : bool, default=True
         Passed to :func:`count_matches`.
 
@@ -291,39 +262,85 @@ def keyword_trends(
     DataFrame
         One row per (group, period, category): ``group``, the ``by`` columns (when more
         than one), ``period``, ``category``, ``label``, ``count``, ``n_tokens``,
-        ``n_docs``, ``rate_per_10k``, ``ci_low``, ``ci_high``, ``low_n``. Sorted by group,
-        category (dictionary order), period. ``attrs`` hold the parameters and dictionary version.
+        ``n_docs``, ``n_clusters`` (distinct ``cluster`` values; 1 without clusters),
+        ``rate_per_10k``, ``ci_low``, ``ci_high``, ``ci_method`` (``"poisson"``,
+        ``"quasi_poisson"``, ``"cluster"``, ``"bootstrap"`` or ``"none"`` for no
+        interval), ``low_n``. Sorted by group, category (dictionary order), period.
+        ``attrs`` hold the parameters, the dictionary version, ``ci_methods`` (rows per
+        method) and ``methods`` (the keys of :data:`toolkit.uncertainty.METHODS` used,
+        which reports quote with their references).
 
     Notes
     -----
-    The rate of a point is ``sum(matches) / sum(tokens) * 10_000`` over its documents. The
-    interval is a percentile bootstrap over documents: each replicate resamples the
-    point's documents with replacement and recomputes the ratio. With one document there
-    is nothing to resample and the interval is NaN (in UNGDC each actor-year is one
-    speech: use ``period="decade"`` for intervals per actor).
+    The rate of a point is ``sum(matches) / sum(tokens) * 10_000`` over its documents.
+    Its interval, by ``interval``:
+
+    - ``"poisson"``: the exact Poisson (Garwood 1936, *Biometrika* 28, 437-442) interval
+      of the count with the point's tokens as the exposure. It never covers less than
+      ``ci_level`` and a zero count gets a real upper bound (``-log(a/2) / tokens``). It
+      assumes Poisson counts: matches that cluster within speeches make it too narrow
+      for large counts.
+    - ``"quasi_poisson"``: the exact interval of the count deflated by the Pearson
+      dispersion of the point's documents around the pooled rate (floored at 1; McCullagh
+      & Nelder 1989, *Generalized Linear Models*, ch. 4.5). One document gives the
+      Poisson interval.
+    - ``"cluster"``: resamples the point's clusters (actors) with all their documents,
+      ``n_boot`` times, and reads a BCa or percentile interval off the ratio-of-sums
+      rates (Davison & Hinkley 1997, *Bootstrap Methods and their Application*, ch. 3.8).
+      When a series pools actors (``by=None``, a bloc, a decade of all states), the same
+      states recur in every period, so states rather than speeches are the independent
+      units. Points with fewer than ``min_clusters`` clusters get no interval.
+    - ``"bootstrap"``: the percentile bootstrap over documents (Efron & Tibshirani 1993,
+      ch. 13), kept for comparison: zero counts get ``[0, 0]`` and a handful of matches
+      badly calibrated bounds. One document gives no interval.
+    - ``"auto"`` (default), per point and category: ``"poisson"`` when the point has fewer
+      than 20 matches; otherwise ``"cluster"`` when it pools at least ``min_clusters``
+      clusters, else ``"quasi_poisson"``.
+
+    Coverage of the Poisson, quasi-Poisson and cluster intervals is checked by simulation
+    in ``tests/coverage/test_keywords.py``.
     """
     _check_corpus(corpus)
     by_cols = _group_columns(corpus, by)
     check_ci_level(ci_level)
+    check_option("interval", interval, INTERVALS)
+    check_option("boot_method", boot_method, ("bca", "percentile"))
+    check_int("n_boot", n_boot, min_value=0)
+    check_int("min_clusters", min_clusters, min_value=2)
+    if cluster is not None:
+        require_columns(corpus, [cluster], what="keyword_trends (cluster=)", noun="corpus",
+                        hint="Pass cluster=None when the documents have no clusters.")
     d = load_dictionary(dictionary)
     cats = _select_categories(d, categories)
     counts = _counts_for(corpus, d, counts, use_cache=use_cache, progress=progress)
     # Warnings name the caller's line: it is 3 frames up from here (keyword_trends <-
     # the renamed_parameters wrapper <- caller), 4 from the step that warns.
     frame, cmat, na = _trend_documents(corpus, counts, cats, by_cols=by_cols, period=period,
-                                       stacklevel=4)
+                                       cluster=cluster, stacklevel=4)
     frame, cmat, starts, sizes = _sort_into_cells(frame, cmat, period=period)
     tokens = frame["_tokens"].to_numpy(dtype=np.int64)
-    low, high = _bootstrap_rates(cmat, tokens, starts, sizes, n_boot=n_boot,
-                                 alpha=1 - ci_level, rng=np.random.default_rng(random_state))
-    out = _cell_rows(frame, cmat, tokens, starts, sizes, low, high, cats=cats)
+    low, high, methods, n_clusters = rate_intervals(
+        cmat, tokens, None if cluster is None else frame["_cluster"].to_numpy(), starts,
+        sizes, interval=interval, ci_level=ci_level, n_boot=n_boot, boot_method=boot_method,
+        min_clusters=min_clusters, rng=np.random.default_rng(random_state),
+    )
+    out = _cell_rows(frame, cmat, tokens, starts, sizes, low, high, cats=cats,
+                     methods=methods, n_clusters=n_clusters)
     out = _trend_table(out, by_cols=by_cols, period=period, cats=cats, labels=d.labels,
                        fill_empty=fill_empty, min_docs=min_docs)
     _warn_low_n(out, min_docs=min_docs, stacklevel=3)
+    used = out["ci_method"].value_counts()
     out.attrs = {
         "dictionary": _dictionary_stamp(d),
         "by": by_cols,
         "period": period,
+        "interval": interval,
+        "ci_methods": {str(k): int(v) for k, v in used.sort_index().items()},
+        "methods": method_keys(set(used.index), boot_method),
+        "auto_min_matches": AUTO_MIN_MATCHES,
+        "cluster": cluster,
+        "min_clusters": min_clusters,
+        "boot_method": boot_method,
         "n_boot": n_boot,
         "ci_level": ci_level,
         "min_docs": min_docs,
@@ -341,12 +358,14 @@ def _trend_documents(
     *,
     by_cols: list[str],
     period: Period,
+    cluster: str | None = None,
     stacklevel: int,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
     """One row per document with a period and group values: the frame, counts, dropped.
 
-    The frame has ``_period``, ``_tokens`` and one ``_by<i>`` column per grouping column
-    (``_by0 = "all"`` without any); the count matrix (n_kept, n_categories) follows its
+    The frame has ``_period``, ``_tokens``, one ``_by<i>`` column per grouping column
+    (``_by0 = "all"`` without any) and, with a ``cluster`` column, ``_cluster`` (its
+    values as str, NA included); the count matrix (n_kept, n_categories) follows its
     rows; the boolean array marks the documents left out (no period or group value).
     """
     per = assign_period(corpus, period)
@@ -360,6 +379,8 @@ def _trend_documents(
         frame[f"_by{i}"] = corpus[col].to_numpy()
     if not by_cols:
         frame["_by0"] = "all"
+    if cluster is not None:
+        frame["_cluster"] = corpus[cluster].astype(str).to_numpy()
     key_cols = [c for c in frame.columns if c.startswith("_by")]
     na = frame[["_period", *key_cols]].isna().any(axis=1).to_numpy()
     if na.all():
@@ -407,8 +428,10 @@ def _cell_rows(
     high: np.ndarray,
     *,
     cats: list[str],
+    methods: np.ndarray,
+    n_clusters: np.ndarray,
 ) -> pd.DataFrame:
-    """One row per (cell, category): the cell keys, sums, rate and interval."""
+    """One row per (cell, category): the cell keys, sums, rate, interval and its method."""
     key_cols = [c for c in frame.columns if c.startswith("_by")]
     cnt_sum = np.add.reduceat(cmat, starts, axis=0)
     tok_sum = np.add.reduceat(tokens, starts)
@@ -423,9 +446,11 @@ def _cell_rows(
             "count": cnt_sum.ravel(),
             "n_tokens": np.repeat(tok_sum, len(cats)),
             "n_docs": np.repeat(sizes, len(cats)),
+            "n_clusters": np.repeat(n_clusters, len(cats)),
             "rate_per_10k": rate.ravel(),
             "ci_low": low.ravel(),
             "ci_high": high.ravel(),
+            "ci_method": methods.ravel(),
         }
     )
     return pd.concat([head.iloc[out["_cell"]].reset_index(drop=True), out], axis=1)
@@ -461,7 +486,7 @@ def _trend_table(
     out["low_n"] = out["n_docs"] < min_docs
     extra = by_cols if len(by_cols) > 1 else []
     cols = ["group", *extra, "period", "category", "label", "count", "n_tokens", "n_docs",
-            "rate_per_10k", "ci_low", "ci_high", "low_n"]
+            "n_clusters", "rate_per_10k", "ci_low", "ci_high", "ci_method", "low_n"]
     # categories keep dictionary order
     out["_cat"] = out["category"].map({c: i for i, c in enumerate(cats)})
     out = out.sort_values(["group", "_cat", "period"], kind="stable")[cols]
@@ -478,8 +503,9 @@ def _fill_empty_periods(out: pd.DataFrame, period: Period) -> pd.DataFrame:
             if p not in have:
                 row = sub.iloc[0].copy()
                 row["period"] = p
-                row[["count", "n_tokens", "n_docs"]] = 0
+                row[["count", "n_tokens", "n_docs", "n_clusters"]] = 0
                 row[["rate_per_10k", "ci_low", "ci_high"]] = np.nan
+                row["ci_method"] = "none"
                 rows.append(row)
     if rows:
         out = pd.concat([out, pd.DataFrame(rows)], ignore_index=True)

@@ -1,6 +1,7 @@
-"""Figures for keyword trends and keyness: rate lines with bootstrap CI bands (small
-multiples per group or category) and a diverging keyness bar chart. Each function takes the
-tidy DataFrames of :mod:`toolkit.keywords` and returns a :class:`matplotlib.figure.Figure`.
+"""Figures for keyword trends and keyness: rate lines with CI bands (small multiples per
+group or category; the bands' methods named from the table's ``attrs``) and a diverging
+keyness bar chart. Each function takes the tidy DataFrames of :mod:`toolkit.keywords` and
+returns a :class:`matplotlib.figure.Figure`.
 """
 
 from __future__ import annotations
@@ -72,12 +73,15 @@ def plot_trends(
         One panel per group (lines = categories) or per category (lines = groups).
     ncols : int, default=3
     show_ci : bool, default=True
-        Shade the bootstrap interval (``ci_low``..``ci_high``) where it exists. Renamed
+        Shade the interval (``ci_low``..``ci_high``) where it exists; the subtitle names
+        its methods from ``attrs["ci_methods"]`` (exact Poisson, quasi-Poisson, cluster or
+        document bootstrap). Renamed
         from ``ci`` so that it is not read as a confidence level (``ci_level`` elsewhere);
         ``ci`` still works for one release, with a
         :class:`~toolkit.exceptions.FptkDeprecationWarning`.
     changes : DataFrame or None, default=None
-        Output of :func:`toolkit.keywords.change_points`; drawn as dashed vertical lines.
+        Output of :func:`toolkit.keywords.change_points`; drawn as dashed vertical lines
+        (only the rows with ``significant`` True when the table has that column).
     sharey : bool or None, default=None
         Share the y axis across panels; None shares it for ``facet="group"`` only
         (categories differ in scale by orders of magnitude).
@@ -149,6 +153,8 @@ def plot_trends(
                     ax.fill_between(x[ok], lo[ok], hi[ok], color=color, alpha=0.18, lw=0)
         if changes is not None and not changes.empty:
             ch = changes[changes[facet] == panel]
+            if "significant" in ch.columns:
+                ch = ch[ch["significant"].astype(bool)]
             if categories is not None and "category" in ch.columns:
                 ch = ch[ch["category"].isin(list(categories))]
             for row in ch.itertuples(index=False):
@@ -172,15 +178,33 @@ def plot_trends(
         fig.legend(handles, names, loc="outside lower center", ncols=min(4, len(lines)),
                    frameon=False, fontsize=8)
     d = trends.attrs.get("dictionary", {})
-    ci_txt = ""
-    if show_ci and trends.attrs.get("n_boot"):
-        level = trends.attrs.get("ci_level", trends.attrs.get("ci", 0.95))
-        ci_txt = (f"; bands: {int(100 * level)}% bootstrap CI over "
-                  f"documents ({trends.attrs['n_boot']} replicates)")
+    ci_txt = _ci_text(trends.attrs) if show_ci else ""
     sub_title = (f"dictionary {d.get('name', '?')} v{d.get('version', '?')}; hollow points: "
                  f"few documents\n{ci_txt.lstrip('; ')}")
     fig.suptitle(title or f"Keyword rates per 10,000 tokens\n{sub_title}", fontsize=11)
     return fig
+
+
+_CI_NAMES = {
+    "poisson": "exact Poisson",
+    "quasi_poisson": "quasi-Poisson",
+    "cluster": "cluster bootstrap over {cluster}",
+    "bootstrap": "bootstrap over documents",
+}
+
+
+def _ci_text(attrs: dict) -> str:
+    """What the bands are, from a trends table's attrs ('' when it has no intervals)."""
+    level = attrs.get("ci_level", attrs.get("ci", 0.95))
+    used = [m for m in _CI_NAMES if attrs.get("ci_methods", {}).get(m)]
+    if "ci_methods" not in attrs:  # a table from before issue 11: document bootstrap
+        used = ["bootstrap"] if attrs.get("n_boot") else []
+    if not used:
+        return ""
+    names = [_CI_NAMES[m].format(cluster=attrs.get("cluster") or "clusters") for m in used]
+    reps = (f", {attrs['n_boot']} replicates"
+            if {"cluster", "bootstrap"} & set(used) and attrs.get("n_boot") else "")
+    return f"; bands: {round(100 * level)}% CI ({', '.join(names)}{reps})"
 
 
 def plot_mentions(
