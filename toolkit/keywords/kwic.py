@@ -394,7 +394,9 @@ def _passage_records(
 def _passage_table(corpus: pd.DataFrame, records: list[tuple], *, tag: str) -> pd.DataFrame:
     """The passage records as a corpus table carrying their parents' metadata."""
     meta_cols = [c for c in corpus.columns if c not in ("doc_id", "text")]
-    parent = corpus.iloc[[r[0] for r in records]].reset_index(drop=True)
+    # the parents' metadata without their texts: an Arrow string column copied row by row
+    # would hold every matching speech again (about 600 MB for the arms paragraphs of UNGDC)
+    parent = corpus[["doc_id", *meta_cols]].iloc[[r[0] for r in records]].reset_index(drop=True)
     out = pd.DataFrame(
         {
             "doc_id": [f"{pid}#{tag}{r[1]}" for pid, r in zip(parent["doc_id"], records)],
