@@ -9,10 +9,13 @@ printed with the load average):
 - optional (``--pandas``): pandas ``str.count`` per term (the slow baseline, about 14x);
 - fptk ``count_matches`` of the same 30 terms (inflections, nesting, tokens), cold (no
   cache), and of the full built-in ``arms`` dictionary (about 200 entries), cold;
-- fptk ``keyword_trends`` of the 30-term dictionary by actor x year with 1,000 bootstrap
-  replicates, warm (per-document counts from the cache: includes hashing the corpus) and
-  from precomputed counts (the bootstrap alone); the same by actor x decade, where each
-  point has about ten speeches and the bootstrap does real work.
+- fptk ``keyword_trends`` of the 30-term dictionary by actor x year with the default
+  intervals (``interval="auto"``: exact Poisson below 20 matches, else quasi-Poisson for
+  one actor), warm (per-document counts from the cache: includes hashing the corpus) and
+  from precomputed counts (the intervals alone); the same by actor x decade; all states
+  pooled per year and per decade, where "auto" runs the cluster bootstrap over states
+  (1,000 replicates, BCa); and, for comparison, the document bootstrap of before issue 11
+  (``interval="bootstrap"``) by actor x decade.
 
 Target (issue 4): 30-term trends by actor x year with 1,000 replicates <= 5 s on 2 cores.
 
@@ -103,16 +106,22 @@ def main(argv: list[str] | None = None) -> int:
 
     stage("fptk count_matches arms dict, cold", cold_arms)
 
-    def trends(period, use_counts):
-        tr = kw.keyword_trends(corpus, d30, by="actor", period=period, n_boot=1000,
-                               random_state=0, progress=False,
+    def trends(period, use_counts, by="actor", interval="auto"):
+        tr = kw.keyword_trends(corpus, d30, by=by, period=period, n_boot=1000,
+                               interval=interval, random_state=0, progress=False,
                                counts=counts["c"] if use_counts else None)
-        return f"{len(tr)} rows, {int((tr['n_docs'] >= 2).sum())} with a bootstrap"
+        methods = ", ".join(f"{k} {v}" for k, v in tr.attrs["ci_methods"].items())
+        return f"{len(tr)} rows ({methods})"
 
-    stage("trends actor x year, 1000 reps, warm cache", lambda: trends("year", False))
-    stage("trends actor x year, 1000 reps, from counts", lambda: trends("year", True))
-    stage("trends actor x decade, 1000 reps, warm cache", lambda: trends("decade", False))
-    stage("trends actor x decade, 1000 reps, from counts", lambda: trends("decade", True))
+    stage("trends actor x year, auto, warm cache", lambda: trends("year", False))
+    stage("trends actor x year, auto, from counts", lambda: trends("year", True))
+    stage("trends actor x decade, auto, warm cache", lambda: trends("decade", False))
+    stage("trends actor x decade, auto, from counts", lambda: trends("decade", True))
+    stage("trends pooled x year, auto (cluster), counts", lambda: trends("year", True, None))
+    stage("trends pooled x decade, auto (cluster), counts",
+          lambda: trends("decade", True, None))
+    stage("trends actor x decade, old doc bootstrap, counts",
+          lambda: trends("decade", True, interval="bootstrap"))
 
     base = rows[0][1]
     print()

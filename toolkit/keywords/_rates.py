@@ -163,8 +163,9 @@ def cluster_cells(
             chunk = draws[b:b + step]
             flat = (np.arange(len(chunk))[:, None] * n_cl + chunk).ravel()
             freq = np.bincount(flat, minlength=chunk.size).reshape(chunk.shape).astype(float)
-            rep_c[b:b + step] = freq @ c_sum
-            rep_t[b:b + step] = freq @ t_sum
+            # einsum, not BLAS: these small products are slower multithreaded
+            rep_c[b:b + step] = np.einsum("bg,gc->bc", freq, c_sum)
+            rep_t[b:b + step] = np.einsum("bg,g->b", freq, t_sum)
         with np.errstate(invalid="ignore", divide="ignore"):
             reps = rep_c / rep_t[:, None] * SCALE
             est = c_sum.sum(axis=0) / t_sum.sum() * SCALE
