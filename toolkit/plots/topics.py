@@ -193,7 +193,7 @@ def plot_prevalence_heatmap(
     labels = (prev.drop_duplicates("topic").set_index("topic")["label"]
               if "label" in prev.columns else pd.Series({t: str(t) for t in table.columns}))
     fig, ax = plt.subplots(
-        figsize=(1.0 + 0.45 * table.shape[1], 1.5 + 0.28 * table.shape[0]),
+        figsize=(max(5.5, 1.0 + 0.45 * table.shape[1]), 1.5 + 0.28 * table.shape[0]),
         constrained_layout=True,
     )
     im = ax.imshow(table.to_numpy(dtype=float), aspect="auto", cmap=cmap)
