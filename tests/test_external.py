@@ -139,10 +139,10 @@ def test_load_unvotes_codes_namibia_and_history(votes):
     assert by_country["Namibia"] == "NAM"  # "NA" is not a missing value
     assert by_country["Federal Republic of Germany"] == "DEU"
     assert pd.isna(by_country["Zanzibar"])
-    # Yugoslavia before 2006 stays YUG, after is Serbia; ROC before 1971 is the China seat.
+    # Yugoslavia before 2006 stays YUG, after is Serbia; the ROC's 1963 vote is TWN (split).
     yu = votes[votes["country"] == "Yugoslavia"].set_index("rcid")["actor"]
     assert yu[4] == "YUG" and yu[5] == "SRB"
-    assert votes.loc[votes["country"] == "Taiwan", "actor"].iloc[0] == "CHN"
+    assert votes.loc[votes["country"] == "Taiwan", "actor"].iloc[0] == "TWN"
     assert votes["session"].dtype == "Int64"
     assert set(votes["vote"].cat.categories) == {"yes", "abstain", "no"}
 
@@ -151,12 +151,51 @@ def test_load_unvotes_reports_unmatched(unvotes_dir):
     with pytest.warns(UnmatchedCodesWarning, match=r"Zanzibar.*no ISO3"):
         v = ex.load_unvotes(unvotes_dir)
     assert [u["count"] for u in v.attrs["unmatched"]] == [1]
-    assert {r["to"] for r in v.attrs["recoded"]} == {"SRB", "CHN"}
+    assert {r["to"] for r in v.attrs["recoded"]} == {"SRB"}
 
 
-def test_load_unvotes_iso_convention_keeps_taiwan(unvotes_dir):
-    v = ex.load_unvotes(unvotes_dir, seat_convention="iso", unknown="ignore")
-    assert v.loc[v["country"] == "Taiwan", "actor"].iloc[0] == "TWN"
+def test_load_unvotes_seat_conventions(unvotes_dir):
+    """split (default) = iso keeps the ROC as TWN; ungdc codes it CHN before 25 Oct 1971."""
+    for conv in ("split", "iso"):
+        v = ex.load_unvotes(unvotes_dir, seat_convention=conv, unknown="ignore")
+        assert v.loc[v["country"] == "Taiwan", "actor"].iloc[0] == "TWN"
+    old = ex.load_unvotes(unvotes_dir, seat_convention="ungdc", unknown="ignore")
+    assert old.loc[old["country"] == "Taiwan", "actor"].iloc[0] == "CHN"
+    assert {r["to"] for r in old.attrs["recoded"]} == {"SRB", "CHN"}
+    with pytest.raises(ValueError, match="seat_convention must be one of"):
+        ex.load_unvotes(unvotes_dir, seat_convention="un")
+
+
+CHINA_1971 = """rcid,country,country_code,vote
+10,Taiwan,TW,yes
+10,United States,US,yes
+11,Taiwan,TW,no
+11,United States,US,yes
+12,China,CN,no
+12,United States,US,yes
+"""
+CALLS_1971 = """rcid,session,importantvote,date
+10,26,0,1971-09-30
+11,26,0,1971-10-07
+12,26,0,1971-11-03
+"""
+
+
+def test_china_seat_in_1971_votes(tmp_path):
+    """Session 26 (1971): the ROC votes until October, the PRC from November."""
+    d = tmp_path / "unvotes"
+    d.mkdir()
+    (d / "un_votes.csv").write_text(CHINA_1971)
+    (d / "un_roll_calls.csv").write_text(CALLS_1971)
+    split = ex.load_unvotes(d, unknown="ignore")
+    assert split.set_index("rcid").query("country != 'United States'")["actor"].tolist() == [
+        "TWN", "TWN", "CHN"]
+    agree = ex.voting_agreement(split).set_index(["actor_a", "actor_b"])
+    assert agree.loc[("TWN", "USA"), "n_votes"] == 2 and agree.loc[("TWN", "USA"), "year"] == 1971
+    assert agree.loc[("CHN", "USA"), "n_votes"] == 1
+    old = ex.load_unvotes(d, seat_convention="ungdc", unknown="ignore")
+    assert set(old.loc[old["country"] != "United States", "actor"]) == {"CHN"}
+    assert ex.voting_agreement(old)["n_votes"].tolist() == [3]  # two states pooled
 
 
 def test_load_unvotes_raise_on_unknown(unvotes_dir):
@@ -204,6 +243,44 @@ def test_voting_agreement_abstain_half_and_s_score(votes):
     pick = (h.actor_a == "RUS") & (h.actor_b == "USA") & (h.session == 70)
     assert h[pick].agreement.iloc[0] == pytest.approx(0.5)  # d = 1 then 0
     assert s[pick].agreement.iloc[0] == pytest.approx(0.0)
+
+
+def test_voting_agreement_kappa_by_hand():
+    """Two states, five roll calls (Cohen 1960; Häge 2011)."""
+    a = ["yes", "yes", "no", "abstain", "yes"]
+    b = ["yes", "no", "no", "yes", "yes"]
+    votes = pd.DataFrame({"rcid": list(range(5)) * 2, "session": 70,
+                          "actor": ["AAA"] * 5 + ["BBB"] * 5, "vote": a + b})
+    k = ex.voting_agreement(votes, measure="kappa")
+    # observed 3/5; A's shares yes .6, no .2, abstain .2; B's yes .6, no .4:
+    # expected .6*.6 + .2*.4 + .2*0 = .44; kappa = (.6 - .44) / (1 - .44) = 2/7
+    assert k["agreement"].iloc[0] == pytest.approx(2 / 7)
+    assert k.attrs["voting_agreement"]["measure"] == "kappa"
+    same = ex.voting_agreement(votes, measure="identical")
+    assert same["agreement"].iloc[0] == pytest.approx(0.6)
+    # two states that always vote yes agree perfectly but kappa is undefined (p_e = 1);
+    # one always yes and the other mostly yes: kappa 0 although they agree on 4 of 5
+    yes = pd.DataFrame({"rcid": list(range(5)) * 3, "session": 70,
+                        "actor": ["AAA"] * 5 + ["BBB"] * 5 + ["CCC"] * 5,
+                        "vote": ["yes"] * 10 + ["yes", "yes", "yes", "yes", "no"]})
+    ky = ex.voting_agreement(yes, measure="kappa").set_index(["actor_a", "actor_b"])
+    assert np.isnan(ky.loc[("AAA", "BBB"), "agreement"])
+    assert ky.loc[("AAA", "CCC"), "agreement"] == pytest.approx(0.0)
+
+
+def test_voting_agreement_kappa_matches_a_naive_loop(votes):
+    fast = ex.voting_agreement(votes, period="year", measure="kappa")
+    v = votes.dropna(subset=["actor", "vote"])
+    for (yr, a, b), grp in fast.groupby(["year", "actor_a", "actor_b"]):
+        va = v[(v.year == yr) & (v.actor == a)].set_index("rcid")["vote"].astype(str)
+        vb = v[(v.year == yr) & (v.actor == b)].set_index("rcid")["vote"].astype(str)
+        common = va.index.intersection(vb.index)
+        va, vb = va[common], vb[common]
+        p_o = (va == vb).mean()
+        p_e = sum((va == c).mean() * (vb == c).mean() for c in ("yes", "abstain", "no"))
+        exp = (p_o - p_e) / (1 - p_e) if p_e < 1 else np.nan
+        got = grp.agreement.iloc[0]
+        assert (np.isnan(exp) and np.isnan(got)) or got == pytest.approx(exp)
 
 
 def test_voting_agreement_matches_naive_loop(votes):
@@ -282,10 +359,30 @@ def ideal(tmp_path):
 def test_load_idealpoints_codes_from_cow(ideal):
     codes = dict(zip(ideal["ccode"], ideal["actor"].astype(object)))
     assert codes[680] == "YMD"  # the file says YAR
-    assert codes[713] == "CHN"  # session 20 = 1965: the China seat
+    assert codes[713] == "TWN"  # session 20 = 1965: the ROC (split convention)
     assert pd.isna(codes[999])
     assert ideal.loc[ideal.ccode == 2, "year"].iloc[0] == 2015
     assert any(r["to"] == "YMD" for r in ideal.attrs["recoded"])
+
+
+IDEAL_1971 = ('"","ccode","session","NVotesAll","IdealPointAll","iso3c","Countryname"\n'
+              '"1",713,25,60,0.7,"TWN","Taiwan"\n"2",713,26,8,0.9,"TWN","Taiwan"\n'
+              '"3",710,26,48,-1.0,"CHN","China"\n"4",710,27,77,-0.7,"CHN","China"\n')
+
+
+def test_load_idealpoints_china_seat_dated_31_december(tmp_path):
+    """1971 (session 26) has a row for each China: the ROC's stays TWN in every convention."""
+    (tmp_path / "IdealpointestimatesAll_Jul2023.csv").write_text(IDEAL_1971)
+    split = ex.load_idealpoints(tmp_path, unknown="ignore")
+    got = dict(zip(zip(split["ccode"], split["year"]), split["actor"]))
+    assert got == {(713, 1970): "TWN", (713, 1971): "TWN", (710, 1971): "CHN",
+                   (710, 1972): "CHN"}
+    old = ex.load_idealpoints(tmp_path, seat_convention="ungdc", unknown="ignore")
+    got = dict(zip(zip(old["ccode"], old["year"]), old["actor"]))
+    assert got[(713, 1970)] == "CHN" and got[(713, 1971)] == "TWN"
+    assert not old.dropna(subset=["idealpoint"]).duplicated(["actor", "year"]).any()
+    d = ex.idealpoint_distance(split)
+    assert set(zip(d.actor_a, d.actor_b, d.year)) == {("CHN", "TWN", 1971)}
 
 
 def test_load_idealpoints_warns_unknown_ccode(tmp_path):
@@ -418,6 +515,17 @@ def test_real_unvotes_and_agreement(external_home):
     a = ex.voting_agreement(v, actors=["CHN", "RUS", "USA"])
     assert a["agreement"].between(0, 1).all()
     assert {"CHN", "RUS", "USA"} == set(a.actor_a) | set(a.actor_b)
+    # split seats (default): the ROC votes as TWN to 7 Oct 1971, the PRC as CHN from 3 Nov
+    roc, prc = v[v["actor"] == "TWN"], v[v["actor"] == "CHN"]
+    assert roc["date"].max() < ex.CHINA_SEAT_CHANGE <= prc["date"].min()
+    assert len(roc) == 1233 and int(prc["session"].min()) == 26
+    assert not v.attrs["recoded"] or {r["to"] for r in v.attrs["recoded"]} == {"SRB"}
+    k = ex.voting_agreement(v[v["session"] == 26], measure="kappa",
+                            actors=["CHN", "TWN", "USA", "GBR"])
+    k = k.set_index(["actor_a", "actor_b"])["agreement"]
+    assert k.drop(("TWN", "USA")).between(-1, 1).all()
+    assert np.isnan(k[("TWN", "USA")])  # 9 common roll calls, all yes-yes: kappa undefined
+    assert ("CHN", "TWN") not in k.index  # never voted together
 
 
 @pytest.mark.integration
@@ -428,6 +536,9 @@ def test_real_idealpoints(external_home):
         assert ip["actor"].notna().mean() > 0.99
         est = ip[ip["idealpoint"].notna()]
         assert not est.duplicated(["actor", "year"]).any()
+        china = est[est["ccode"].isin([710, 713])].set_index(["ccode", "year"])["actor"]
+        assert china[(713, 1971)] == "TWN" and china[(710, 1971)] == "CHN"
+        assert set(china.xs(713, level="ccode")) == {"TWN"}
 
 
 @pytest.mark.integration

@@ -25,6 +25,18 @@ both voted on (yes, no or abstain; absences are not in the data):
 ``"s_score"``
     Signorino & Ritter's S with the same coding and absolute distance: 1 − 2 mean |v_a − v_b|,
     in [−1, 1].
+``"kappa"``
+    Cohen's (1960) kappa, chance-corrected agreement after Häge (2011), *Political Analysis*
+    19(3), 287-305: ``(p_o − p_e) / (1 − p_e)``, ``p_o`` the share of identical votes,
+    ``p_e = sum_k p_a(k) p_b(k)`` with ``p_a(k)`` state a's share of votes in category k
+    (yes, abstain, no) over the roll calls both voted on; NaN when ``p_e = 1``.
+
+Seats (``seat_convention="split"``, the default, as ``load_ungdc(china_seat="split")``)
+---------------------------------------------------------------------------------------
+The Republic of China is TWN, the People's Republic CHN: votes switch on 25 Oct 1971
+(resolution 2758); an ideal-point row is dated 31 Dec of its year, so 1971 has a TWN and a
+CHN row. RUS is the Soviet Union up to 1991, with no recode: a RUS series crossing 1991
+joins two states.
 """
 
 from __future__ import annotations
@@ -92,7 +104,9 @@ CHINA_SEAT_CHANGE = pd.Timestamp("1971-10-25")
 #: Serbia continued the seat of Serbia and Montenegro after Montenegro's independence.
 SERBIA_FROM = pd.Timestamp("2006-06-03")
 
-SeatConvention = Literal["ungdc", "iso"]
+SeatConvention = Literal["split", "iso", "ungdc"]
+#: ``seat_convention`` values; "iso" is an alias of "split".
+_SEAT_CONVENTIONS = ("split", "iso", "ungdc")
 
 
 # --------------------------------------------------------------------------- helpers
@@ -140,8 +154,9 @@ def _report(unmatched: list[dict], what: str, unknown: str) -> None:
 
 def _apply_successions(actor: pd.Series, when: pd.Series, *, seat_convention: str
                        ) -> tuple[pd.Series, list[dict]]:
-    """Date-dependent recodes: YUG -> SRB from June 2006; TWN -> CHN (UN seat) before 1971."""
-    check_option("seat_convention", seat_convention, ("ungdc", "iso"))
+    """Date-dependent recodes: YUG -> SRB from June 2006; with "ungdc", TWN -> CHN before
+    25 Oct 1971 (the UN China seat); "split" (= "iso") keeps TWN."""
+    check_option("seat_convention", seat_convention, _SEAT_CONVENTIONS)
     actor = actor.copy()
     recoded = []
     srb = (actor == "YUG") & (when >= SERBIA_FROM)
@@ -156,8 +171,8 @@ def _apply_successions(actor: pd.Series, when: pd.Series, *, seat_convention: st
             actor[roc] = "CHN"
             recoded.append({"from": "TWN", "to": "CHN", "rows": int(roc.sum()),
                             "why": "the Republic of China held the UN China seat until 25 Oct "
-                                   "1971; UNGDC codes those speeches CHN "
-                                   "(seat_convention='iso' keeps TWN)"})
+                                   "1971; the UNGDC files code its speeches CHN "
+                                   "(seat_convention='split' keeps TWN)"})
     return actor.astype("string"), recoded
 
 
@@ -167,7 +182,7 @@ def _apply_successions(actor: pd.Series, when: pd.Series, *, seat_convention: st
 def load_unvotes(
     path: str | Path | None = None,
     *,
-    seat_convention: SeatConvention = "ungdc",
+    seat_convention: SeatConvention = "split",
     unknown: Literal["warn", "raise", "ignore"] = "warn",
 ) -> pd.DataFrame:
     """Read the UN General Assembly roll-call votes (unvotes CSVs) with ISO3 actors.
@@ -177,9 +192,12 @@ def load_unvotes(
     path : str or Path or None, default=None
         Folder holding ``un_votes.csv``, ``un_roll_calls.csv`` and
         ``un_roll_call_issues.csv``. Default: ``<external home>/unvotes``.
-    seat_convention : {"ungdc", "iso"}, default="ungdc"
-        ``"ungdc"`` codes the Republic of China's votes before 25 Oct 1971 as CHN (the China
-        seat), as UNGDC codes its speeches; ``"iso"`` keeps them TWN.
+    seat_convention : {"split", "iso", "ungdc"}, default="split"
+        ``"split"`` (alias ``"iso"``): the Republic of China's votes (to 7 Oct 1971) stay
+        TWN and the People's Republic's (from 3 Nov 1971) are CHN, as
+        ``load_ungdc(china_seat="split")``. ``"ungdc"`` (the old default) codes the ROC's
+        votes before 25 Oct 1971 CHN, as the UNGDC file names do. RUS is the Soviet Union
+        up to 1991 in every convention (no recode).
     unknown : {"warn", "raise", "ignore"}, default="warn"
         What to do about countries that match no ISO3 (they are kept with NA ``actor``).
 
@@ -306,7 +324,7 @@ def _issue_mask(votes: pd.DataFrame, issue: str | Sequence[str]) -> pd.Series:
 
 #: What ``period=`` of :func:`voting_agreement` accepts.
 _PERIODS = ("session", "year", "decade")
-_MEASURES = ("identical", "abstain_half", "s_score")
+_MEASURES = ("identical", "abstain_half", "s_score", "kappa")
 _VOTES = ["yes", "abstain", "no"]
 
 
@@ -315,7 +333,7 @@ def voting_agreement(
     *,
     period: Literal["session", "year", "decade"] = "session",
     issue: str | Sequence[str] | None = None,
-    measure: Literal["identical", "abstain_half", "s_score"] = "identical",
+    measure: Literal["identical", "abstain_half", "s_score", "kappa"] = "identical",
     min_votes: int = 1,
     actors: Iterable[str] | None = None,
     both_directions: bool = False,
@@ -338,8 +356,8 @@ def voting_agreement(
     issue : str or sequence of str or None, default=None
         Only roll calls on these issues (codes ``"di"``, ``"nu"``... or names, see
         :data:`ISSUES`); several are combined with OR.
-    measure : {"identical", "abstain_half", "s_score"}, default="identical"
-        See the module docstring.
+    measure : {"identical", "abstain_half", "s_score", "kappa"}, default="identical"
+        See the module docstring ("kappa": Cohen's kappa per dyad, after Häge 2011).
     min_votes : int, default=1
         Dyad-periods with fewer common roll calls are dropped.
     actors : iterable of str or None, default=None
@@ -451,7 +469,7 @@ def _period_agreement(a: np.ndarray, r: np.ndarray, v: np.ndarray, a_names: np.n
     y, ab, no = mats
     present = y + ab + no
     both = present @ present.T
-    if measure == "identical":
+    if measure in ("identical", "kappa"):
         score = (y @ y.T + ab @ ab.T + no @ no.T)
     else:
         half = y @ ab.T + ab @ y.T + ab @ no.T + no @ ab.T
@@ -465,9 +483,23 @@ def _period_agreement(a: np.ndarray, r: np.ndarray, v: np.ndarray, a_names: np.n
     n = both[i, j]
     keep_ij = n >= max(min_votes, 1)
     i, j, n = i[keep_ij], j[keep_ij], n[keep_ij]
+    agreement = score[i, j].astype(np.float64) / n
+    if measure == "kappa":
+        agreement = _kappa(agreement, (y, ab, no), present, i, j, n.astype(np.float64))
     return pd.DataFrame({"actor_a": names[i], "actor_b": names[j], "period": label,
-                         "agreement": score[i, j].astype(np.float64) / n,
-                         "n_votes": n.astype(np.int64)})
+                         "agreement": agreement, "n_votes": n.astype(np.int64)})
+
+
+def _kappa(observed: np.ndarray, cats: tuple[np.ndarray, ...], present: np.ndarray,
+           i: np.ndarray, j: np.ndarray, n: np.ndarray) -> np.ndarray:
+    """Cohen's kappa of dyads (i, j); state i's share of category k over the roll calls
+    both voted on is ``(K_k @ present.T)[i, j] / n``."""
+    expected = np.zeros(len(i))
+    for k in cats:
+        own = (k.astype(np.float64) @ present.T.astype(np.float64))
+        expected += (own[i, j] / n) * (own[j, i] / n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(expected < 1 - 1e-12, (observed - expected) / (1 - expected), np.nan)
 
 
 def _agreement_table(frames: list[pd.DataFrame], period: str) -> pd.DataFrame:
@@ -496,7 +528,7 @@ def load_idealpoints(
     path: str | Path | None = None,
     *,
     estimate: Literal["all", "fp", "legacy"] = "all",
-    seat_convention: SeatConvention = "ungdc",
+    seat_convention: SeatConvention = "split",
     unknown: Literal["warn", "raise", "ignore"] = "warn",
 ) -> pd.DataFrame:
     """Read Bailey, Strezhnev & Voeten UN ideal points with ISO3 actors.
@@ -509,8 +541,11 @@ def load_idealpoints(
     estimate : {"all", "fp", "legacy"}, default="all"
         Which estimate becomes ``idealpoint``: all votes, the ``fp`` variant or the legacy
         one (the last two only in the ``.dta``; for 2024 only ``fp`` is filled).
-    seat_convention : {"ungdc", "iso"}, default="ungdc"
-        As in :func:`load_unvotes`: Taiwan before 1971 becomes CHN with "ungdc".
+    seat_convention : {"split", "iso", "ungdc"}, default="split"
+        As in :func:`load_unvotes`, each row dated 31 December of its year: ``"split"``
+        keeps the Republic of China (COW 713) TWN and the People's Republic (710) CHN (1971
+        has one row of each); ``"ungdc"`` codes the ROC's rows up to 1970 CHN, its 1971 row
+        stays TWN. RUS is the Soviet Union up to 1991 (no recode).
     unknown : {"warn", "raise", "ignore"}, default="warn"
 
     Returns
