@@ -226,6 +226,49 @@ def test_user_files_are_never_modified(ungdc_dir):
     assert {p: p.stat().st_mtime_ns for p in ungdc_dir.rglob("*")} == before
 
 
+# ------------------------------------------------------------------ the China seat
+CHINA = {
+    "TXT/Session 24 - 1969/CHN_24_1969.txt": "The Republic of China will resist communism.",
+    "TXT/Session 26 - 1971/CHN_26_1971.txt": "Mr. President, on behalf of my Government...",
+    "TXT/Session 27 - 1972/CHN_27_1972.txt": "The third world opposes the super-Powers.",
+    "TXT/Session 27 - 1972/USA_27_1972.txt": "The United States seeks a generation of peace.",
+}
+
+
+@pytest.mark.filterwarnings("ignore:No Speakers_by_session:UserWarning")
+def test_china_seat_split_recodes_the_roc_up_to_1971(tmp_path):
+    home = _write_tree(tmp_path / "u", CHINA)
+    df = load_ungdc(home, progress=False).set_index("doc_id")
+    assert df.loc["CHN_24_1969", "actor"] == "TWN"
+    assert df.loc["CHN_26_1971", "actor"] == "TWN"  # the 1971 debate preceded resolution 2758
+    assert df.loc["CHN_26_1971", "actor_name"] == "Republic of China"
+    assert df.loc["CHN_27_1972", "actor"] == "CHN"
+    assert df.loc["CHN_27_1972", "actor_name"] == "China"
+    assert df.loc["CHN_26_1971", "file"].endswith("CHN_26_1971.txt")  # file name kept
+    info = df.attrs["corpus"]
+    assert info["china_seat"] == "split"
+    assert [(r["from"], r["to"], r["rows"], r["years"]) for r in info["recoded"]] == [
+        ("CHN", "TWN", 2, [1969, 1971])]
+    assert info["n_actors"] == 3
+
+
+def test_china_seat_ungdc_keeps_file_codes_and_the_cache_is_shared(tmp_path):
+    home = _write_tree(tmp_path / "u", CHINA)
+    cache = tmp_path / "cache"
+    with pytest.warns(UserWarning, match="Speakers_by_session"):  # built: the sheet is missing
+        split = load_ungdc(home, progress=False, cache_home=cache)
+    kept = load_ungdc(home, progress=False, cache_home=cache, china_seat="ungdc")  # cached
+    assert (kept["actor"] == "CHN").sum() == 3 and "TWN" not in set(kept["actor"])
+    assert kept.attrs["corpus"]["recoded"] == [] and kept.attrs["corpus"]["n_actors"] == 2
+    again = load_ungdc(home, progress=False, cache_home=cache)  # the cache was not recoded
+    pd.testing.assert_frame_equal(split, again)
+    assert len(list((cache / "corpus").glob("*.parquet"))) == 1
+    pd.testing.assert_frame_equal(kept.drop(columns=["actor", "actor_name"]),
+                                  split.drop(columns=["actor", "actor_name"]))
+    with pytest.raises(ValueError, match="china_seat must be one of"):
+        load_ungdc(home, progress=False, cache_home=cache, china_seat="iso")
+
+
 # ------------------------------------------------------------------ the real corpus (CI)
 @pytest.mark.integration
 def test_real_ungdc_has_10952_speeches_1946_2024(ungdc):
@@ -241,3 +284,19 @@ def test_real_ungdc_has_10952_speeches_1946_2024(ungdc):
     assert (ungdc["session"] == ungdc["year"] - 1945).all()
     assert ungdc["speaker"].notna().mean() > 0.99
     validate_corpus(ungdc)
+
+
+@pytest.mark.integration
+def test_real_ungdc_china_seat(ungdc, data_home):
+    by_id = ungdc.set_index("doc_id")
+    assert by_id.loc["CHN_26_1971", "actor"] == "TWN"  # Mr. Chow Shu-kai, the ROC
+    assert by_id.loc["CHN_26_1971", "actor_name"] == "Republic of China"
+    assert by_id.loc["CHN_27_1972", "actor"] == "CHN"
+    roc = ungdc[ungdc["actor"] == "TWN"]
+    assert len(roc) == 25 and (int(roc["year"].min()), int(roc["year"].max())) == (1946, 1971)
+    assert int(ungdc.loc[ungdc["actor"] == "CHN", "year"].min()) == 1972
+    (recode,) = ungdc.attrs["corpus"]["recoded"]
+    assert (recode["rows"], recode["years"]) == (25, [1946, 1971])
+    kept = load_ungdc(data_home / "ungdc", progress=False, china_seat="ungdc")
+    assert (kept["actor"] == "CHN").sum() == (ungdc["actor"] == "CHN").sum() + 25
+    assert "TWN" not in set(kept["actor"])

@@ -7,6 +7,13 @@ extracted folder or straight from the ``.tgz``/``.zip`` archive, and joins
 Jankin, Baturo & Dasandi, "Words to unite nations: The complete UN General Debate
 Corpus, 1946-present", *Journal of Peace Research* (2025); Baturo, Dasandi & Mikhaylov,
 *Research & Politics* (2017). doi:10.7910/DVN/0TJX8Y, CC0.
+
+Seats. The files code a UN seat, not a state: ``CHN`` is the Republic of China's seat up to
+and including the 1971 debate (``CHN_26_1971``, Mr. Chow Shu-kai; the General Assembly seated
+the People's Republic on 25 October 1971, after the debate) and the People's Republic's from
+1972 (the corpus has no 1970 session). ``china_seat="split"`` (default) recodes the former
+as ``TWN``. ``RUS`` is the Soviet Union up to 1991 and the Russian Federation from 1992; it
+is not recoded, so a RUS series that crosses 1991 joins two states.
 """
 
 from __future__ import annotations
@@ -24,6 +31,7 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from toolkit._countries import country_converter
+from toolkit._validation import check_option
 from toolkit.cache import cache_key, cached, read_frame, source_sha256, write_frame
 from toolkit.config import get_data_home
 from toolkit.corpora.archive import iter_members, source_kind
@@ -44,8 +52,12 @@ SPEAKER_CODE_ALIASES = {"EC": "EU", "YDYE": "YMD"}
 #: Names for codes that country-converter does not know (the sheet supplies the rest).
 EXTRA_NAMES = {"EU": "European Union"}
 FIRST_SESSION_YEAR = 1945  # session N was held in year 1945 + N
+#: The last General Debate in which the Republic of China held the seat coded CHN.
+ROC_LAST_YEAR = 1971
+ROC_NAME = "Republic of China"
 
 BadFiles = Literal["raise", "skip"]
+ChinaSeat = Literal["split", "ungdc"]
 
 
 # ---------------------------------------------------------------------------- locating
@@ -338,6 +350,33 @@ def _read_cached(path: Path) -> pd.DataFrame:
     return df
 
 
+def _apply_china_seat(df: pd.DataFrame, china_seat: str) -> pd.DataFrame:
+    """Recode the Republic of China's CHN speeches (to 1971) as TWN with ``"split"``.
+
+    Applied after the cache read, so one cached table serves both conventions; the recode
+    is listed in ``attrs["corpus"]["recoded"]``.
+    """
+    info = dict(df.attrs.get("corpus", {}))
+    info["china_seat"] = china_seat
+    info["recoded"] = []
+    roc = ((df["actor"] == "CHN") & (df["year"] <= ROC_LAST_YEAR)).fillna(False).to_numpy()
+    if china_seat == "split" and roc.any():
+        df = df.copy()
+        df.loc[roc, "actor"] = "TWN"
+        df.loc[roc, "actor_name"] = ROC_NAME
+        years = df.loc[roc, "year"]
+        info["recoded"] = [{
+            "from": "CHN", "to": "TWN", "actor_name": ROC_NAME, "rows": int(roc.sum()),
+            "years": [int(years.min()), int(years.max())],
+            "why": "the Republic of China held the UN China seat (file code CHN) up to the "
+                   "1971 debate; the People's Republic was seated on 25 October 1971 "
+                   "(resolution 2758), after the debate (china_seat='ungdc' keeps CHN)",
+        }]
+        info["n_actors"] = int(df["actor"].nunique())
+    df.attrs["corpus"] = info
+    return df
+
+
 # ---------------------------------------------------------------------------- public
 def load_ungdc(
     path: str | os.PathLike | None = None,
@@ -348,6 +387,7 @@ def load_ungdc(
     use_cache: bool = True,
     progress: bool = True,
     cache_home: str | os.PathLike | None = None,
+    china_seat: ChinaSeat = "split",
 ) -> pd.DataFrame:
     """Load the UN General Debate Corpus as a corpus table.
 
@@ -373,16 +413,27 @@ def load_ungdc(
         Show a progress bar while reading files.
     cache_home : str or path-like or None, default=None
         Override of the cache folder (``FPTK_CACHE_HOME``).
+    china_seat : {"split", "ungdc"}, default="split"
+        The files code the UN China seat ``CHN`` throughout: the Republic of China's up to
+        and including the 1971 debate (``CHN_26_1971``: the General Assembly seated the
+        People's Republic on 25 October 1971, after the debate) and the People's
+        Republic's from 1972. ``"split"`` codes the speeches up to 1971 as ``TWN`` with
+        ``actor_name`` "Republic of China" (25 speeches in the 1946-2024 release: 1946-1969
+        and 1971), the convention of :mod:`toolkit.external` (``seat_convention="split"``);
+        ``"ungdc"`` keeps the file codes. ``doc_id`` and ``file`` keep the file name. RUS is
+        the Soviet Union's seat up to 1991 in both (not recoded).
 
     Returns
     -------
     DataFrame of shape (n_docs, 11)
         Standard columns plus ``session`` and ``file`` (the member path). One row per
-        speech, sorted by ``doc_id`` (``USA_75_2020``). ``actor`` is the file's code:
-        ISO3, historical codes kept (``DDR``, ``YUG``, ``CSK``, ``YMD``), ``EU`` for the
-        European Union. ``date`` is NA (the corpus has years only).
-        ``df.attrs["corpus"]`` records the release, checksum and skipped files.
+        speech, sorted by ``doc_id`` (``USA_75_2020``). ``actor`` is the file's code (but
+        see ``china_seat``): ISO3, historical codes kept (``DDR``, ``YUG``, ``CSK``,
+        ``YMD``), ``EU`` for the European Union. ``date`` is NA (the corpus has years
+        only). ``df.attrs["corpus"]`` records the release, checksum, skipped files,
+        ``china_seat`` and ``recoded`` (from, to, rows, years, why of each recode).
     """
+    check_option("china_seat", china_seat, ("split", "ungdc"))
     source = find_ungdc_source(path)
     speakers_path = _find_speakers(source, speakers)
     key = cache_key(
@@ -408,7 +459,7 @@ def load_ungdc(
             )
         return table
 
-    return cached(
+    table = cached(
         "corpus",
         key,
         suffix=".parquet",
@@ -418,3 +469,4 @@ def load_ungdc(
         cache_home=cache_home,
         use_cache=use_cache,
     )
+    return _apply_china_seat(table, china_seat)
