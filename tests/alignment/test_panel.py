@@ -5,12 +5,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.metrics.pairwise import cosine_similarity
 
 from toolkit import alignment as al
+from toolkit import uncertainty
+from toolkit.alignment import _resample
+from toolkit.alignment._resample import bootstrap_period as _bootstrap_period
+from toolkit.alignment._resample import idf_weights as _idf
 from toolkit.alignment._units import units as _units
-from toolkit.alignment.panel import _bootstrap_period, _idf
+from toolkit.exceptions import FewUnitsWarning, FptkDeprecationWarning
 from toolkit.features import DocTermMatrix
 
 from .conftest import _dtm
@@ -64,9 +69,10 @@ def test_global_idf_and_raw_counts(corpus, pdtm, passages):
 
 
 def test_bootstrap_is_seeded_and_brackets(passages, pdtm):
-    a = al.similarity_panel(pdtm, passages, n_boot=50, random_state=1, progress=False)
-    b = al.similarity_panel(pdtm, passages, n_boot=50, random_state=1, progress=False)
-    c = al.similarity_panel(pdtm, passages, n_boot=50, random_state=2, progress=False)
+    kw = dict(n_boot=50, min_passages=2, progress=False)
+    a = al.similarity_panel(pdtm, passages, random_state=1, **kw)
+    b = al.similarity_panel(pdtm, passages, random_state=1, **kw)
+    c = al.similarity_panel(pdtm, passages, random_state=2, **kw)
     pd.testing.assert_frame_equal(a, b)
     assert not np.allclose(a["ci_low"], c["ci_low"])
     assert (a["ci_low"] <= a["ci_high"]).all()
@@ -110,17 +116,165 @@ def test_bootstrap_replicate_equals_direct_resample(passages, pdtm, chunk_nnz):
         np.testing.assert_allclose(reps[b], v @ v.T, atol=1e-12)
 
 
-def test_ci_methods_are_shifts_of_the_same_replicates(passages, pdtm):
-    kw = dict(n_boot=40, random_state=5, progress=False)
-    pct = al.similarity_panel(pdtm, passages, ci_method="percentile", **kw)
-    cen = al.similarity_panel(pdtm, passages, ci_method="centered", **kw)
-    bas = al.similarity_panel(pdtm, passages, ci_method="basic", **kw)
-    np.testing.assert_allclose(cen["ci_low"], pct["ci_low"] - pct["boot_bias"])
-    np.testing.assert_allclose(cen["ci_high"], pct["ci_high"] - pct["boot_bias"])
+def test_interval_options_share_the_replicates(passages, pdtm):
+    kw = dict(n_boot=40, random_state=5, min_passages=2, progress=False)
+    pct = al.similarity_panel(pdtm, passages, interval="percentile", **kw)
+    bas = al.similarity_panel(pdtm, passages, interval="basic", **kw)
+    bca = al.similarity_panel(pdtm, passages, **kw)
     np.testing.assert_allclose(bas["ci_low"], 2 * pct["similarity"] - pct["ci_high"])
+    np.testing.assert_allclose(bas["ci_high"], 2 * pct["similarity"] - pct["ci_low"])
+    np.testing.assert_allclose(bca["boot_bias"], pct["boot_bias"])  # same replicates
+    assert not np.allclose(bca["ci_low"], pct["ci_low"])
+    assert bca.attrs["alignment"]["interval"] == "bca"
+    assert bca.attrs["alignment"]["methods"] == ["passage_bootstrap", "bca_stratified"]
+    assert set(bca.attrs["alignment"]["methods"]) <= set(uncertainty.METHODS)
     assert (pct["boot_bias"] < 0).mean() > 0.5  # resampled sums look like shorter texts
-    with pytest.raises(ValueError, match="ci_method='bca'"):
-        al.similarity_panel(pdtm, passages, ci_method="bca")
+    with pytest.raises(ValueError, match=r"'centered'.*not an interval"):
+        al.similarity_panel(pdtm, passages, interval="centered")
+    with pytest.raises(ValueError, match="interval must be one of"):
+        al.similarity_panel(pdtm, passages, interval="bc")
+    with pytest.warns(FptkDeprecationWarning, match="'ci_method' is deprecated"):
+        old = al.similarity_panel(pdtm, passages, ci_method="percentile", **kw)
+    pd.testing.assert_frame_equal(old, pct)
+    with pytest.raises(ValueError, match="min_passages must be >= 2"):
+        al.similarity_panel(pdtm, passages, min_passages=1)
+
+
+def _two_actor_passages(n_a=8, n_b=9, n_terms=12, seed=0):
+    """Passages of two actors in one year, words drawn from two overlapping profiles."""
+    rng = np.random.default_rng(seed)
+    vocab = [f"w{j:02d}" for j in range(n_terms)]
+    rows, counts = [], []
+    for actor, n, shift in (("AAA", n_a, 0.0), ("BBB", n_b, 1.0)):
+        prof = np.exp(-0.5 * (np.arange(n_terms) / n_terms * 4 - 1 - shift) ** 2)
+        for i in range(n):
+            counts.append(rng.multinomial(15, prof / prof.sum()))
+            rows.append({"doc_id": f"{actor}#p{i:02d}", "actor": actor, "year": 2000,
+                         "parent_doc_id": f"{actor}_2000"})
+    table = pd.DataFrame(rows)
+    dtm = DocTermMatrix.from_unsorted(np.array(counts, float), table["doc_id"], vocab)
+    return table, dtm
+
+
+def test_default_bca_interval_matches_scipy_on_the_same_replicates():
+    """The panel's default interval is BCa over both actors' passages (scipy's two-sample BCa).
+
+    Old code: the default was 'centered' (percentile minus the bootstrap bias).
+    """
+    from scipy.stats import bootstrap
+    from scipy.stats._common import ConfidenceInterval
+    from scipy.stats._resampling import BootstrapResult
+
+    table, dtm = _two_actor_passages()
+    panel = al.similarity_panel(dtm, table, n_boot=300, random_state=3, progress=False)
+    row = panel.iloc[0]
+    # the same replicates: the panel draws them first thing with its generator
+    units = _units(dtm.doc_ids, table, by="actor", period="year")
+    agg = units.indicator(dtm.n_docs) @ dtm.matrix.astype(float)
+    idf = _idf(sp.csr_matrix(agg), 2)
+    reps = _bootstrap_period(
+        dtm.matrix.astype(float).tocsr(), units, np.arange(2), n_boot=300,
+        rng=np.random.default_rng(3), measure="cosine", idf=idf, sublinear_tf=False,
+    )[:, 0, 1]
+    x = dtm.matrix.toarray()
+    rows_a = units.rows[units.start[0]:units.start[1]]
+    rows_b = units.rows[units.start[1]:units.start[2]]
+
+    def cos(ia, ib):
+        va = x[rows_a[np.asarray(ia, int)]].sum(axis=0) * idf
+        vb = x[rows_b[np.asarray(ib, int)]].sum(axis=0) * idf
+        return va @ vb / np.linalg.norm(va) / np.linalg.norm(vb)
+
+    est = cos(np.arange(8), np.arange(9))
+    assert row["similarity"] == pytest.approx(est, rel=1e-12)
+    prior = BootstrapResult(confidence_interval=ConfidenceInterval(np.nan, np.nan),
+                            bootstrap_distribution=reps, standard_error=np.nan)
+    res = bootstrap((np.arange(8.0), np.arange(9.0)), cos, n_resamples=0, method="BCa",
+                    bootstrap_result=prior, vectorized=False, paired=False)
+    assert row["ci_low"] == pytest.approx(res.confidence_interval.low, rel=1e-9)
+    assert row["ci_high"] == pytest.approx(res.confidence_interval.high, rel=1e-9)
+    assert row["n_passages_a"] == 8 and row["n_passages_b"] == 9
+    # and by hand: bootstrap_interval with the jackknife of each actor, centred per actor
+    jack_a = [cos(np.delete(np.arange(8), i), np.arange(9)) for i in range(8)]
+    jack_b = [cos(np.arange(8), np.delete(np.arange(9), i)) for i in range(9)]
+    acc = uncertainty.bca_acceleration(jack_a + jack_b, strata=[0] * 8 + [1] * 9)
+    lo, hi = uncertainty.bootstrap_intervals([est], reps[:, None], acceleration=[acc])
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((lo[0], hi[0]), rel=1e-12)
+    # the old 'centered' interval is not this one
+    centred = np.percentile(reps, [2.5, 97.5]) - (reps.mean() - est)
+    assert abs(centred[0] - row["ci_low"]) > 1e-4
+
+
+def test_vectorised_intervals_equal_bootstrap_interval():
+    rng = np.random.default_rng(0)
+    est = rng.normal(size=30)
+    reps = est + 0.3 * rng.gamma(2.0, size=(200, 30)) - 0.5
+    reps[rng.random(reps.shape) < 0.03] = np.nan
+    jacks = [rng.gamma(2.0, size=12) for _ in range(30)]
+    acc = [uncertainty.bca_acceleration(j) for j in jacks]
+    for method in ("bca", "percentile", "basic"):
+        lo, hi = uncertainty.bootstrap_intervals(est, reps, method=method, acceleration=acc)
+        for j in range(30):
+            exp = uncertainty.bootstrap_interval(est[j], reps[:, j], method=method,
+                                                 jackknife=jacks[j])
+            assert (lo[j], hi[j]) == pytest.approx(exp, rel=1e-12)
+
+
+@pytest.mark.parametrize(("measure", "sublinear"), [("cosine", False), ("cosine", True),
+                                                    ("js", False)])
+def test_closed_form_jackknife_equals_leaving_each_passage_out(measure, sublinear):
+    rng = np.random.default_rng(1)
+    sizes = np.array([6, 5, 7, 3])
+    unit_of = np.repeat(np.arange(4), sizes)
+    if measure == "cosine":
+        x = rng.poisson(0.4, size=(sizes.sum(), 40)).astype(float)
+        idf = rng.uniform(1, 3, 40)
+        loo = _resample._jackknife_cosine(sp.csr_matrix(x), sizes, idf, sublinear_tf=sublinear)
+
+        def sim(a, b):
+            wa, wb = _resample._tf(a, sublinear) * idf, _resample._tf(b, sublinear) * idf
+            return wa @ wb / np.linalg.norm(wa) / np.linalg.norm(wb)
+    else:
+        x = rng.dirichlet(np.ones(5), size=sizes.sum()) * rng.uniform(0.5, 2, (sizes.sum(), 1))
+        loo = _resample._jackknife_js(x, sizes)
+
+        def sim(a, b):
+            return _resample.js_similarity(a / a.sum(), b / b.sum())
+    totals = np.array([x[unit_of == u].sum(axis=0) for u in range(4)])
+    for j in range(len(x)):
+        for b in range(4):
+            assert loo[j, b] == pytest.approx(sim(totals[unit_of[j]] - x[j], totals[b]),
+                                              abs=1e-12)
+    acc = _resample.acceleration_matrix(loo, sizes)
+    jack = np.concatenate([loo[unit_of == 0, 2], loo[unit_of == 2, 0]])
+    strata = np.repeat([0, 2], [sizes[0], sizes[2]])
+    assert acc[0, 2] == pytest.approx(uncertainty.bca_acceleration(jack, strata), rel=1e-12)
+    assert acc[0, 2] == pytest.approx(acc[2, 0], rel=1e-12)
+
+
+def test_fewer_than_five_passages_warn_and_give_nan():
+    """Old code: the threshold was 2 passages and there was no warning."""
+    table, dtm = _two_actor_passages(n_a=8, n_b=9)
+    extra = pd.DataFrame([{"doc_id": f"CCC#p{i}", "actor": "CCC", "year": 2000,
+                           "parent_doc_id": "CCC_2000"} for i in range(4)])
+    rng = np.random.default_rng(9)
+    x = np.vstack([dtm.matrix.toarray(), rng.poisson(1.0, size=(4, dtm.n_terms))])
+    table = pd.concat([table, extra], ignore_index=True)
+    dtm = DocTermMatrix.from_unsorted(x, table["doc_id"], dtm.vocab)
+    with pytest.warns(FewUnitsWarning, match=r"1 of 3 actor-periods have fewer than "
+                                             r"min_passages=5 passages \(e.g. CCC 2000 \(4\)\)"):
+        panel = al.similarity_panel(dtm, table, n_boot=50, random_state=0, progress=False)
+    p = panel.set_index(["actor_a", "actor_b"])
+    assert p.loc[("AAA", "BBB"), ["ci_low", "ci_high"]].notna().all()
+    assert p.loc[("AAA", "CCC"), ["ci_low", "ci_high"]].isna().all()
+    assert p.loc[("BBB", "CCC"), ["ci_low", "ci_high"]].isna().all()
+    assert p["similarity"].notna().all()  # the estimates themselves are kept
+    assert p.loc[("BBB", "CCC"), "n_passages_b"] == 4
+    assert panel.attrs["alignment"]["few_passages"] == [
+        {"period": 2000, "actor": "CCC", "n_passages": 4}]
+    lower = al.similarity_panel(dtm, table, n_boot=50, random_state=0, min_passages=4,
+                                progress=False)
+    assert lower["ci_low"].notna().all()
 
 
 def test_missing_actor_gives_nan_with_counts(passages, pdtm):
@@ -154,7 +308,7 @@ def test_rows_absent_from_corpus_are_named(passages, pdtm):
 
 def test_single_doc_units_get_nan_intervals(corpus, pdtm):
     ddtm, _ = _dtm(corpus, vocabulary=pdtm.vocab)
-    with pytest.warns(UserWarning, match="split_passages"):
+    with pytest.warns(FewUnitsWarning, match="split_passages"):
         panel = al.similarity_panel(ddtm, corpus, n_boot=20, random_state=0, progress=False)
     assert panel["ci_low"].isna().all() and panel["similarity"].notna().all()
 
@@ -169,7 +323,8 @@ def test_js_panel_matches_hand_computation(passages):
     rng = np.random.default_rng(0)
     theta = pd.DataFrame(rng.dirichlet(np.ones(3), size=len(passages)), index=passages["doc_id"])
     panel = al.similarity_panel(
-        theta, passages, measure="js", n_boot=30, random_state=0, progress=False
+        theta, passages, measure="js", n_boot=30, random_state=0, min_passages=2,
+        progress=False,
     )
     ids = passages[(passages.actor.isin(["AAA", "BBB"])) & (passages.year == 2000)]
     pa = theta.loc[ids[ids.actor == "AAA"].doc_id].mean().to_numpy()
@@ -229,7 +384,8 @@ def test_ungdc_panel_and_wordscores(ungdc):
     panel = al.similarity_panel(dtm, sub, n_boot=0)
     s = al.dyad_series(panel, [("CHN", "RUS"), ("CHN", "USA"), ("DEU", "CHN"), ("RUS", "USA")])
     assert len(s) == 8 and s["similarity"].between(0, 1).all()
-    ws = al.wordscores_by_period(dtm, sub, periods=[2014], progress=False)
+    ws = al.wordscores_by_period(dtm, sub, references={"RUS": -1.0, "USA": 1.0},
+                                 periods=[2014], n_boot=0, progress=False)
     assert {"CHN", "DEU", "UKR"} <= set(ws["actor"])
     refs = ws.set_index("actor").loc[["RUS", "USA"], "raw"]
     assert refs["RUS"] < refs["USA"]

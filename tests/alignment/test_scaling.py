@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 from scipy.optimize import minimize
@@ -10,6 +11,7 @@ from sklearn.feature_extraction.text import CountVectorizer
 from threadpoolctl import threadpool_limits
 
 from toolkit import alignment as al
+from toolkit.exceptions import FewUnitsWarning
 from toolkit.features import DocTermMatrix
 
 
@@ -69,9 +71,10 @@ def test_wordscores_bad_input():
         ws.score_table(x[:, :3])
 
 
-def test_wordscores_by_period(corpus, pdtm, passages):
+def test_wordscores_by_period_per_period(corpus, pdtm, passages):
     refs = {"AAA": -1.0, "BBB": 1.0}
-    out = al.wordscores_by_period(pdtm, passages, references=refs, rescale="mv")
+    out = al.wordscores_by_period(pdtm, passages, references=refs, scale="per_period",
+                                  rescale="mv", n_boot=0)
     assert set(out["period"]) == {2000, 2001}
     y = out[(out.period == 2000)].set_index("actor")
     assert y.loc["AAA", "score"] == pytest.approx(-1) and y.loc["AAA", "is_reference"]
@@ -83,13 +86,154 @@ def test_wordscores_by_period(corpus, pdtm, passages):
     d = DocTermMatrix.from_unsorted(cnt, sorted(sub.actor.unique()), pdtm.vocab)
     t = al.Wordscores().fit(d, refs).score_table(d).set_index("doc_id")
     assert y.loc["DDD", "raw"] == pytest.approx(t.loc["DDD", "raw"])
+    assert y.loc["DDD", "ci_low"] == pytest.approx(t.loc["DDD", "ci_low"])  # analytic (n_boot=0)
+    assert y.loc["DDD", "n_passages"] == 2
     with pytest.raises(ValueError, match=r"Reference actor\(s\) \['USA'\] are absent"):
         al.wordscores_by_period(pdtm, passages, references={"AAA": -1, "USA": 1})
     with pytest.warns(UserWarning, match="skipped"):
         skip = al.wordscores_by_period(
-            pdtm, passages, references={"AAA": -1, "CCC": 1}, rescale="none"
+            pdtm, passages, references={"AAA": -1, "CCC": 1}, rescale="none",
+            scale="per_period", n_boot=0,
         )
     assert skip.attrs["skipped"] == [{"period": 2001, "missing_references": ["CCC"]}]
+
+
+def test_references_are_required(pdtm, passages):
+    """Old code: references=None meant RUS -1 / USA +1, a research default in the library."""
+    with pytest.raises(TypeError, match="references"):
+        al.wordscores_by_period(pdtm, passages)
+    with pytest.raises(ValueError, match="needs references="):
+        al.wordscores_by_period(pdtm, passages, references=None)
+    with pytest.raises(ValueError, match="different scores"):
+        al.wordscores_by_period(pdtm, passages, references={"AAA": 1, "BBB": 1})
+    with pytest.raises(ValueError, match="scale must be one of"):
+        al.wordscores_by_period(pdtm, passages, references={"AAA": -1, "BBB": 1}, scale="year")
+
+
+_P_LEFT = np.array([0.30, 0.25, 0.20, 0.15, 0.07, 0.03])
+_P_RIGHT = _P_LEFT[::-1].copy()
+
+
+def _planted_corpus(spreads):
+    """Texts of mixing weight pi (share of the left profile) per period, 5 equal passages each.
+
+    ``L`` (pi = 1) and ``R`` (pi = 0) are the references, ``V`` (pi = 0.7) never moves; the
+    other states' weights per period are ``spreads[period]``.
+    """
+    rows, counts = [], []
+    for year, others in spreads.items():
+        texts = {"L": 1.0, "R": 0.0, "V": 0.7, **{f"O{i}": w for i, w in enumerate(others)}}
+        for actor, pi in texts.items():
+            for j in range(5):
+                counts.append(200.0 * (pi * _P_LEFT + (1 - pi) * _P_RIGHT))
+                rows.append({"doc_id": f"{actor}_{year}#p{j}", "actor": actor, "year": year,
+                             "parent_doc_id": f"{actor}_{year}"})
+    table = pd.DataFrame(rows)
+    vocab = [f"w{k}" for k in range(len(_P_LEFT))]
+    return table, DocTermMatrix.from_unsorted(np.array(counts), table["doc_id"], vocab)
+
+
+def test_fixed_scale_keeps_a_constant_text_in_place():
+    """A text that does not change keeps its position when the others spread out or bunch up.
+
+    Fails on old code, whose default fitted LBG per year (V's score moved with the others).
+    """
+    table, dtm = _planted_corpus({2000: [0.1, 0.5, 0.9], 2001: [0.4, 0.5, 0.6]})
+    refs = {"L": -1.0, "R": 1.0}
+    out = al.wordscores_by_period(dtm, table, references=refs, progress=False)
+    v = out[out["actor"] == "V"].set_index("period")
+    assert v.loc[2000, "score"] == pytest.approx(v.loc[2001, "score"], abs=1e-12)
+    # by hand: word scores from the pooled references, MV maps L -> -1 and R -> +1
+    s = (_P_RIGHT - _P_LEFT) / (_P_LEFT + _P_RIGHT)
+    q = 0.7 * _P_LEFT + 0.3 * _P_RIGHT
+    raw_l, raw_r, raw_v = _P_LEFT @ s, _P_RIGHT @ s, q @ s
+    assert v.loc[2000, "raw"] == pytest.approx(raw_v, rel=1e-12)
+    assert v.loc[2000, "score"] == pytest.approx(-1 + 2 * (raw_v - raw_l) / (raw_r - raw_l))
+    ref = out[out["actor"] == "L"]
+    np.testing.assert_allclose(ref["score"], -1.0)
+    assert ref["is_reference"].all() and not v["is_reference"].any()
+    assert out.attrs["scale"] == "fixed" and out.attrs["reference_periods"] == [2000, 2001]
+    # the former per-period LBG fit moves V by the change in the others' spread
+    old = al.wordscores_by_period(dtm, table, references=refs, scale="per_period", n_boot=0)
+    vo = old[old["actor"] == "V"].set_index("period")["score"]
+    assert abs(vo[2000] - vo[2001]) > 0.5
+    # the fixed scale does not depend on which periods are scored
+    one = al.wordscores_by_period(dtm, table, references=refs, periods=[2001], n_boot=0)
+    assert one.set_index("actor").loc["V", "score"] == pytest.approx(v.loc[2001, "score"])
+    lbg = al.wordscores_by_period(dtm, table, references=refs, rescale="lbg", n_boot=0)
+    lv = lbg[lbg["actor"] == "V"].set_index("period")["score"]
+    assert lv[2000] == pytest.approx(lv[2001], abs=1e-12)  # one LBG map for all periods
+
+
+def test_reference_periods_choose_the_pooled_texts():
+    table, dtm = _planted_corpus({2000: [0.1, 0.9], 2001: [0.4, 0.6]})
+    # make the references of 2001 different: the fixed scale from 2000 ignores them
+    x = dtm.matrix.toarray()
+    late_l = np.char.startswith(np.asarray(dtm.doc_ids).astype(str), "L_2001")
+    x[late_l] = 200.0 * _P_RIGHT
+    dtm = DocTermMatrix.from_unsorted(x, dtm.doc_ids, dtm.vocab)
+    refs = {"L": -1.0, "R": 1.0}
+    early = al.wordscores_by_period(dtm, table, references=refs, reference_periods=[2000],
+                                    n_boot=0)
+    pooled = al.wordscores_by_period(dtm, table, references=refs, n_boot=0)
+    assert early.attrs["reference_periods"] == [2000]
+    v_early = early.set_index(["actor", "period"]).loc[("V", 2001), "raw"]
+    s = (_P_RIGHT - _P_LEFT) / (_P_LEFT + _P_RIGHT)
+    assert v_early == pytest.approx((0.7 * _P_LEFT + 0.3 * _P_RIGHT) @ s)
+    assert pooled.set_index(["actor", "period"]).loc[("V", 2001), "raw"] != pytest.approx(v_early)
+
+
+def test_wordscores_bootstrap_is_seeded_and_brackets():
+    rng = np.random.default_rng(0)
+    table, dtm = _planted_corpus({2000: [0.2, 0.8], 2001: [0.3, 0.6]})
+    noisy = rng.poisson(dtm.matrix.toarray() / 4).astype(float)  # ~50 tokens per passage
+    dtm = DocTermMatrix.from_unsorted(noisy, dtm.doc_ids, dtm.vocab)
+    refs = {"L": -1.0, "R": 1.0}
+    kw = dict(references=refs, n_boot=100, progress=False)
+    a = al.wordscores_by_period(dtm, table, random_state=3, **kw)
+    b = al.wordscores_by_period(dtm, table, random_state=3, **kw)
+    c = al.wordscores_by_period(dtm, table, random_state=4, **kw)
+    pd.testing.assert_frame_equal(a, b)
+    assert not np.allclose(a["ci_low"], c["ci_low"])
+    assert (a["ci_low"] <= a["raw"]).mean() > 0.9 and (a["raw"] <= a["ci_high"]).mean() > 0.9
+    assert (a["score_ci_low"] < a["score_ci_high"]).all()
+    assert a.attrs["methods"] == ["passage_bootstrap", "percentile"]
+    # the analytic se is kept as a column; the analytic interval is what n_boot=0 gives
+    an = al.wordscores_by_period(dtm, table, references=refs, n_boot=0)
+    np.testing.assert_allclose(an["se"], a["se"])
+    np.testing.assert_allclose(an["ci_high"] - an["raw"], 1.959964 * an["se"], rtol=1e-6)
+    o = al.wordscores_by_period(dtm, table, random_state=3, resampling="ordinary", **kw)
+    assert not np.allclose(o["ci_low"], a["ci_low"])
+    with pytest.raises(ValueError, match="resampling must be one of"):
+        al.wordscores_by_period(dtm, table, references=refs, resampling="wild")
+
+
+def test_wordscores_intervals_need_five_passages(pdtm, passages):
+    refs = {"AAA": -1.0, "BBB": 1.0}
+    with pytest.warns(FewUnitsWarning, match="fewer than min_passages=5 passages"):
+        out = al.wordscores_by_period(pdtm, passages, references=refs, n_boot=20,
+                                      random_state=0, progress=False)
+    assert out["ci_low"].isna().all() and out["score_ci_high"].isna().all()
+    assert out["raw"].notna().all() and out["se"].notna().all()
+    ok = al.wordscores_by_period(pdtm, passages, references=refs, n_boot=20, min_passages=2,
+                                 random_state=0, progress=False)
+    assert ok["ci_low"].notna().all()
+
+
+def test_row_weights_resample_within_units():
+    from toolkit.alignment._units import units as _units
+    from toolkit.alignment._wordscores_boot import row_weights
+
+    table, dtm = _planted_corpus({2000: [0.2], 2001: [0.3]})
+    u = _units(dtm.doc_ids, table, by="actor", period="year")
+    rng = np.random.default_rng(0)
+    unit_of = np.repeat(np.arange(len(u.n_rows)), u.n_rows)
+    for kind in ("bayesian", "ordinary"):
+        w = row_weights(u, dtm.n_docs, rng, kind)[u.rows]
+        np.testing.assert_allclose(np.bincount(unit_of, w), u.n_rows)  # each unit keeps n rows
+        assert (w >= 0).all()
+    w = row_weights(u, dtm.n_docs, rng, "ordinary")
+    assert np.array_equal(w, np.round(w))
 
 
 def _wf_data(seed=0, n=8, v=40):
@@ -138,11 +282,19 @@ def test_wordfish_matches_independent_optimiser():
             options={"maxiter": 20000, "gtol": 1e-10, "ftol": 1e-14},
         )
     theta_ref = res.x[n - 1 : 2 * n - 1]
+    theta_ref = (theta_ref - theta_ref.mean()) / theta_ref.std(ddof=1)  # identified as S&P
     if theta_ref[0] > theta_ref[-1]:
         theta_ref = -theta_ref
     np.testing.assert_allclose(wf.theta_, theta_ref, atol=1e-4)
-    # same penalised optimum: objective equal, gradient (independent code) ~ 0
-    mine = np.concatenate([wf.alpha_[1:], wf.theta_, wf.psi_, wf.beta_])
+    # same penalised optimum: objective equal, gradient (independent code) ~ 0, at the
+    # parameters before standardising (theta = location + sign * scale * theta_)
+    loc, scl = wf.theta_location_, wf.theta_scale_
+    cands = []
+    for sign in (1.0, -1.0):
+        beta = sign * wf.beta_ / scl
+        cands.append(np.concatenate([wf.alpha_[1:], loc + sign * scl * wf.theta_,
+                                     wf.psi_ - beta * loc, beta]))
+    mine = min(cands, key=lambda c: np.abs(_penalised_nll(c, y)[1]).max())
     f_mine, g_mine = _penalised_nll(mine, y)
     assert f_mine <= res.fun + 1e-7 * abs(res.fun)
     assert np.abs(g_mine).max() < 1e-3
@@ -156,9 +308,9 @@ def test_wordfish_hessian_se_matches_numeric_hessian():
     i = 3
     pt = 1.0
 
-    def f(a, t):
+    def f(a, t):  # on the standardised scale the prior's curvature is pt * scale^2
         eta = a + wf.psi_ + t * wf.beta_
-        return (y[i] * eta - np.exp(eta)).sum() - 0.5 * pt * t**2
+        return (y[i] * eta - np.exp(eta)).sum() - 0.5 * pt * (wf.theta_scale_ * t) ** 2
 
     a0, t0 = wf.alpha_[i], wf.theta_[i]  # theta_ and beta_ flip together: f is unchanged
     h = 1e-4
@@ -237,6 +389,34 @@ def test_wordfish_unchanged_by_the_newton_helper(n_warmup, tol):
     before = _WF_BEFORE[n_warmup, tol]
     assert wf.converged_ and wf.n_iter_ == before["n_iter"]
     assert wf.loglik_ == pytest.approx(before["loglik"], rel=1e-12)
-    np.testing.assert_allclose(wf.theta_, before["theta"], rtol=1e-9, atol=1e-12)
-    np.testing.assert_allclose(wf.se_theta_, before["se"], rtol=1e-9)
-    np.testing.assert_allclose(wf.beta_[:5], before["beta"], rtol=1e-9)
+    # the recorded positions, identified as Slapin & Proksch (mean 0, sd 1; issue 11.10)
+    theta = np.array(before["theta"])
+    scl = theta.std(ddof=1)
+    assert wf.theta_scale_ == pytest.approx(scl, rel=1e-9)
+    np.testing.assert_allclose(wf.theta_, (theta - theta.mean()) / scl, rtol=1e-9, atol=1e-11)
+    np.testing.assert_allclose(wf.se_theta_, np.array(before["se"]) / scl, rtol=1e-9)
+    np.testing.assert_allclose(wf.beta_[:5], np.array(before["beta"]) * scl, rtol=1e-9)
+
+
+def test_wordfish_theta_is_standardised_and_oriented_by_dir():
+    """Old code: theta had the penalised fit's spread (sd about 0.90 here), not 1."""
+    y, true_theta = _wf_data(seed=4, n=9, v=60)
+    ids = [f"S{i}" for i in range(9)]
+    dtm = DocTermMatrix.from_unsorted(sp.csr_matrix(y), ids, [f"w{j:02d}" for j in range(60)])
+    right = al.Wordfish(dir=("S0", "S8")).fit(dtm)
+    left = al.Wordfish(dir=("S8", "S0")).fit(dtm)
+    for wf in (right, left):
+        assert wf.theta_.mean() == pytest.approx(0, abs=1e-12)
+        assert wf.theta_.std(ddof=1) == pytest.approx(1, rel=1e-12)
+    t_right = right.score_table().set_index("doc_id")["theta"]
+    assert t_right["S0"] < t_right["S8"]
+    np.testing.assert_allclose(left.theta_, -right.theta_, atol=1e-12)
+    assert np.corrcoef(right.theta_, true_theta)[0, 1] > 0.9
+    # every fitted rate is unchanged by the standardisation and the flip
+    eta_r = right.alpha_[:, None] + right.psi_[None] + right.theta_[:, None] * right.beta_[None]
+    eta_l = left.alpha_[:, None] + left.psi_[None] + left.theta_[:, None] * left.beta_[None]
+    np.testing.assert_allclose(eta_r, eta_l, atol=1e-9)
+    raw_theta = right.theta_location_ + right.theta_scale_ * right.theta_
+    assert raw_theta.std(ddof=1) == pytest.approx(right.theta_scale_)
+    with pytest.raises(ValueError, match="same document twice"):
+        al.Wordfish(dir=("S1", "S1")).fit(dtm)

@@ -8,7 +8,7 @@ The building blocks, in pipeline order, by module:
 - :mod:`~toolkit.alignment.panel`: :func:`similarity_panel` gives, for every period, the
   actor x actor similarity as a tidy dyad table: tf-idf cosine of actor-period term vectors
   (``measure="cosine"``) or 1 - Jensen-Shannon divergence of actor-period topic profiles
-  (``measure="js"``), with percentile bootstrap intervals over passages.
+  (``measure="js"``), with BCa bootstrap intervals over passages (NaN below 5 passages).
   :func:`issue_similarity_panel` does the same on passages matching a dictionary category
   (e.g. arms transfers); :func:`dyad_series`, :func:`dyad_summary` and
   :func:`actors_in_period` read a panel.
@@ -17,8 +17,8 @@ The building blocks, in pipeline order, by module:
   Procrustes-stable orientation) read a panel one period at a time.
 - :mod:`~toolkit.alignment.scaling`: :class:`Wordscores` (Laver, Benoit & Garry 2003) and
   :class:`Wordfish` (Slapin & Proksch 2008) scale texts on one dimension;
-  :func:`wordscores_by_period` runs the UNGDC authors' per-year Russia (-1) / USA (+1)
-  analysis in one call.
+  :func:`wordscores_by_period` scores every actor-period on one fixed scale (word scores
+  from the pooled reference actors' texts), with bootstrap intervals over passages.
 - :mod:`~toolkit.alignment.validation`: :func:`join_dyads` and :func:`validate_against` join
   a panel with an external dyadic measure (UN voting agreement) and report correlations by
   decade with bootstrap intervals, plus what did not match and why.

@@ -2,7 +2,8 @@
 
 :func:`similarity_panel` sums the rows of a matrix (documents or passages) into
 actor-period units and reports, for every period, the similarity of every pair of units
-with bootstrap intervals over the rows; :func:`issue_similarity_panel` does the same on
+with bootstrap intervals over the rows (BCa by default; the resampling and the jackknife
+live in :mod:`~toolkit.alignment._resample`); :func:`issue_similarity_panel` does the same on
 passages matching a dictionary. :func:`dyad_series`, :func:`dyad_summary` and
 :func:`actors_in_period` read a panel.
 """
@@ -17,11 +18,25 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 from threadpoolctl import threadpool_limits
 
 from toolkit import features, keywords
-from toolkit._validation import check_ci_level, check_int, check_option, require_columns
+from toolkit._validation import (
+    check_ci_level,
+    check_int,
+    check_option,
+    renamed_parameters,
+    require_columns,
+)
+from toolkit.alignment._resample import (
+    bootstrap_period,
+    cosines,
+    dyad_intervals,
+    idf_weights,
+    jackknife_period,
+    js_similarity,
+    weight_rows,
+)
 from toolkit.alignment._units import (
     COLUMNS_HINT,
     Units,
@@ -31,6 +46,7 @@ from toolkit.alignment._units import (
     units,
     unknown_codes_message,
 )
+from toolkit.exceptions import FewUnitsWarning
 from toolkit.features import DocTermMatrix, normalize_rows
 from toolkit.periods import Period
 
@@ -62,6 +78,9 @@ PANEL_COLUMNS: tuple[str, ...] = (
 
 _PANEL_NEEDS = ["actor_a", "actor_b", "period", "similarity"]
 
+#: The ``interval=`` options of :func:`similarity_panel` (keys of ``uncertainty.METHODS``).
+INTERVALS: tuple[str, ...] = ("bca", "percentile", "basic")
+
 
 # ====================================================================== measures
 def _as_labelled(x: Any) -> tuple[sp.csr_matrix | np.ndarray, np.ndarray, np.ndarray]:
@@ -84,49 +103,6 @@ def _as_labelled(x: Any) -> tuple[sp.csr_matrix | np.ndarray, np.ndarray, np.nda
     )
 
 
-def _idf(counts_csr: sp.csr_matrix, n_units: int) -> np.ndarray:
-    df = np.bincount(counts_csr.indices, minlength=counts_csr.shape[1])
-    return np.log((1.0 + n_units) / (1.0 + df)) + 1.0
-
-
-def _weight_rows(
-    agg: sp.csr_matrix, idf: np.ndarray | None, *, sublinear_tf: bool
-) -> sp.csr_matrix:
-    out = agg.astype(np.float64, copy=True)
-    if sublinear_tf:
-        out.data = np.log(out.data, where=out.data > 0, out=np.zeros_like(out.data)) + 1.0
-    if idf is not None:
-        out.data *= idf[out.indices]
-    return normalize(out, norm="l2", axis=1, copy=False)
-
-
-def _gram(y: sp.csr_matrix, n_dense: int) -> np.ndarray:
-    """``y @ y.T`` as a dense array; the first ``n_dense`` columns go through BLAS."""
-    if n_dense <= 0 or y.shape[0] < 3:
-        return (y @ y.T).toarray()
-    head = y[:, :n_dense].toarray()
-    tail = y[:, n_dense:]
-    return head @ head.T + (tail @ tail.T).toarray()
-
-
-def _cosines(y: sp.csr_matrix, n_dense: int) -> np.ndarray:
-    """Cosines of the l2-normalised rows ``y``; NaN for rows without any term."""
-    s = _gram(y, n_dense)
-    empty = np.asarray(y.getnnz(axis=1) == 0)
-    s[empty, :] = np.nan
-    s[:, empty] = np.nan
-    return s
-
-
-def _js_similarity(p: np.ndarray, q: np.ndarray) -> np.ndarray:
-    """1 - Jensen-Shannon divergence (base 2, in [0, 1]) along the last axis."""
-    m = 0.5 * (p + q)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        kl_p = np.where(p > 0, p * np.log2(p / m), 0.0).sum(axis=-1)
-        kl_q = np.where(q > 0, q * np.log2(q / m), 0.0).sum(axis=-1)
-    return 1.0 - 0.5 * (kl_p + kl_q)
-
-
 # ====================================================================== panel steps
 @dataclass(frozen=True)
 class _PanelOptions:
@@ -137,7 +113,7 @@ class _PanelOptions:
     sublinear_tf: bool
     n_boot: int
     ci_level: float
-    ci_method: str
+    interval: str
     min_passages: int
     weighted: bool
 
@@ -155,17 +131,22 @@ class _Aggregate:
 
 
 def _check_panel_options(
-    *, measure: str, idf: str | None, ci_level: float, ci_method: str, n_boot: int
+    *, measure: str, idf: str | None, ci_level: float, interval: str, n_boot: int,
+    min_passages: int,
 ) -> None:
     if measure not in {"cosine", "js"}:
         raise ValueError(f"measure={measure!r} is not supported; use 'cosine' or 'js'.")
     check_option("idf", idf, ("period", "global", None))
     check_ci_level(ci_level)
-    if ci_method not in {"centered", "percentile", "basic"}:
+    if interval == "centered":
         raise ValueError(
-            f"ci_method={ci_method!r} is not supported; use 'centered', 'percentile' or 'basic'."
+            "interval='centered' (the percentile interval minus the bootstrap bias) was "
+            "removed: it is not an interval for any defined quantity. Use 'bca' (the "
+            "default), 'percentile' or 'basic'."
         )
+    check_option("interval", interval, INTERVALS)
     check_int("n_boot", n_boot, min_value=0)
+    check_int("min_passages", min_passages, min_value=2)
 
 
 def _wanted_actors(actors: Iterable[str] | None, units: Units, *, by: str) -> np.ndarray | None:
@@ -217,7 +198,7 @@ def _aggregate(
         col_order = np.argsort(-unit_df, kind="stable")
         n_dense = int((unit_df >= max(8, 0.3 * agg.shape[0])).sum())
         agg = agg[:, col_order].tocsr()
-        global_idf = _idf(agg, agg.shape[0]) if idf == "global" else None
+        global_idf = idf_weights(agg, agg.shape[0]) if idf == "global" else None
         return _Aggregate(x, agg, n_tokens, col_order, n_dense, global_idf)
     x = np.asarray(matrix.toarray() if sp.issparse(matrix) else matrix, dtype=np.float64)
     if (x < 0).any():
@@ -238,11 +219,11 @@ def _point_estimate(
     if opts.measure == "js":
         prof = normalize_rows(data.agg[sel], empty=np.nan)
         ia, ib = np.meshgrid(np.arange(len(sel)), np.arange(len(sel)), indexing="ij")
-        return _js_similarity(prof[ia], prof[ib]), None
+        return js_similarity(prof[ia], prof[ib]), None
     us, ue = units.period_start[p], units.period_start[p + 1]
-    idf_p = _idf(data.agg[us:ue], ue - us) if opts.idf == "period" else data.global_idf
-    y = _weight_rows(data.agg[sel], idf_p, sublinear_tf=opts.sublinear_tf)
-    return _cosines(y, data.n_dense), idf_p
+    idf_p = idf_weights(data.agg[us:ue], ue - us) if opts.idf == "period" else data.global_idf
+    y = weight_rows(data.agg[sel], idf_p, sublinear_tf=opts.sublinear_tf)
+    return cosines(y, data.n_dense), idf_p
 
 
 def _intervals(
@@ -270,7 +251,7 @@ def _intervals(
         return nan[0], nan[1], nan[2]
     bpos = np.flatnonzero(boot_ok)
     bu = uidx[bpos]
-    reps = _bootstrap_period(
+    reps = bootstrap_period(
         data.x,
         units,
         bu,
@@ -282,20 +263,28 @@ def _intervals(
         col_order=data.col_order,
         n_dense=data.n_dense,
     )  # (n_boot, len(bu), len(bu))
+    acc = None
+    if opts.interval == "bca":
+        acc = jackknife_period(
+            data.x,
+            units,
+            bu,
+            measure=opts.measure,
+            idf=idf_p,
+            sublinear_tf=opts.sublinear_tf,
+            col_order=data.col_order,
+        )
     ja, jb = np.triu_indices(len(bu), 1)
-    r = reps[:, ja, jb]
-    est = sim[bpos[ja], bpos[jb]]
-    lo_q, hi_q = 50 * (1 - opts.ci_level), 100 - 50 * (1 - opts.ci_level)
-    qs = np.nanpercentile(r, [lo_q, hi_q], axis=0)
-    shift = np.nanmean(r, axis=0) - est
-    if opts.ci_method == "centered":
-        qs = qs - shift
-    elif opts.ci_method == "basic":
-        qs = 2 * est - qs[::-1]
+    qs = dyad_intervals(
+        sim[bpos[ja], bpos[jb]],
+        reps[:, ja, jb],
+        None if acc is None else acc[ja, jb],
+        method=opts.interval,
+        ci_level=opts.ci_level,
+    )
     full = np.full((3, k, k), np.nan)
-    full[0, bpos[ja], bpos[jb]] = qs[0]
-    full[1, bpos[ja], bpos[jb]] = qs[1]
-    full[2, bpos[ja], bpos[jb]] = shift
+    for i in range(3):
+        full[i, bpos[ja], bpos[jb]] = qs[i]
     return full[0, ia, ib], full[1, ia, ib], full[2, ia, ib]
 
 
@@ -361,15 +350,8 @@ def _panel_table(pieces: list[dict[str, np.ndarray]], units: Units) -> pd.DataFr
     return out
 
 
-def _warn_gaps(
-    missing_rows: list[dict[str, Any]],
-    units: Units,
-    period_idx: np.ndarray,
-    *,
-    n_boot: int,
-    min_passages: int,
-) -> pd.DataFrame:
-    """Warn about actor-periods without text and units too small to resample."""
+def _warn_gaps(missing_rows: list[dict[str, Any]]) -> pd.DataFrame:
+    """Warn about actor-periods without text (NaN similarity); return them as a table."""
     missing = pd.DataFrame(missing_rows, columns=["period", "actor"])
     if len(missing):
         per_actor = missing.groupby("actor").size().sort_values(ascending=False)
@@ -378,17 +360,46 @@ def _warn_gaps(
             + ", ".join(f"{a} ({n} periods)" for a, n in per_actor.head(8).items()),
             stacklevel=3,
         )
-    single = units.n_rows[np.isin(units.period_code, period_idx)]
-    if n_boot > 0 and len(single) and (single < min_passages).all():
-        warnings.warn(
-            "Every actor-period has fewer than min_passages rows, so no interval could be "
-            "computed. Build the matrix on split_passages(corpus) to resample paragraphs.",
-            stacklevel=3,
-        )
     return missing
 
 
+def _few_units(panel: pd.DataFrame, *, n_boot: int, min_passages: int) -> pd.DataFrame:
+    """Warn about actor-periods with too few passages to resample; return them as a table.
+
+    Their dyads have NaN intervals (:class:`~toolkit.exceptions.FewUnitsWarning`).
+    """
+    sides = [
+        panel[["period", f"actor_{s}", f"n_passages_{s}"]].set_axis(
+            ["period", "actor", "n_passages"], axis=1
+        )
+        for s in ("a", "b")
+    ]
+    present = pd.concat(sides).drop_duplicates(["period", "actor"])
+    present = present[present["n_passages"] > 0]
+    few = present[present["n_passages"] < min_passages].sort_values(["period", "actor"])
+    if n_boot > 0 and len(few):
+        every = len(few) == len(present)
+        examples = ", ".join(
+            f"{r.actor} {r.period} ({r.n_passages})" for r in few.head(5).itertuples()
+        )
+        warnings.warn(
+            f"{len(few)} of {len(present)} actor-periods have fewer than min_passages="
+            f"{min_passages} passages (e.g. {examples}); every dyad with one of them has NaN "
+            "intervals."
+            + (
+                " No interval could be computed: build the matrix on split_passages(corpus) "
+                "to resample paragraphs."
+                if every
+                else ""
+            ),
+            FewUnitsWarning,
+            stacklevel=3,
+        )
+    return few.reset_index(drop=True)
+
+
 # ====================================================================== similarity panel
+@renamed_parameters(ci_method="interval")
 def similarity_panel(
     dtm: Any,
     corpus: pd.DataFrame,
@@ -403,8 +414,8 @@ def similarity_panel(
     weights: pd.Series | None = None,
     n_boot: int = 200,
     ci_level: float = 0.95,
-    ci_method: str = "centered",
-    min_passages: int = 2,
+    interval: str = "bca",
+    min_passages: int = 5,
     random_state: int | np.random.Generator | None = None,
     progress: bool = True,
 ) -> pd.DataFrame:
@@ -416,11 +427,28 @@ def similarity_panel(
     per row (a doc-topic matrix); each unit's topic profile is the (``weights``-weighted) mean
     of its rows' topic proportions and similarity is ``1 - JSD`` (base 2, in [0, 1]).
 
-    Confidence intervals resample the rows of each unit with replacement (a bootstrap,
-    vectorised as sparse products; see ``ci_method``). With a document-level matrix and one speech
-    per actor-year there is nothing to resample; build the matrix on
-    :func:`toolkit.text.split_passages` output so the rows are paragraphs or sentences. The idf
-    weights are held at their full-sample values inside the bootstrap.
+    **Intervals.** The rows of each unit are the resampled units: a replicate draws, for
+    each of the two actors of a dyad independently, as many of its passages as it has, with
+    replacement (a two-sample, stratified bootstrap; vectorised as sparse products), with the
+    idf weights held at their full-sample values. The default interval is the bias-corrected
+    and accelerated (BCa) bootstrap (Efron 1987, *JASA* 82, 171-185), whose acceleration comes
+    from the jackknife over the passages of both actors, each left out in turn (influence
+    values centred within each actor, Davison & Hinkley 1997, *Bootstrap Methods and their
+    Application*, ch. 3.2 and 5.3; the form of ``scipy.stats.bootstrap(method="BCa")`` for
+    several samples). The leave-one-out sums are the unit totals minus the row, so the
+    jackknife costs a few sparse products per period however many passages there are.
+    ``"percentile"`` and ``"basic"`` are the plain percentile and reflected (basic) intervals
+    of the same replicates. Units with fewer than ``min_passages`` rows get NaN intervals and
+    a :class:`~toolkit.exceptions.FewUnitsWarning`: with one speech per actor-year there is
+    nothing to resample, so build the matrix on :func:`toolkit.text.split_passages` output
+    (paragraphs). ``n_passages_a`` and ``n_passages_b`` report the units of each side.
+
+    **Levels depend on the number of passages.** The cosine of two summed profiles falls as
+    the number of passages falls: fewer passages give sparser profiles that share fewer terms
+    (the same holds, more weakly, for topic profiles). A low similarity of actors who said
+    little is partly a count effect, and so is the downward shift of bootstrap replicates
+    (``boot_bias``): compare levels only between dyads (and periods) with similar passage
+    counts, and read ``n_passages_*`` beside every value.
 
     Parameters
     ----------
@@ -460,16 +488,13 @@ def similarity_panel(
         ``boot_bias`` are NaN).
     ci_level : float, default=0.95
         Coverage of the interval.
-    ci_method : {"centered", "percentile", "basic"}, default="centered"
-        Resampling passages with replacement duplicates some and drops others, which lowers
-        the similarity of the resampled sums (fewer distinct passages behave like shorter
-        texts); the mean shift is reported as ``boot_bias`` (usually negative, larger for
-        units with few passages). ``"centered"`` moves the percentile interval by that
-        shift so it describes the sampling spread around the estimate; ``"percentile"`` is
-        the raw percentile interval (often below the estimate); ``"basic"`` reflects it
-        (2 * estimate - quantiles), an interval for the similarity of infinitely long texts.
-    min_passages : int, default=2
-        Units with fewer rows than this get NaN intervals (a single speech cannot be resampled).
+    interval : {"bca", "percentile", "basic"}, default="bca"
+        The bootstrap interval (see above; ``uncertainty.METHODS`` names each with its
+        reference). ``ci_method=`` is the deprecated spelling; the former default
+        ``"centered"`` (percentile minus the bootstrap bias) is refused: it was not an
+        interval for any defined quantity.
+    min_passages : int, default=5
+        Units with fewer rows than this (>= 2) get NaN intervals, with a warning.
     random_state : int, Generator or None, default=None
         Seed of the bootstrap; the same input and seed give identical output.
     progress : bool, default=True
@@ -479,8 +504,10 @@ def similarity_panel(
     -------
     DataFrame
         Columns :data:`PANEL_COLUMNS`: one row per unordered dyad (``actor_a < actor_b``) and
-        period. ``attrs["alignment"]`` records the parameters, row counts and the actors
-        missing per period (``"missing"``: list of ``{"period", "actor"}`` records).
+        period; ``boot_bias`` is the mean of the replicates minus the estimate.
+        ``attrs["alignment"]`` records the parameters, row counts, the interval's
+        ``methods`` (keys of ``toolkit.uncertainty.METHODS``), the actors missing per period
+        (``"missing"``) and the actor-periods below ``min_passages`` (``"few_passages"``).
 
     Raises
     ------
@@ -488,7 +515,8 @@ def similarity_panel(
         Unknown actor codes or periods, matrix rows absent from the corpus, bad options.
     """
     _check_panel_options(
-        measure=measure, idf=idf, ci_level=ci_level, ci_method=ci_method, n_boot=n_boot
+        measure=measure, idf=idf, ci_level=ci_level, interval=interval, n_boot=n_boot,
+        min_passages=min_passages,
     )
     opts = _PanelOptions(
         measure=measure,
@@ -496,7 +524,7 @@ def similarity_panel(
         sublinear_tf=sublinear_tf,
         n_boot=n_boot,
         ci_level=ci_level,
-        ci_method=ci_method,
+        interval=interval,
         min_passages=min_passages,
         weighted=weights is not None,
     )
@@ -529,9 +557,8 @@ def similarity_panel(
                 continue
             pieces.append(_period_dyads(data, grouped, p, names, local, opts=opts, rng=rng))
     out = _panel_table(pieces, grouped)
-    missing = _warn_gaps(
-        missing_rows, grouped, period_idx, n_boot=n_boot, min_passages=min_passages
-    )
+    missing = _warn_gaps(missing_rows)
+    few = _few_units(out, n_boot=n_boot, min_passages=min_passages)
     out.attrs["alignment"] = {
         "measure": measure,
         "by": by,
@@ -540,84 +567,16 @@ def similarity_panel(
         "sublinear_tf": sublinear_tf,
         "n_boot": n_boot,
         "ci_level": ci_level,
-        "ci_method": ci_method,
+        "interval": interval,
+        "methods": (["passage_bootstrap", "bca_stratified" if interval == "bca" else interval]
+                    if n_boot > 0 else []),
         "min_passages": min_passages,
         "random_state": random_state if isinstance(random_state, (int, type(None))) else "rng",
         **grouped.report,
         "missing": missing.to_dict("records"),
+        "few_passages": few.to_dict("records"),
     }
     return out
-
-
-def _bootstrap_period(
-    x: sp.csr_matrix | np.ndarray,
-    units: Units,
-    uidx: np.ndarray,
-    *,
-    n_boot: int,
-    rng: np.random.Generator,
-    measure: str,
-    idf: np.ndarray | None,
-    sublinear_tf: bool,
-    col_order: np.ndarray | None = None,
-    n_dense: int = 0,
-    chunk_nnz: int = 3_000_000,
-) -> np.ndarray:
-    """Similarity among units ``uidx`` for ``n_boot`` resamples of their rows.
-
-    Each replicate draws, for every unit, as many rows as it has, with replacement. A sparse
-    weight matrix ``W`` (n_chunk * k, n_rows) of draw counts turns the resample into one
-    product ``W @ X``.
-    """
-    k = len(uidx)
-    rows = [units.rows[units.start[u] : units.start[u + 1]] for u in uidx]
-    sizes = np.array([len(r) for r in rows])
-    offsets = np.concatenate([[0], np.cumsum(sizes)])
-    xp = x[np.concatenate(rows)]
-    if col_order is not None:
-        xp = xp[:, col_order]
-    if measure == "cosine":
-        per_row_nnz = max(1.0, xp.nnz / max(1, xp.shape[0]))
-        est = per_row_nnz * sizes.mean() ** 0.5 * 4 * k  # rough nnz of one replicate
-        chunk = int(max(1, min(n_boot, chunk_nnz // max(1, est))))
-    else:
-        chunk = int(max(1, min(n_boot, 2_000_000 // max(1, k * k * xp.shape[1]))))
-    out = np.empty((n_boot, k, k))
-    for b0 in range(0, n_boot, chunk):
-        nb = min(chunk, n_boot - b0)
-        r_idx, c_idx = [], []
-        for j in range(k):
-            draws = rng.integers(0, sizes[j], size=(nb, sizes[j]))
-            r_idx.append(np.repeat(np.arange(nb) * k + j, sizes[j]))
-            c_idx.append(draws.ravel() + offsets[j])
-        r = np.concatenate(r_idx)
-        c = np.concatenate(c_idx)
-        w = sp.csr_matrix((np.ones(len(r)), (r, c)), shape=(nb * k, xp.shape[0]))
-        if measure == "cosine":
-            y = _weight_rows((w @ xp).tocsr(), idf, sublinear_tf=sublinear_tf)
-            out[b0 : b0 + nb] = _replicate_cosines(y, nb, k, n_dense=n_dense)
-        else:
-            prof = normalize_rows(np.asarray(w @ xp), empty=np.nan).reshape(nb, k, -1)
-            out[b0 : b0 + nb] = _js_similarity(prof[:, :, None, :], prof[:, None, :, :])
-    return out
-
-
-def _replicate_cosines(y: sp.csr_matrix, nb: int, k: int, *, n_dense: int) -> np.ndarray:
-    """Cosines among ``k`` units in each of ``nb`` replicates (rows ``b * k + j`` of ``y``)."""
-    block = np.full((nb, k, k), np.nan)
-    if k * (k - 1) // 2 <= 2 * nb:
-        # few actors: one row-wise product per pair over all replicates of the chunk
-        empty = (np.diff(y.indptr) == 0).reshape(nb, k)
-        block[:, np.arange(k), np.arange(k)] = 1.0
-        rows_of = [y[np.arange(nb) * k + j] for j in range(k)]
-        for i, j in zip(*np.triu_indices(k, 1), strict=True):
-            d = np.asarray(rows_of[i].multiply(rows_of[j]).sum(axis=1)).ravel()
-            block[:, i, j] = block[:, j, i] = d
-        block[empty[:, :, None] | empty[:, None, :]] = np.nan
-        return block
-    for b in range(nb):
-        block[b] = _cosines(y[b * k : (b + 1) * k], n_dense)
-    return block
 
 
 # ====================================================================== issue-specific
@@ -654,7 +613,9 @@ def issue_similarity_panel(
         Options for ``build_dtm``.
     **panel_kw
         Passed to :func:`similarity_panel` (``by``, ``period``, ``actors``, ``n_boot``,
-        ``random_state``...).
+        ``interval``, ``min_passages``, ``random_state``...): the same BCa intervals over
+        the matching passages, NaN for actor-periods with fewer than ``min_passages`` (5)
+        of them.
 
     Returns
     -------
