@@ -88,6 +88,11 @@ def test_validate_against_by_decade():
     assert summ["qap_p"] == pytest.approx(allrow["qap_p"])
     assert summ["n_years_tested"] == 14 and summ["n_decades_qap"] == 3
     assert (summ["within"], summ["ci_method"], summ["n_boot"]) == ("year", "bca", 200)
+    from toolkit.uncertainty import METHODS
+
+    methods = val.attrs["params"]["methods"]
+    assert methods == ["within_year_correlation", "qap", "vertex_bootstrap", "bca"]
+    assert set(methods) <= set(METHODS)
     by_year = pd.DataFrame(val.attrs["by_year"])
     assert by_year["year"].tolist() == list(range(1988, 2002))
     assert (by_year["n_dyads"] == 28).all() and (by_year["n_actors"] == 8).all()

@@ -608,7 +608,9 @@ def validate_against(
         ``1 - ci_level``). ``attrs["by_year"]``: records ``year, decade, n_dyads,
         n_actors, pearson, spearman, qap_p`` (``pd.DataFrame(v.attrs["by_year"])``);
         ``attrs["unmatched"]`` (from :func:`join_dyads`), ``attrs["n_joined"]`` and
-        ``attrs["params"]``. The Spearman bootstrap reuses the sample's ranks.
+        ``attrs["params"]`` (the options, and under ``"methods"`` the keys of
+        :data:`toolkit.uncertainty.METHODS` used). The Spearman bootstrap reuses the
+        sample's ranks.
 
     Notes
     -----
@@ -668,8 +670,10 @@ def validate_against(
     out.attrs["n_joined"] = len(joined)
     out.attrs["params"] = {"n_boot": n_boot, "n_perm": n_perm, "ci_level": ci_level,
                            "ci_method": ci_method, "within": within, "value": value,
-                           "methods": ["within_year_correlation", "qap", "vertex_bootstrap",
-                                       ci_method]}
+                           "methods": [m for m, used in (
+                               ("within_year_correlation", within != "none"),
+                               ("qap", n_perm > 0), ("vertex_bootstrap", n_boot > 0),
+                               (ci_method, n_boot > 0)) if used]}
     return out
 
 
