@@ -584,3 +584,11 @@ METHODS.update(
         ),
     }
 )
+
+
+# ---------------------------------------------------------------- appended for issue 11.10
+METHODS["bayesian_bootstrap"] = (
+    "Bayesian bootstrap: each replicate weights the units (passages) of a text by "
+    "Dirichlet(1, ..., 1) draws instead of drawing them with replacement",
+    "Rubin (1981), The Bayesian bootstrap, Annals of Statistics 9(1), 130-134",
+)
