@@ -256,6 +256,7 @@ def test_voting_agreement_kappa_by_hand():
     # expected .6*.6 + .2*.4 + .2*0 = .44; kappa = (.6 - .44) / (1 - .44) = 2/7
     assert k["agreement"].iloc[0] == pytest.approx(2 / 7)
     assert k.attrs["voting_agreement"]["measure"] == "kappa"
+    assert k.attrs["methods"] == ["vote_kappa"]  # toolkit.methods: Häge (2011)
     same = ex.voting_agreement(votes, measure="identical")
     assert same["agreement"].iloc[0] == pytest.approx(0.6)
     # two states that always vote yes agree perfectly but kappa is undefined (p_e = 1);

@@ -372,6 +372,7 @@ def voting_agreement(
         Columns ``actor_a``, ``actor_b``, then ``session`` and ``year`` (period="session"),
         ``year`` (period="year") or ``decade``; then ``period`` (the same int label:
         year or decade), ``agreement`` (float) and ``n_votes`` (roll calls both voted on).
+        ``attrs["methods"]``: ``["vote_kappa"]`` with kappa (for the Methods paragraph).
     """
     check_option("period", period, _PERIODS)
     check_option("measure", measure, _MEASURES)
@@ -398,6 +399,7 @@ def voting_agreement(
     out = _agreement_table(frames, period)
     out.attrs["voting_agreement"] = {"period": period, "measure": measure,
                                      "issue": issue, "duplicate_votes_dropped": n_dup}
+    out.attrs["methods"] = ["vote_kappa"] if measure == "kappa" else []
     return out
 
 

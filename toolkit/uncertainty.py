@@ -555,6 +555,7 @@ def adjust_pvalues(p_values: Sequence[float] | np.ndarray, *, method: str = "hol
 
 
 # ---------------------------------------------------------------- appended for issue 11.8
+# (QAP and the kappa of votes are analysis methods: toolkit.methods has "qap", "vote_kappa")
 METHODS.update(
     {
         "within_year_correlation": (
@@ -565,22 +566,10 @@ METHODS.update(
             "correlation); Wooldridge (2010), Econometric Analysis of Cross Section and Panel "
             "Data, 2nd ed., ch. 10.5",
         ),
-        "qap": (
-            "quadratic assignment procedure (QAP): permutation test that relabels the actors "
-            "of one dyadic matrix jointly on rows and columns",
-            "Hubert & Schultz (1976), British Journal of Mathematical and Statistical "
-            "Psychology 29(2), 190-241; Krackhardt (1988), Social Networks 10(4), 359-381",
-        ),
         "vertex_bootstrap": (
             "bootstrap for dyadic data that resamples actors (vertices) with replacement and "
             "keeps every dyad among the drawn actors, with weight w_i * w_j",
             "Snijders & Borgatti (1999), Connections 22(2), 161-170",
-        ),
-        "cohen_kappa_dyad": (
-            "chance-corrected voting agreement of a dyad: Cohen's kappa over the roll calls "
-            "both states voted on, chance from each state's own vote shares",
-            "Cohen (1960), Educational and Psychological Measurement 20(1), 37-46; Häge "
-            "(2011), Political Analysis 19(3), 287-305",
         ),
     }
 )

@@ -88,11 +88,11 @@ def test_validate_against_by_decade():
     assert summ["qap_p"] == pytest.approx(allrow["qap_p"])
     assert summ["n_years_tested"] == 14 and summ["n_decades_qap"] == 3
     assert (summ["within"], summ["ci_method"], summ["n_boot"]) == ("year", "bca", 200)
-    from toolkit.uncertainty import METHODS
+    from toolkit.methods import methods_paragraph
 
-    methods = val.attrs["params"]["methods"]
-    assert methods == ["within_year_correlation", "qap", "vertex_bootstrap", "bca"]
-    assert set(methods) <= set(METHODS)
+    assert val.attrs["methods"] == ["within_year_correlation", "qap", "vertex_bootstrap", "bca"]
+    text = methods_paragraph(val)
+    assert "Krackhardt (1988)" in text and "Snijders & Borgatti (1999)" in text
     by_year = pd.DataFrame(val.attrs["by_year"])
     assert by_year["year"].tolist() == list(range(1988, 2002))
     assert (by_year["n_dyads"] == 28).all() and (by_year["n_actors"] == 8).all()

@@ -608,9 +608,9 @@ def validate_against(
         ``1 - ci_level``). ``attrs["by_year"]``: records ``year, decade, n_dyads,
         n_actors, pearson, spearman, qap_p`` (``pd.DataFrame(v.attrs["by_year"])``);
         ``attrs["unmatched"]`` (from :func:`join_dyads`), ``attrs["n_joined"]`` and
-        ``attrs["params"]`` (the options, and under ``"methods"`` the keys of
-        :data:`toolkit.uncertainty.METHODS` used). The Spearman bootstrap reuses the
-        sample's ranks.
+        ``attrs["params"]`` (the options) and ``attrs["methods"]`` (the keys of
+        :func:`toolkit.methods.registry` used, for the report's Methods paragraph). The
+        Spearman bootstrap reuses the sample's ranks.
 
     Notes
     -----
@@ -668,12 +668,12 @@ def validate_against(
     out.attrs["by_year"] = year_records
     out.attrs["unmatched"] = unmatched.to_dict("records")
     out.attrs["n_joined"] = len(joined)
+    out.attrs["methods"] = [m for m, used in (
+        ("within_year_correlation", within != "none"), ("qap", n_perm > 0),
+        ("vertex_bootstrap", n_boot > 0), (ci_method, n_boot > 0)) if used]
     out.attrs["params"] = {"n_boot": n_boot, "n_perm": n_perm, "ci_level": ci_level,
                            "ci_method": ci_method, "within": within, "value": value,
-                           "methods": [m for m, used in (
-                               ("within_year_correlation", within != "none"),
-                               ("qap", n_perm > 0), ("vertex_bootstrap", n_boot > 0),
-                               (ci_method, n_boot > 0)) if used]}
+                           "methods": out.attrs["methods"]}
     return out
 
 
