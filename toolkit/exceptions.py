@@ -139,3 +139,11 @@ class IdColumnWarning(FptkWarning):
 
 
 __all__ += ["BadDateWarning", "IdColumnWarning"]
+
+
+# ------------------------------------------------------------- appended (issue 11.6)
+class UnresolvedIntervalWarning(FptkWarning):
+    """A bootstrap interval needs quantiles beyond its replicates (BCa with a large bias); NaN."""
+
+
+__all__ += ["UnresolvedIntervalWarning"]

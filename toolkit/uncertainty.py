@@ -581,3 +581,61 @@ METHODS["bayesian_bootstrap"] = (
     "Dirichlet(1, ..., 1) draws instead of drawing them with replacement",
     "Rubin (1981), The Bayesian bootstrap, Annals of Statistics 9(1), 130-134",
 )
+
+
+__all__ += ["bca_levels"]
+
+
+def bca_levels(
+    estimates: Sequence[float] | np.ndarray,
+    replicates: np.ndarray,
+    *,
+    acceleration: Sequence[float] | np.ndarray | float,
+    ci_level: float = 0.95,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The BCa-adjusted percentile levels of each column, and whether the replicates resolve them.
+
+    BCa reads its limits at the levels ``Phi(z0 + (z0 + z_q) / (1 - a (z0 + z_q)))``
+    [Efron1987]_. When the bias correction ``z0`` is large (most replicates on one side of the
+    estimate), a level falls beyond the replicates: with ``B`` finite replicates a quantile at
+    level ``q`` is an order statistic only if ``(B + 1) q >= 1`` and ``(B + 1)(1 - q) >= 1``
+    ([DavisonHinkley1997]_ ch. 5.2-5.3). Outside that range the limit would be read off the
+    extreme replicates, not estimated, and the interval can even exclude the estimate.
+
+    Parameters
+    ----------
+    estimates : array-like of shape (m,)
+        The statistics on the original sample.
+    replicates : array-like of shape (n_boot, m)
+        Bootstrap replicates; NaN replicates are dropped.
+    acceleration : float or array-like of shape (m,)
+        BCa acceleration per statistic (:func:`bca_acceleration`).
+    ci_level : float, default=0.95
+        Confidence level in (0, 1).
+
+    Returns
+    -------
+    levels : ndarray of shape (2, m)
+        Adjusted lower and upper levels (as :func:`bootstrap_intervals` uses them).
+    resolved : ndarray of shape (m,) of bool
+        True where both levels lie within ``[1 / (B + 1), B / (B + 1)]``.
+    """
+    from scipy.special import ndtr, ndtri
+
+    alpha = 1.0 - check_ci_level(ci_level)
+    est = np.atleast_1d(np.asarray(estimates, dtype=np.float64))
+    reps = np.asarray(replicates, dtype=np.float64).reshape(-1, len(est))
+    fin = np.isfinite(reps)
+    n_fin = fin.sum(axis=0)
+    acc = np.broadcast_to(np.asarray(acceleration, dtype=np.float64), est.shape)
+    acc = np.where(np.isfinite(acc), acc, 0.0)
+    b = np.maximum(n_fin, 1)
+    with np.errstate(invalid="ignore"):
+        below = (((reps < est) & fin).sum(axis=0) + 0.5 * ((reps == est) & fin).sum(axis=0)) / b
+    z0 = ndtri(np.clip(below, 0.5 / b, 1 - 0.5 / b))
+    zq = ndtri(np.array([[alpha / 2], [1 - alpha / 2]]))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        levels = ndtr(z0 + (z0 + zq) / (1 - acc * (z0 + zq)))
+    edge = 1.0 / (n_fin + 1)
+    resolved = (levels[0] >= edge) & (levels[1] <= 1 - edge) & (n_fin >= 2)
+    return levels, resolved
