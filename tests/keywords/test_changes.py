@@ -185,3 +185,29 @@ def test_seeded_tidy_and_checked():
         kw.change_points(trends, penalty=-1)
     with pytest.raises(ValueError, match=r"has no column\(s\) \['docs'\]"):
         kw.change_points(trends, weight="docs")
+
+
+def test_describe_changes_reports_only_significant_breaks_and_branches():
+    rng = np.random.default_rng(0)
+    step = _series(np.r_[rng.normal(1, 0.1, 12), rng.normal(3, 0.1, 10)])
+    step.attrs["period"] = "year"
+    out = kw.change_points(step, random_state=1)
+    assert out.attrs["period"] == "year"
+    r = out[out["significant"]].iloc[0]
+    assert kw.describe_changes(out, label="the yearly rate") == (
+        "The yearly rate shifts in level once at Holm-adjusted block-permutation p < 0.05: "
+        f"in 2012 by {r['jump']:+.2f} per 10,000 tokens (adjusted p = {r['p_adjusted']:.2g})."
+        " PELT proposed 1 break in all.")
+    assert kw.describe_changes(out, caption=True).startswith("a dashed line marks the one")
+    # breaks proposed (a low penalty) but none significant: said plainly, with the smallest p
+    flat = kw.change_points(_series(rng.normal(1, 0.1, 22)), random_state=1, penalty=0.5,
+                            correction="bh", alpha=0.01)
+    assert len(flat) > 0 and not flat["significant"].any()
+    text = kw.describe_changes(flat, label="x")
+    assert text.startswith(f"No significant level shift in x: PELT proposed {len(flat)} break")
+    assert f"smallest Benjamini-Hochberg-adjusted p = {flat['p_adjusted'].min():.2g}" in text
+    assert text.endswith("significant below 0.01).")
+    assert kw.describe_changes(flat, caption=True).startswith("no dashed line")
+    none = kw.change_points(_series(np.ones(10)), random_state=0)
+    assert kw.describe_changes(none, label="x") == (
+        "No level shift in x: PELT proposed no break (1 series searched).")

@@ -137,3 +137,43 @@ def test_collocation_tables_are_valid(words, window):
     o, fy = out["co_count"], out["collocate_count"]
     assert (o <= fy).all() and (o <= w).all()
     assert ((w - o) >= 0).all() and ((fy - o) >= 0).all() and ((n - w - fy + o) >= 0).all()
+
+
+def test_keyness_and_collocations_record_their_methods(corpus):
+    from toolkit import methods
+
+    key = kw.keyness(corpus, corpus["actor"].eq("CHN").to_numpy(), min_count=1)
+    assert key.attrs["methods"] == ["keyness_g2"]
+    col = kw.collocations(corpus, "arms", min_count=1)
+    assert col.attrs["methods"] == ["collocation_pmi"]
+    assert set(key.attrs["methods"] + col.attrs["methods"]) <= set(methods.registry())
+
+
+def test_significant_terms_filter_on_p_count_and_describe():
+    both = make_corpus([{"doc_id": "t", "text": "arms " * 40 + "x " * 60 + "peace " * 10},
+                        {"doc_id": "r", "text": "arms " * 5 + "y " * 195 + "peace " * 20}])
+    full = kw.keyness(both, [True, False], min_count=1)
+    # Bonferroni p: y 1.4e-64 (reference), x 2.3e-36, arms 1.5e-16, peace 1 (target)
+    sig = kw.significant_terms(full, max_p=0.05, n_terms=1)
+    assert sig["term"].tolist() == ["x", "y"]
+    assert sig.attrs["n_passing"] == {"target": 2, "reference": 1}
+    assert sig.attrs["n_terms_tested"] == 4 and not sig.attrs["truncated"]
+    assert kw.describe_keyness(sig, target_label="T", reference_label="R", n_named=2) == (
+        "Terms over-used at Bonferroni-adjusted p < 0.05 (G², 4 tested): 2 by T, 1 by R; "
+        "the largest G² (up to 2 per side): T: x; R: y.")
+    none = kw.significant_terms(full, max_p=1e-80)
+    assert none.empty and none.attrs["n_passing"] == {"target": 0, "reference": 0}
+    assert kw.describe_keyness(none, target_label="T", reference_label="R") == (
+        "No term sets T and R apart: none of the 4 terms tested (G²) has a "
+        "Bonferroni-adjusted p below 1e-80 (the smallest is 1.4e-64).")
+    every = kw.significant_terms(full, max_p=None)
+    assert every.attrs["n_passing"] == {"target": 3, "reference": 1} and len(every) == 4
+    assert kw.describe_keyness(every, target_label="T", reference_label="R").startswith(
+        "Terms by G² (4 tested, no threshold on p): 3 relatively more frequent in T, 1 in R")
+    cut = kw.significant_terms(full.head(2), max_p=0.05)
+    assert cut.attrs["truncated"]
+    assert "at least 1 by T" in kw.describe_keyness(cut, target_label="T", reference_label="R")
+    with pytest.raises(ValueError, match="max_p must be in"):
+        kw.significant_terms(full, max_p=0)
+    with pytest.raises(ValueError, match="significant_terms"):
+        kw.describe_keyness(full, target_label="T", reference_label="R")

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from toolkit import exceptions, uncertainty
+from toolkit import exceptions, methods, uncertainty
 from toolkit import keywords as kw
 from toolkit.cache import list_cache
 
@@ -35,6 +35,7 @@ def test_count_matches_table_and_cache(corpus):
     assert out.loc[0, ["transfers", "control"]].tolist() == [2, 1]
     assert (out.loc[4, ["transfers", "control"]] == 0).all()
     assert out.attrs["dictionary"]["version"] == "0.1"
+    assert out.attrs["methods"] == ["dictionary_count"]
     assert any(e["kind"] == "keyword_counts" for e in list_cache())
     again = kw.count_matches(corpus, SMALL, progress=False)
     pd.testing.assert_frame_equal(out, again)
@@ -72,7 +73,8 @@ def test_trends_counts_rates_and_metadata(corpus):
     np.testing.assert_allclose(tr["ci_low"], lo)
     np.testing.assert_allclose(tr["ci_high"], hi)
     assert tr.attrs["dictionary"]["name"] == "small"
-    assert tr.attrs["interval"] == "auto" and tr.attrs["methods"] == ["poisson_exact"]
+    assert tr.attrs["interval"] == "auto"
+    assert tr.attrs["methods"] == ["dictionary_count", "poisson_exact"]
     # the document bootstrap has nothing to resample in one document
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", kw.LowSampleWarning)
@@ -396,9 +398,9 @@ def test_auto_rule_poisson_quasi_poisson_and_cluster():
                                          "rare": "poisson"}
     assert tr["n_clusters"].to_dict() == {"one": 1, "pool": 12, "rare": 1}
     assert tr.attrs["ci_methods"] == {"cluster": 1, "poisson": 1, "quasi_poisson": 1}
-    assert tr.attrs["methods"] == ["poisson_exact", "quasi_poisson", "cluster_bootstrap",
-                                   "bca"]
-    assert all(k in uncertainty.METHODS for k in tr.attrs["methods"])
+    assert tr.attrs["methods"] == ["dictionary_count", "poisson_exact", "quasi_poisson",
+                                   "cluster_bootstrap", "bca"]
+    assert all(k in methods.registry() for k in tr.attrs["methods"])
     assert (tr["ci_low"] <= tr["rate_per_10k"]).all()
     assert (tr["rate_per_10k"] <= tr["ci_high"]).all()
     # the boundary: 20 matches is no longer "rare"
@@ -493,3 +495,32 @@ def test_filled_periods_have_no_interval():
                            min_docs=1, progress=False).set_index("period")
     assert tr.loc[2001, "ci_method"] == "none" and tr.loc[2001, "n_clusters"] == 0
     assert np.isnan(tr.loc[2001, "ci_high"])
+
+
+def test_interval_caption_and_text_say_what_the_intervals_are():
+    corpus, counts = _auto_cells()
+    tr = kw.keyword_trends(corpus, XDICT, by="grp", period=None, counts=counts, n_boot=400,
+                           random_state=1, progress=False)
+    assert kw.interval_caption(tr) == (
+        "95% intervals chosen per point: exact Poisson for the 1 point with fewer than 20 "
+        "matches; quasi-Poisson for the 1 point with 20 matches or more from fewer than 2 "
+        "actors; cluster bootstrap over actors (BCa, 400 replicates) for the 1 point with 20 "
+        "matches or more that pool 2 or more actors.")
+    assert kw.interval_caption(tr[tr["group"] == "rare"]) == (
+        "95% intervals chosen per point: exact Poisson for the 1 point with fewer than 20 "
+        "matches.")
+    pool = tr.set_index("group").loc["pool"]
+    assert kw.interval_text(tr, pool) == (
+        f"95% CI {pool['ci_low']:.2f}–{pool['ci_high']:.2f}, cluster bootstrap over actors")
+    # the level and the reasons for a missing interval come from the table
+    t90 = kw.keyword_trends(corpus, XDICT, by="grp", period=None, counts=counts, n_boot=0,
+                            ci_level=0.9, progress=False)
+    assert kw.interval_caption(t90).endswith(
+        "; no interval for the 1 point left without bootstrap replicates (n_boot = 0).")
+    assert kw.interval_caption(t90).startswith("90% intervals")
+    assert kw.interval_text(t90, t90.set_index("group").loc["pool"]) == "no interval"
+    tc = kw.keyword_trends(corpus, XDICT, by="grp", period=None, counts=counts, n_boot=50,
+                           interval="cluster", random_state=0, progress=False)
+    assert kw.interval_caption(tc) == (
+        "95% intervals: cluster bootstrap over actors (BCa, 50 replicates) for 1 point; "
+        "no interval for the 2 points with fewer than 2 actors.")

@@ -10,11 +10,13 @@ Modules
   :func:`available_dictionaries`, :func:`inflections` (the matcher is compiled by the
   private ``_matcher`` module).
 - :mod:`~toolkit.keywords.trends`: :func:`count_tokens`, :func:`count_matches`,
-  :func:`keyword_trends`, :func:`mention_series`, :func:`top_points`.
+  :func:`keyword_trends`, :func:`mention_series`, :func:`top_points`,
+  :func:`interval_caption`, :func:`interval_text` (what the intervals are, for prose).
 - :mod:`~toolkit.keywords.kwic`: :func:`kwic`, :func:`kwic_summary`,
   :func:`extract_passages`.
-- :mod:`~toolkit.keywords.contrast`: :func:`keyness`, :func:`collocations`.
-- :mod:`~toolkit.keywords.changes`: :func:`change_points`.
+- :mod:`~toolkit.keywords.contrast`: :func:`keyness`, :func:`collocations`,
+  :func:`significant_terms`, :func:`describe_keyness`.
+- :mod:`~toolkit.keywords.changes`: :func:`change_points`, :func:`describe_changes`.
 
 Every name is importable from ``toolkit.keywords`` itself. Periods (``period=``) follow
 :mod:`toolkit.periods`; ``period_text`` is the old name of
@@ -82,8 +84,13 @@ from toolkit.keywords.audit import (
     recall_report,
     recall_sample,
 )
-from toolkit.keywords.changes import change_points
-from toolkit.keywords.contrast import collocations, keyness
+from toolkit.keywords.changes import change_points, describe_changes
+from toolkit.keywords.contrast import (
+    collocations,
+    describe_keyness,
+    keyness,
+    significant_terms,
+)
 from toolkit.keywords.dictionary import (
     Category,
     Dictionary,
@@ -95,6 +102,8 @@ from toolkit.keywords.kwic import extract_passages, kwic, kwic_summary
 from toolkit.keywords.trends import (
     count_matches,
     count_tokens,
+    interval_caption,
+    interval_text,
     keyword_trends,
     mention_series,
     top_points,
@@ -116,8 +125,12 @@ __all__ = [
     "collocations",
     "count_matches",
     "count_tokens",
+    "describe_changes",
+    "describe_keyness",
     "extract_passages",
     "inflections",
+    "interval_caption",
+    "interval_text",
     "keyness",
     "keyword_trends",
     "kwic",
@@ -127,6 +140,7 @@ __all__ = [
     "period_text",
     "recall_report",
     "recall_sample",
+    "significant_terms",
     "split_passages",
     "top_points",
 ]

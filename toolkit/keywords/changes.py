@@ -18,9 +18,10 @@ import numpy as np
 import pandas as pd
 
 from toolkit._validation import check_int, check_option, require_columns
+from toolkit.periods import period_label
 from toolkit.uncertainty import adjust_pvalues
 
-__all__ = ["change_points"]
+__all__ = ["change_points", "describe_changes"]
 
 _MODELS = {"shift": 2, "linear": 2, "mean": 1}  # coefficients per segment in PELT
 _CORRECTIONS = ("holm", "bh", "none")
@@ -137,8 +138,8 @@ def change_points(
         unit of period; equal for ``"shift"``, NaN for ``"mean"``), ``n_before``,
         ``n_after`` (periods either side, up to the neighbouring breaks),
         ``statistic``, ``p_series``, ``p_value``, ``p_adjusted``, ``significant``,
-        ``block_length``. ``attrs`` record the settings and ``methods`` (keys of
-        :data:`toolkit.uncertainty.METHODS`).
+        ``block_length``. ``attrs`` record the settings, the ``period`` of the trends
+        table and ``methods`` (keys of :data:`toolkit.uncertainty.METHODS`).
     """
     need = ["group", "period", "category", value]
     require_columns(trends, need, what="change_points",
@@ -180,11 +181,99 @@ def change_points(
         "max_changes": max_changes, "n_perm": n_perm, "block_length": block_length,
         "correction": correction, "alpha": alpha, "value": value,
         "n_series": int(df.groupby(["group", "category"]).ngroups),
+        "period": trends.attrs.get("period"),
         "methods": ["pelt", "block_permutation"] + ([correction] if correction != "none"
                                                      else []),
         "random_state": random_state if isinstance(random_state, (int, type(None))) else "gen",
     }
     return out
+
+
+_ADJUSTED = {"holm": "Holm-adjusted", "bh": "Benjamini-Hochberg-adjusted",
+             "none": "unadjusted"}
+
+
+def _breaks(n: int) -> str:
+    return f"{n} break" + ("" if n == 1 else "s")
+
+
+def describe_changes(
+    changes: pd.DataFrame, *, label: str = "the series", digits: int = 2,
+    caption: bool = False,
+) -> str:
+    """What a :func:`change_points` table says, as a sentence that branches on the result.
+
+    Only ``significant`` rows are reported as shifts, with their ``jump`` (the fitted
+    change in level at the break) and ``p_adjusted``. When none is significant it says so
+    plainly, with the number of breaks PELT proposed and the smallest adjusted p. The
+    correction, ``alpha`` and units come from the table's ``attrs``.
+
+    Parameters
+    ----------
+    changes : DataFrame
+        Output of :func:`change_points`.
+    label : str, default="the series"
+        What the series is, for the sentence (e.g. "the yearly rate of arms transfers").
+        With several series in the table, each break also names its group and category.
+    digits : int, default=2
+        Decimals of the jumps.
+    caption : bool, default=False
+        Return the clause a figure caption needs ("dashed lines mark ..." or "no dashed
+        line: ...") instead of the finding.
+
+    Returns
+    -------
+    str
+        E.g. "No significant level shift in the yearly rate of X: PELT proposed 2 breaks
+        (in 1956, 1990), smallest Holm-adjusted p = 0.21 (block permutation; significant
+        below 0.05)."
+    """
+    require_columns(changes, ["group", "category", "period", "jump", "p_adjusted",
+                              "significant"], what="describe_changes",
+                    hint="Pass the output of change_points.")
+    check_int("digits", digits, min_value=0)
+    a = changes.attrs
+    adjusted = _ADJUSTED.get(a.get("correction", "holm"), "adjusted")
+    alpha = float(a.get("alpha", 0.05))
+    test = f"{adjusted} block-permutation p < {alpha:g}"
+    unit = " per 10,000 tokens" if a.get("value", "rate_per_10k") == "rate_per_10k" else ""
+    many = changes[["group", "category"]].drop_duplicates().shape[0] > 1
+
+    def where(row: Any) -> str:
+        at = (period_label(row.period, a["period"]) if a.get("period") is not None
+              else str(row.period))
+        return f"{row.group}, {row.category}, in {at}" if many else f"in {at}"
+
+    sig = changes[changes["significant"].astype(bool)]
+    proposed = _breaks(len(changes))
+    if caption:
+        if len(changes) == 0:
+            return "no dashed line: PELT proposed no break"
+        if sig.empty:
+            return f"no dashed line: PELT proposed {proposed}, none significant at {test}"
+        if len(sig) == 1:
+            return (f"a dashed line marks the one level shift significant at {test}, of "
+                    f"the {proposed} PELT proposed")
+        return (f"dashed lines mark the {len(sig)} level shifts significant at {test}, of "
+                f"the {proposed} PELT proposed")
+    if len(changes) == 0:
+        return (f"No level shift in {label}: PELT proposed no break "
+                f"({a.get('n_series', 1)} series searched).")
+    if sig.empty:
+        at = ("; ".join(where(r) for r in changes.itertuples()) if many
+              else "in " + ", ".join(where(r)[3:] for r in changes.itertuples()))
+        return (f"No significant level shift in {label}: PELT proposed {proposed} ({at}), "
+                f"smallest {adjusted} p = {changes['p_adjusted'].min():.2g} (block "
+                f"permutation; significant below {alpha:g}).")
+    parts = [f"{where(r)} by {r.jump:+.{digits}f}{unit} (adjusted p = {r.p_adjusted:.2g})"
+             for r in sig.itertuples()]
+    if many:
+        return (f"{len(sig)} significant level shift{'' if len(sig) == 1 else 's'} at {test}: "
+                + "; ".join(parts) + f". PELT proposed {proposed} in {a.get('n_series')} "
+                "series.")
+    times = "once" if len(sig) == 1 else f"{len(sig)} times"
+    return (f"{label[:1].upper()}{label[1:]} shifts in level {times} at {test}: "
+            + "; ".join(parts) + f". PELT proposed {proposed} in all.")
 
 
 _COLUMNS = ["group", "category", "period", "mean_before", "mean_after", "shift", "jump",

@@ -18,12 +18,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from toolkit._validation import renamed_parameters
+from toolkit._validation import (
+    check_int,
+    check_option,
+    renamed_parameters,
+    require_columns,
+)
 from toolkit.features import DocTermMatrix
 from toolkit.keywords._common import _check_corpus, _filter_corpus, _text_list
 from toolkit.keywords._matcher import _parse_term, _symbols_regex_alternatives
 
-__all__ = ["collocations", "keyness"]
+__all__ = ["collocations", "describe_keyness", "keyness", "significant_terms"]
 
 
 # --------------------------------------------------------------------------------------
@@ -111,7 +116,9 @@ def keyness(
         ``term``, ``count_target``, ``count_reference``, ``per_10k_target``,
         ``per_10k_reference``, ``g2``, ``chi2``, ``p_g2``, ``p_chi2``, ``p_bonferroni``
         (of G², over all terms tested), ``log_ratio``, ``direction`` ("target" where the
-        term is relatively more frequent in the target). ``attrs`` hold both corpus sizes.
+        term is relatively more frequent in the target). ``attrs`` hold both corpus sizes,
+        ``n_terms_tested`` and ``methods`` (``["keyness_g2"]``, a key of
+        :func:`toolkit.methods.registry`).
 
     Notes
     -----
@@ -185,8 +192,125 @@ def keyness(
         "n_tokens_target": int(n1),
         "n_tokens_reference": int(n2),
         "n_terms_tested": n_tested,
+        "methods": ["keyness_g2"],
     }
     return out
+
+
+_P_NAMES = {"p_bonferroni": "Bonferroni-adjusted p", "p_g2": "unadjusted p (G²)",
+            "p_chi2": "unadjusted p (χ²)"}
+
+
+def significant_terms(
+    keyness_table: pd.DataFrame,
+    *,
+    max_p: float | None = 0.05,
+    n_terms: int | None = None,
+    p_column: str = "p_bonferroni",
+) -> pd.DataFrame:
+    """The key terms whose p-value is below a threshold, the largest G² first on each side.
+
+    Parameters
+    ----------
+    keyness_table : DataFrame
+        Output of :func:`keyness`. Pass the whole table (``n_terms=None``) for the counts
+        to cover every term tested; a truncated table is flagged in ``attrs``.
+    max_p : float or None, default=0.05
+        Keep terms with ``p_column < max_p``; None keeps every term.
+    n_terms : int or None, default=None
+        Keep the first ``n_terms`` terms by G² on each side; None keeps all that pass.
+    p_column : {"p_bonferroni", "p_g2", "p_chi2"}, default="p_bonferroni"
+        The p-value compared with ``max_p``.
+
+    Returns
+    -------
+    DataFrame
+        The kept rows of ``keyness_table``, the target's terms first, each side by G²
+        (descending). ``attrs``: those of ``keyness_table`` plus ``max_p``, ``p_column``,
+        ``n_passing`` (``{"target": int, "reference": int}``, before the ``n_terms``
+        cut), ``min_p`` (the smallest ``p_column`` in the table), ``n_terms_tested`` and
+        ``truncated`` (True when the table has fewer rows than terms were tested).
+    """
+    require_columns(keyness_table, ["term", "g2", "direction", p_column],
+                    what="significant_terms", hint="Pass the output of keyness.")
+    check_option("p_column", p_column, tuple(_P_NAMES))
+    if max_p is not None and not 0 < max_p <= 1:
+        raise ValueError(f"max_p must be in (0, 1] or None, got {max_p}.")
+    df = keyness_table
+    if max_p is not None:
+        df = df[df[p_column] < max_p]
+    sides = []
+    for side in ("target", "reference"):
+        part = df[df["direction"] == side].sort_values(["g2", "term"], ascending=[False, True],
+                                                       kind="stable")
+        sides.append(part if n_terms is None else part.head(n_terms))
+    out = pd.concat(sides).reset_index(drop=True)
+    n_tested = int(keyness_table.attrs.get("n_terms_tested", len(keyness_table)))
+    out.attrs = {
+        **keyness_table.attrs,
+        "max_p": max_p,
+        "p_column": p_column,
+        "n_passing": {side: int((df["direction"] == side).sum())
+                      for side in ("target", "reference")},
+        "min_p": float(keyness_table[p_column].min()) if len(keyness_table) else np.nan,
+        "n_terms_tested": n_tested,
+        "truncated": len(keyness_table) < n_tested,
+    }
+    return out
+
+
+def describe_keyness(
+    terms: pd.DataFrame, *, target_label: str, reference_label: str, n_named: int = 5
+) -> str:
+    """One sentence on the key terms of a :func:`significant_terms` table, for a finding.
+
+    It states the threshold and how many terms pass it on each side (from ``attrs``),
+    names the ``n_named`` terms with the largest G² on each side, and says so plainly
+    when no term passes.
+
+    Parameters
+    ----------
+    terms : DataFrame
+        Output of :func:`significant_terms`.
+    target_label, reference_label : str
+        Names of the two sides, e.g. "CHN" and "USA".
+    n_named : int, default=5
+        Terms named per side.
+
+    Returns
+    -------
+    str
+        E.g. "Terms over-used at Bonferroni-adjusted p < 0.05 (G², 9,874 tested): 312 by
+        CHN, 287 by USA; the largest G² (up to 5 per side): CHN: china, ...; USA:
+        america, ...."
+    """
+    require_columns(terms, ["term", "direction"], what="describe_keyness",
+                    hint="Pass the output of significant_terms.")
+    a = terms.attrs
+    if "n_passing" not in a:
+        raise ValueError("terms has no attrs['n_passing']; pass the output of "
+                         "significant_terms.")
+    check_int("n_named", n_named, min_value=1)
+    at_least = "at least " if a.get("truncated") else ""
+    n_t, n_r = a["n_passing"]["target"], a["n_passing"]["reference"]
+    n_tested = a["n_terms_tested"]
+    p_name = _P_NAMES[a["p_column"]]
+    if a["max_p"] is None:
+        head = (f"Terms by G² ({n_tested:,} tested, no threshold on p): {at_least}{n_t:,} "
+                f"relatively more frequent in {target_label}, {at_least}{n_r:,} in "
+                f"{reference_label}")
+    elif n_t + n_r == 0:
+        return (f"No term sets {target_label} and {reference_label} apart: none of the "
+                f"{n_tested:,} terms tested (G²) has a {p_name} below {a['max_p']:g} "
+                f"(the smallest is {a['min_p']:.2g}).")
+    else:
+        head = (f"Terms over-used at {p_name} < {a['max_p']:g} (G², {n_tested:,} tested): "
+                f"{at_least}{n_t:,} by {target_label}, {at_least}{n_r:,} by {reference_label}")
+    named = []
+    for side, label in (("target", target_label), ("reference", reference_label)):
+        words = terms.loc[terms["direction"] == side, "term"].head(n_named).astype(str)
+        named.append(f"{label}: {', '.join(words) if len(words) else 'none'}")
+    return f"{head}; the largest G² (up to {n_named} per side): {'; '.join(named)}."
 
 
 def _as_mask(mask: Any, name: str, ids: np.ndarray) -> np.ndarray:
@@ -265,7 +389,8 @@ def collocations(
     -------
     DataFrame
         ``collocate``, ``co_count`` (O), ``expected`` (E), ``collocate_count``, ``pmi``,
-        ``g2``, ``p_g2``. ``attrs`` hold the target count and the totals.
+        ``g2``, ``p_g2``. ``attrs`` hold the target count, the totals and ``methods``
+        (``["collocation_pmi"]``, a key of :func:`toolkit.methods.registry`).
 
     Notes
     -----
@@ -346,5 +471,5 @@ def collocations(
         out = out.head(n_terms)
     out = out.reset_index(drop=True)
     out.attrs = {"target": target, "n_target": n_target, "n_tokens": n, "n_slots": n_slots,
-                 "window": window, "measure": measure}
+                 "window": window, "measure": measure, "methods": ["collocation_pmi"]}
     return out

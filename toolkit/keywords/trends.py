@@ -52,6 +52,8 @@ from toolkit.periods import (
 __all__ = [
     "count_matches",
     "count_tokens",
+    "interval_caption",
+    "interval_text",
     "keyword_trends",
     "mention_series",
     "top_points",
@@ -160,7 +162,8 @@ def count_matches(
     if level == "category":
         table = table[["doc_id", "n_tokens", "n_matches", *m.categories]]
     table = table.copy()
-    table.attrs = {"dictionary": _dictionary_stamp(d), "labels": d.labels}
+    table.attrs = {"dictionary": _dictionary_stamp(d), "labels": d.labels,
+                   "methods": ["dictionary_count"]}
     return table
 
 
@@ -267,8 +270,9 @@ def keyword_trends(
         ``"quasi_poisson"``, ``"cluster"``, ``"bootstrap"`` or ``"none"`` for no
         interval), ``low_n``. Sorted by group, category (dictionary order), period.
         ``attrs`` hold the parameters, the dictionary version, ``ci_methods`` (rows per
-        method) and ``methods`` (the keys of :data:`toolkit.uncertainty.METHODS` used,
-        which reports quote with their references).
+        method) and ``methods`` (keys of :func:`toolkit.methods.registry`:
+        ``"dictionary_count"`` and the interval methods used, which reports quote with
+        their references).
 
     Notes
     -----
@@ -336,7 +340,7 @@ def keyword_trends(
         "period": period,
         "interval": interval,
         "ci_methods": {str(k): int(v) for k, v in used.sort_index().items()},
-        "methods": method_keys(set(used.index), boot_method),
+        "methods": ["dictionary_count", *method_keys(set(used.index), boot_method)],
         "auto_min_matches": AUTO_MIN_MATCHES,
         "cluster": cluster,
         "min_clusters": min_clusters,
@@ -528,6 +532,152 @@ def _warn_low_n(out: pd.DataFrame, *, min_docs: int, stacklevel: int) -> None:
             LowSampleWarning,
             stacklevel=stacklevel + 1,
         )
+
+
+# --------------------------------------------------------------------------------------
+# What the intervals are, for captions and findings
+# --------------------------------------------------------------------------------------
+
+#: Short names of the ``ci_method`` values of a trends table.
+_CI_NAMES = {
+    "poisson": "exact Poisson",
+    "quasi_poisson": "quasi-Poisson",
+    "cluster": "cluster bootstrap over {clusters}",
+    "bootstrap": "percentile bootstrap over documents",
+}
+
+
+def _plural(word: str) -> str:
+    if word.endswith("s"):
+        return word
+    if word.endswith("y") and word[-2:-1] not in set("aeiou"):
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def _level_text(attrs: Mapping[str, Any]) -> str:
+    """The confidence level of a trends table as a percentage ("95%", "97.5%")."""
+    return f"{100 * float(attrs.get('ci_level', attrs.get('ci', 0.95))):g}%"
+
+
+def _ci_name(method: str, attrs: Mapping[str, Any], *, details: bool = False) -> str:
+    """The name of one ``ci_method``; with ``details``, the bootstrap's kind and replicates."""
+    name = _CI_NAMES[method].format(clusters=_plural(str(attrs.get("cluster") or "cluster")))
+    if details and method == "cluster":
+        kind = "BCa" if attrs.get("boot_method", "bca") == "bca" else "percentile"
+        name += f" ({kind}, {attrs.get('n_boot')} replicates)"
+    elif details and method == "bootstrap":
+        name += f" ({attrs.get('n_boot')} replicates)"
+    return name
+
+
+def _points(n: int) -> str:
+    return f"{n} point" + ("" if n == 1 else "s")
+
+
+def _why_none(rows: pd.DataFrame, attrs: Mapping[str, Any]) -> str:
+    """"the 3 points without tokens" or "3 points: 1 without tokens; 2 with ...": the rows
+    without an interval and why they have none."""
+    no_tokens = (~(rows["n_tokens"] > 0) if "n_tokens" in rows.columns
+                 else pd.Series(False, index=rows.index))
+    reasons = {"without tokens": int(no_tokens.sum())}
+    rest = int((~no_tokens).sum())
+    interval = attrs.get("interval")
+    if not attrs.get("n_boot") and interval in ("auto", "cluster", "bootstrap"):
+        reasons["left without bootstrap replicates (n_boot = 0)"] = rest
+    elif interval == "cluster":
+        clusters = _plural(str(attrs.get("cluster") or "cluster"))
+        reasons[f"with fewer than {attrs.get('min_clusters')} {clusters}"] = rest
+    elif interval == "bootstrap":
+        reasons["resting on one document"] = rest
+    reasons = {why: n for why, n in reasons.items() if n}
+    if len(reasons) == 1:
+        return f"the {_points(len(rows))} {next(iter(reasons))}"
+    return f"{_points(len(rows))}: " + "; ".join(f"{n} {why}" for why, n in reasons.items())
+
+
+def interval_caption(
+    trends: pd.DataFrame, *, categories: str | Sequence[str] | None = None
+) -> str:
+    """What the intervals of a :func:`keyword_trends` table are, as one sentence.
+
+    Generated from the table's ``ci_method`` column and its ``attrs`` (``ci_level``,
+    ``interval``, ``cluster``, ``min_clusters``, ``boot_method``, ``n_boot``), so that a
+    caption says what the code did: e.g. "95% intervals chosen per point: exact Poisson
+    for the 12 points with fewer than 20 matches; cluster bootstrap over actors (BCa, 500
+    replicates) for the 52 points with 20 matches or more that pool 2 or more actors."
+
+    Parameters
+    ----------
+    trends : DataFrame
+        Output of :func:`keyword_trends` (or rows of it: the attrs travel with them).
+    categories : str or list of str or None, default=None
+        Describe only the points of these categories (those a figure shows); None: all.
+
+    Returns
+    -------
+    str
+        One sentence ending with a full stop ("No interval for ..." when no point has one).
+    """
+    require_columns(trends, ["ci_method"], what="interval_caption",
+                    hint="Pass the output of keyword_trends.")
+    attrs = trends.attrs
+    df = trends
+    if categories is not None:
+        df = df[df["category"].isin([categories] if isinstance(categories, str)
+                                    else list(categories))]
+    used = df["ci_method"].value_counts()
+    names = [m for m in _CI_NAMES if used.get(m, 0)]
+    none = df[df["ci_method"] == "none"]
+    if not names:
+        return f"No interval for {_why_none(none, attrs)}." if len(none) else "No points."
+    level = _level_text(attrs)
+    if attrs.get("interval") == "auto":
+        k = attrs.get("auto_min_matches", 20)
+        pool = attrs.get("min_clusters", 2)
+        clusters = _plural(str(attrs.get("cluster") or "cluster"))
+        why = {"poisson": f"with fewer than {k} matches",
+               "cluster": f"with {k} matches or more that pool {pool} or more {clusters}",
+               "quasi_poisson": (f"with {k} matches or more from fewer than {pool} {clusters}"
+                                 if attrs.get("cluster") else f"with {k} matches or more")}
+        parts = [f"{_ci_name(m, attrs, details=True)} for the {_points(int(used[m]))} "
+                 f"{why[m]}" for m in names]
+        text = f"{level} intervals chosen per point: " + "; ".join(parts)
+    else:
+        text = (f"{level} intervals: "
+                + "; ".join(f"{_ci_name(m, attrs, details=True)} for {_points(int(used[m]))}"
+                            for m in names))
+    if len(none):
+        text += f"; no interval for {_why_none(none, attrs)}"
+    return text + "."
+
+
+def interval_text(trends: pd.DataFrame, point: Mapping[str, Any] | pd.Series, *,
+                  digits: int = 2) -> str:
+    """One point's interval for prose: "95% CI 0.25–0.45, cluster bootstrap over actors".
+
+    Parameters
+    ----------
+    trends : DataFrame
+        The :func:`keyword_trends` table the point comes from (its ``attrs`` give the
+        level and the cluster column).
+    point : Series or mapping
+        A row of ``trends`` (``ci_low``, ``ci_high``, ``ci_method``).
+    digits : int, default=2
+        Decimals of the limits.
+
+    Returns
+    -------
+    str
+        The level, the limits and the method's name; "no interval" for a point without
+        one.
+    """
+    method = point.get("ci_method", "none")
+    low, high = point.get("ci_low"), point.get("ci_high")
+    if method not in _CI_NAMES or pd.isna(low) or pd.isna(high):
+        return "no interval"
+    return (f"{_level_text(trends.attrs)} CI {float(low):.{digits}f}–{float(high):.{digits}f}, "
+            f"{_ci_name(method, trends.attrs)}")
 
 
 # --------------------------------------------------------------------------------------
