@@ -753,6 +753,7 @@ def evaluate_rules(
     out = evaluate_stance(gold["stance"], predicted, n_boot=n_boot, ci_level=ci_level,
                           random_state=random_state)
     out.attrs["evaluate_rules"] = {"split": split, "n": len(gold)}
+    out.attrs["methods"] = ["stance_rules", "percentile"]
     return out
 
 
@@ -967,4 +968,5 @@ def stance_series(
     out["ci_low"], out["ci_high"] = lo, hi
     out.attrs["stance_series"] = {"by": by, "period": period, "ci_level": ci_level,
                                   "method": "wilson"}
+    out.attrs["methods"] = ["wilson"]
     return out

@@ -24,7 +24,8 @@ def test_the_audit_is_of_this_version(arms):
 
 def test_precision_recomputes_from_the_sheets(arms):
     for cat, rec in arms.audit["precision"].items():
-        row = keywords.audit_report(ANN / rec["sheet"]).set_index("category").loc[cat]
+        row = keywords.audit_report(ANN / rec["sheet"], ci_level=arms.audit["ci_level"]).set_index(
+            "category").loc[cat]
         assert rec["n"] == row.n_lines
         for key, col in (("precision", "precision"), ("ci_low", "ci_low"), ("ci_high", "ci_high"),
                          ("weighted", "precision_weighted")):

@@ -485,7 +485,9 @@ def audit_table(dictionary: Any) -> pd.DataFrame:
                           "weighted": float, "weighted_ci_low": float,
                           "weighted_ci_high": float})
     info["audited"] = bool(rows)
+    info["ci_level"] = float(audit.get("ci_level", 0.95)) if audit else None
     table.attrs["audit"] = info
+    table.attrs["methods"] = ["dictionary_audit", "wilson", "cohen_kappa"] if rows else []
     return table
 
 
