@@ -9,9 +9,11 @@ them). Times are the best and median of ``--repeat`` runs in this process:
   ``cosine_similarity`` (square matrices only: no labels, no tidy table, no counts);
 - ``similarity_panel`` on the document-level matrix (tidy dyad table, all years);
 - ``similarity_panel`` on the paragraph-level matrix (same numbers, rows summed first);
-- the paragraph bootstrap (200 replicates) for the four dyads of the research question, all
-  years, and for every dyad of one year (2014);
-- ``wordscores_by_period`` (RUS = -1, USA = +1, every year);
+- the paragraph bootstrap (200 replicates, BCa intervals with the closed-form jackknife) for
+  the four dyads of the research question, all years, and for every dyad of one year (2014),
+  with the percentile interval beside it (the jackknife's cost is the difference);
+- ``wordscores_by_period`` (RUS = -1, USA = +1, every year) on the fixed scale with its
+  bootstrap over paragraphs (200 replicates), and the former per-year fit without intervals;
 - ``cluster_blocs`` (number of blocs chosen by silhouette) and ``map_positions``, all actors;
 - ``validate_against`` with UN voting agreement by session and with ideal-point distance
   (when FPTK_EXTERNAL_HOME is set).
@@ -105,12 +107,26 @@ def main() -> int:
         ),
         1,
     )
-    rows.append(("bootstrap 200, all dyads of 2014", r))
-    refs = {"RUS": -1.0, "USA": 1.0}  # the UNGDC authors' per-year reference speeches
+    rows.append(("bootstrap 200 BCa, all dyads of 2014", r))
     r, _ = _time(
-        lambda: al.wordscores_by_period(ddtm, corpus, references=refs, progress=False), 1
+        lambda: al.similarity_panel(
+            pdtm, passages, periods=[2014], n_boot=200, interval="percentile",
+            random_state=0, progress=False,
+        ),
+        1,
     )
-    rows.append(("wordscores_by_period, all years", r))
+    rows.append(("bootstrap 200 percentile, all dyads of 2014", r))
+    refs = {"RUS": -1.0, "USA": 1.0}  # the UNGDC authors' reference speeches
+    r, _ = _time(
+        lambda: al.wordscores_by_period(pdtm, passages, references=refs, random_state=0,
+                                        progress=False), 1
+    )
+    rows.append(("wordscores_by_period, fixed scale, 200 boot", r))
+    r, _ = _time(
+        lambda: al.wordscores_by_period(ddtm, corpus, references=refs, scale="per_period",
+                                        n_boot=0, progress=False), 1
+    )
+    rows.append(("wordscores_by_period, per year, analytic", r))
     r, _ = _time(lambda: al.cluster_blocs(panel), 1)
     rows.append(("cluster_blocs, silhouette k=2..8, all years", r))
     r, _ = _time(lambda: al.map_positions(panel), 1)

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from toolkit.features import normalize_rows
-from toolkit.uncertainty import bootstrap_intervals
+from toolkit.uncertainty import bca_levels, bootstrap_intervals
 
 #: Largest ``rows x units x topics`` block of leave-one-out JS profiles held at once.
 _JS_BLOCK = 2_000_000
@@ -277,10 +277,19 @@ def dyad_intervals(
     *,
     method: str,
     ci_level: float,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``low, high, bias`` of every dyad from its replicates (n_boot, m) and acceleration (m,)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``low, high, bias, unresolved`` of every dyad from its replicates (n_boot, m).
+
+    BCa limits whose adjusted levels lie beyond the replicates
+    (:func:`toolkit.uncertainty.bca_levels`) are NaN and flagged ``unresolved``.
+    """
     lo, hi = bootstrap_intervals(est, reps, method=method, ci_level=ci_level, acceleration=acc)
+    unresolved = np.zeros(len(lo), dtype=bool)
+    if method == "bca":
+        _, resolved = bca_levels(est, reps, acceleration=acc, ci_level=ci_level)
+        unresolved = ~resolved & np.isfinite(lo)
+        lo, hi = np.where(unresolved, np.nan, lo), np.where(unresolved, np.nan, hi)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # columns without a finite replicate
         bias = np.nanmean(reps, axis=0) - est
-    return lo, hi, bias
+    return lo, hi, bias, unresolved

@@ -46,7 +46,7 @@ from toolkit.alignment._units import (
     units,
     unknown_codes_message,
 )
-from toolkit.exceptions import FewUnitsWarning
+from toolkit.exceptions import FewUnitsWarning, UnresolvedIntervalWarning
 from toolkit.features import DocTermMatrix, normalize_rows
 from toolkit.periods import Period
 
@@ -236,19 +236,23 @@ def _intervals(
     idf_p: np.ndarray | None,
     opts: _PanelOptions,
     rng: np.random.Generator,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``ci_low, ci_high, boot_bias`` of every dyad (upper triangle) of one period."""
+) -> tuple[np.ndarray, ...]:
+    """``ci_low, ci_high, boot_bias, unresolved`` of every dyad (upper triangle) of a period.
+
+    ``unresolved`` (bool) marks BCa intervals left NaN because their levels lie beyond the
+    replicates.
+    """
     k = len(uidx)
     ia, ib = np.triu_indices(k, 1)
-    nan = [np.full(len(ia), np.nan) for _ in range(3)]
+    nan = [np.full(len(ia), np.nan) for _ in range(3)] + [np.zeros(len(ia), dtype=bool)]
     if opts.n_boot <= 0:
-        return nan[0], nan[1], nan[2]
+        return tuple(nan)
     # bootstrap among present actors with enough rows
     nrows = np.zeros(k, dtype=np.int64)
     nrows[ok] = units.n_rows[uidx[ok]]
     boot_ok = nrows >= opts.min_passages
     if boot_ok.sum() < 2:
-        return nan[0], nan[1], nan[2]
+        return tuple(nan)
     bpos = np.flatnonzero(boot_ok)
     bu = uidx[bpos]
     reps = bootstrap_period(
@@ -282,10 +286,10 @@ def _intervals(
         method=opts.interval,
         ci_level=opts.ci_level,
     )
-    full = np.full((3, k, k), np.nan)
-    for i in range(3):
+    full = np.full((4, k, k), np.nan)
+    for i in range(4):
         full[i, bpos[ja], bpos[jb]] = qs[i]
-    return full[0, ia, ib], full[1, ia, ib], full[2, ia, ib]
+    return full[0, ia, ib], full[1, ia, ib], full[2, ia, ib], full[3, ia, ib] == 1
 
 
 def _period_dyads(
@@ -312,7 +316,9 @@ def _period_dyads(
     okpos = np.flatnonzero(ok)
     sim[np.ix_(okpos, okpos)] = s
     ia, ib = np.triu_indices(k, 1)
-    lo, hi, bias = _intervals(data, units, sim, uidx, ok, idf_p=idf_p, opts=opts, rng=rng)
+    lo, hi, bias, unresolved = _intervals(
+        data, units, sim, uidx, ok, idf_p=idf_p, opts=opts, rng=rng
+    )
     nd = np.zeros(k, dtype=np.int64)
     nt = np.zeros(k)
     npass = np.zeros(k, dtype=np.int64)
@@ -335,6 +341,7 @@ def _period_dyads(
         "n_passages_a": npass[ia],
         "n_passages_b": npass[ib],
         "boot_bias": bias,
+        "_unresolved": unresolved,  # not a column: counted for the warning
     }
 
 
@@ -358,7 +365,7 @@ def _warn_gaps(missing_rows: list[dict[str, Any]]) -> pd.DataFrame:
         warnings.warn(
             f"{len(missing)} actor-period(s) have no text and give NaN similarity: "
             + ", ".join(f"{a} ({n} periods)" for a, n in per_actor.head(8).items()),
-            stacklevel=3,
+            stacklevel=4,
         )
     return missing
 
@@ -393,9 +400,25 @@ def _few_units(panel: pd.DataFrame, *, n_boot: int, min_passages: int) -> pd.Dat
                 else ""
             ),
             FewUnitsWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     return few.reset_index(drop=True)
+
+
+def _warn_unresolved(n_unresolved: int, n_boot_dyads: int, *, n_boot: int) -> None:
+    """Warn when BCa could not be read off the replicates for some dyads (left NaN)."""
+    if n_unresolved:
+        warnings.warn(
+            f"BCa is undefined for {n_unresolved} of {n_boot_dyads} resampled dyads (NaN "
+            f"intervals): their replicates lie almost all below the estimate (the bootstrap "
+            f"bias, boot_bias, is large next to their spread), so the bias-corrected levels "
+            f"fall beyond the {n_boot} replicates. This happens with sparse profiles (many "
+            "terms, few tokens), whose summed-profile cosine is biased downward; use "
+            "interval='basic', which reflects the replicates about the estimate (more "
+            "replicates help only when the bias is moderate).",
+            UnresolvedIntervalWarning,
+            stacklevel=4,
+        )
 
 
 # ====================================================================== similarity panel
@@ -449,6 +472,21 @@ def similarity_panel(
     little is partly a count effect, and so is the downward shift of bootstrap replicates
     (``boot_bias``): compare levels only between dyads (and periods) with similar passage
     counts, and read ``n_passages_*`` beside every value.
+
+    **Which interval.** Against the similarity of the actors' population profiles, the plug-in
+    cosine is biased downward by roughly the effective number of terms over the tokens. BCa
+    corrects a bias that is small next to the standard error (simulation, 20 terms, 80
+    passages of ~30 tokens per actor: coverage 0.94). When the bias is larger, the BCa limits
+    lie beyond the replicates (their adjusted levels fall outside ``[1/(B+1), B/(B+1)]``,
+    :func:`toolkit.uncertainty.bca_levels`); those intervals are NaN, with an
+    :class:`~toolkit.exceptions.UnresolvedIntervalWarning`, rather than limits read off the
+    extreme replicates. That is the usual case for tf-idf profiles of speeches: on UNGDC
+    paragraphs (3,714 terms, 2010-2014) the bootstrap bias is a median 1.5 standard errors
+    and BCa is unresolved for almost every dyad even with 1,000 replicates. ``"basic"``
+    reflects the replicates about the estimate and so corrects the bias to first order
+    (simulation, 100 terms, 40 passages: basic 0.94, BCa 0.36 before the guard, percentile
+    0.05; 20 passages: basic 0.87); its interval lies above the plug-in estimate when the
+    bias is large. ``"percentile"`` keeps the bias and does not cover.
 
     Parameters
     ----------
@@ -559,6 +597,8 @@ def similarity_panel(
     out = _panel_table(pieces, grouped)
     missing = _warn_gaps(missing_rows)
     few = _few_units(out, n_boot=n_boot, min_passages=min_passages)
+    n_unresolved = int(sum(pc["_unresolved"].sum() for pc in pieces))
+    _warn_unresolved(n_unresolved, int(out["boot_bias"].notna().sum()), n_boot=n_boot)
     out.attrs["alignment"] = {
         "measure": measure,
         "by": by,
@@ -575,6 +615,7 @@ def similarity_panel(
         **grouped.report,
         "missing": missing.to_dict("records"),
         "few_passages": few.to_dict("records"),
+        "n_unresolved": n_unresolved,
     }
     return out
 
