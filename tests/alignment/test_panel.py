@@ -128,6 +128,7 @@ def test_interval_options_share_the_replicates(passages, pdtm):
     assert bca.attrs["alignment"]["interval"] == "bca"
     assert bca.attrs["alignment"]["methods"] == ["passage_bootstrap", "bca_stratified"]
     assert set(bca.attrs["alignment"]["methods"]) <= set(uncertainty.METHODS)
+    assert bca.attrs["methods"] == bca.attrs["alignment"]["methods"]
     assert (pct["boot_bias"] < 0).mean() > 0.5  # resampled sums look like shorter texts
     with pytest.raises(ValueError, match=r"'centered'.*not an interval"):
         al.similarity_panel(pdtm, passages, interval="centered")

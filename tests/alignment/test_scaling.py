@@ -198,8 +198,9 @@ def test_wordscores_bootstrap_is_seeded_and_brackets():
     assert not np.allclose(a["ci_low"], c["ci_low"])
     assert (a["ci_low"] <= a["raw"]).mean() > 0.9 and (a["raw"] <= a["ci_high"]).mean() > 0.9
     assert (a["score_ci_low"] < a["score_ci_high"]).all()
-    assert a.attrs["methods"] == ["passage_bootstrap", "bayesian_bootstrap", "percentile"]
-    assert set(a.attrs["methods"]) <= set(uncertainty.METHODS)
+    assert a.attrs["methods"] == ["wordscores", "passage_bootstrap", "bayesian_bootstrap",
+                                  "percentile"]
+    assert set(a.attrs["methods"][1:]) <= set(uncertainty.METHODS)
     # the analytic se is kept as a column; the analytic interval is what n_boot=0 gives
     an = al.wordscores_by_period(dtm, table, references=refs, n_boot=0)
     np.testing.assert_allclose(an["se"], a["se"])

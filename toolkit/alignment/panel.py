@@ -544,8 +544,9 @@ def similarity_panel(
         Columns :data:`PANEL_COLUMNS`: one row per unordered dyad (``actor_a < actor_b``) and
         period; ``boot_bias`` is the mean of the replicates minus the estimate.
         ``attrs["alignment"]`` records the parameters, row counts, the interval's
-        ``methods`` (keys of ``toolkit.uncertainty.METHODS``), the actors missing per period
-        (``"missing"``) and the actor-periods below ``min_passages`` (``"few_passages"``).
+        ``methods`` (keys of ``toolkit.uncertainty.METHODS``, also ``attrs["methods"]``), the
+        actors missing per period (``"missing"``), the actor-periods below ``min_passages``
+        (``"few_passages"``) and the number of BCa intervals left NaN (``"n_unresolved"``).
 
     Raises
     ------
@@ -617,6 +618,7 @@ def similarity_panel(
         "few_passages": few.to_dict("records"),
         "n_unresolved": n_unresolved,
     }
+    out.attrs["methods"] = list(out.attrs["alignment"]["methods"])  # toolkit.methods reads these
     return out
 
 

@@ -498,9 +498,10 @@ def wordscores_by_period(
     out.attrs.update({
         "skipped": skipped, "references": refs, "scale": scale, "rescale": rescale,
         "reference_periods": list(groups[0].ref_periods) if scale == "fixed" and groups else [],
-        "methods": (["passage_bootstrap", "bayesian_bootstrap", "percentile"]
-                    if resampling == "bayesian" else ["passage_bootstrap", "percentile"])
-        if n_boot > 0 else [],
+        "methods": (["wordscores"] if scale == "fixed" else []) + (
+            (["passage_bootstrap", "bayesian_bootstrap", "percentile"]
+             if resampling == "bayesian" else ["passage_bootstrap", "percentile"])
+            if n_boot > 0 else []),
         "resampling": resampling if n_boot > 0 else None, "n_boot": n_boot,
     })
     return out
