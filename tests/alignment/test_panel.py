@@ -120,7 +120,7 @@ def test_interval_options_share_the_replicates(passages, pdtm):
     kw = dict(n_boot=40, random_state=5, min_passages=2, progress=False)
     pct = al.similarity_panel(pdtm, passages, interval="percentile", **kw)
     bas = al.similarity_panel(pdtm, passages, interval="basic", **kw)
-    bca = al.similarity_panel(pdtm, passages, **kw)
+    bca = al.similarity_panel(pdtm, passages, interval="bca", **kw)
     np.testing.assert_allclose(bas["ci_low"], 2 * pct["similarity"] - pct["ci_high"])
     np.testing.assert_allclose(bas["ci_high"], 2 * pct["similarity"] - pct["ci_low"])
     np.testing.assert_allclose(bca["boot_bias"], pct["boot_bias"])  # same replicates
@@ -161,17 +161,18 @@ def _two_actor_passages(n_a=8, n_b=9, n_terms=12, seed=0, n_tokens=400):
     return table, dtm
 
 
-def test_default_bca_interval_matches_scipy_on_the_same_replicates():
-    """The panel's default interval is BCa over both actors' passages (scipy's two-sample BCa).
+def test_bca_interval_matches_scipy_on_the_same_replicates():
+    """interval='bca' is BCa over both actors' passages (scipy's two-sample BCa).
 
-    Old code: the default was 'centered' (percentile minus the bootstrap bias).
+    Old code: the only interval was 'centered' (percentile minus the bootstrap bias).
     """
     from scipy.stats import bootstrap
     from scipy.stats._common import ConfidenceInterval
     from scipy.stats._resampling import BootstrapResult
 
     table, dtm = _two_actor_passages()
-    panel = al.similarity_panel(dtm, table, n_boot=300, random_state=3, progress=False)
+    panel = al.similarity_panel(dtm, table, n_boot=300, random_state=3, progress=False,
+                                interval="bca")
     row = panel.iloc[0]
     # the same replicates: the panel draws them first thing with its generator
     units = _units(dtm.doc_ids, table, by="actor", period="year")
@@ -432,3 +433,13 @@ def test_dyad_series_of_every_dyad(panel):
 def test_issue_panel_of_a_corpus_needs_a_dictionary(corpus, pdtm):
     with pytest.raises(ValueError, match="needs dictionary="):
         al.issue_similarity_panel(corpus, dtm=pdtm, n_boot=0)
+
+
+def test_default_interval_is_basic():
+    """The default is the basic interval: BCa is unresolved for almost every real dyad."""
+    table, dtm = _two_actor_passages()
+    panel = al.similarity_panel(dtm, table, n_boot=300, random_state=3, progress=False)
+    basic = al.similarity_panel(dtm, table, n_boot=300, random_state=3, progress=False,
+                                interval="basic")
+    pd.testing.assert_frame_equal(panel, basic)
+    assert panel.attrs["alignment"]["interval"] == "basic"

@@ -2,8 +2,9 @@
 
 :func:`similarity_panel` sums the rows of a matrix (documents or passages) into
 actor-period units and reports, for every period, the similarity of every pair of units
-with bootstrap intervals over the rows (BCa by default; the resampling and the jackknife
-live in :mod:`~toolkit.alignment._resample`); :func:`issue_similarity_panel` does the same on
+with bootstrap intervals over the rows (basic by default, BCa on request; the resampling
+and the jackknife live in :mod:`~toolkit.alignment._resample`);
+:func:`issue_similarity_panel` does the same on
 passages matching a dictionary. :func:`dyad_series`, :func:`dyad_summary` and
 :func:`actors_in_period` read a panel.
 """
@@ -437,7 +438,7 @@ def similarity_panel(
     weights: pd.Series | None = None,
     n_boot: int = 200,
     ci_level: float = 0.95,
-    interval: str = "bca",
+    interval: str = "basic",
     min_passages: int = 5,
     random_state: int | np.random.Generator | None = None,
     progress: bool = True,
@@ -453,8 +454,11 @@ def similarity_panel(
     **Intervals.** The rows of each unit are the resampled units: a replicate draws, for
     each of the two actors of a dyad independently, as many of its passages as it has, with
     replacement (a two-sample, stratified bootstrap; vectorised as sparse products), with the
-    idf weights held at their full-sample values. The default interval is the bias-corrected
-    and accelerated (BCa) bootstrap (Efron 1987, *JASA* 82, 171-185), whose acceleration comes
+    idf weights held at their full-sample values. The default interval is the basic
+    (reflected) bootstrap interval (Davison & Hinkley 1997, ch. 5.2), because it is the one
+    that keeps its coverage at the bias these profiles have (see "Which interval" below).
+    ``interval="bca"`` gives the bias-corrected and accelerated (BCa) bootstrap (Efron 1987,
+    *JASA* 82, 171-185), whose acceleration comes
     from the jackknife over the passages of both actors, each left out in turn (influence
     values centred within each actor, Davison & Hinkley 1997, *Bootstrap Methods and their
     Application*, ch. 3.2 and 5.3; the form of ``scipy.stats.bootstrap(method="BCa")`` for
@@ -526,7 +530,7 @@ def similarity_panel(
         ``boot_bias`` are NaN).
     ci_level : float, default=0.95
         Coverage of the interval.
-    interval : {"bca", "percentile", "basic"}, default="bca"
+    interval : {"basic", "bca", "percentile"}, default="basic"
         The bootstrap interval (see above; ``uncertainty.METHODS`` names each with its
         reference). ``ci_method=`` is the deprecated spelling; the former default
         ``"centered"`` (percentile minus the bootstrap bias) is refused: it was not an
