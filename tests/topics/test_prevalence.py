@@ -40,8 +40,9 @@ def test_prevalence_pooled_and_decade(planted, fitted):
     single = prevalence(fitted, corpus.assign(speech=corpus["doc_id"]), by="speech",
                         period=None, n_boot=20, random_state=0)
     assert (single["n_docs"] == 1).all() and len(single) == 3 * len(corpus)
-    assert (single["ci_low"] == single["share"]).all()
-    assert (single["ci_high"] == single["share"]).all()
+    # issue 11.7: a one-document cell has no interval (old code gave [share, share])
+    assert single["ci_low"].isna().all() and single["ci_high"].isna().all()
+    assert dec.attrs["methods"] == ["percentile"]
     with pytest.raises(ValueError, match="no column 'bloc'"):
         prevalence(fitted, corpus, by="bloc")
 

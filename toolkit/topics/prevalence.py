@@ -37,8 +37,14 @@ def prevalence(
     """Mean topic share by period x group, with bootstrap confidence intervals.
 
     Each document counts once (the mean of per-document shares). Intervals are
-    percentile intervals from resampling documents with replacement within each cell,
-    done as one multinomial-weights matrix product per cell.
+    percentile intervals from resampling documents with replacement within each cell
+    (Efron & Tibshirani 1993, ch. 13), done as one multinomial-weights matrix product per
+    cell. A cell of one document has no interval (NaN), as in keyword trends.
+
+    The intervals are **conditional on the fitted model**: they treat each document's
+    topic shares as data and ignore the uncertainty of the topics themselves (a refit on
+    resampled documents would move them). They answer "how precisely do these documents
+    pin down the mean share of this topic", not "how sure are we of the topic".
 
     Parameters
     ----------
@@ -69,7 +75,8 @@ def prevalence(
         Columns ``group``, ``period``, ``topic``, ``label``, ``share``, ``ci_low``,
         ``ci_high``, ``n_docs``, ``low_n``; sorted by group, period, topic. For
         ``"year"``, ``"decade"`` and an int N, ``period`` is the (first) year as int64.
-        Documents whose topic shares are all zero are excluded and counted in ``attrs``.
+        Documents whose topic shares are all zero are excluded and counted in ``attrs``;
+        ``attrs["methods"]`` names the interval (``"percentile"``).
     """
     check_is_fitted(model, "components_")
     ci_level = check_ci_level(ci_level)
@@ -81,6 +88,7 @@ def prevalence(
                        rng=np.random.default_rng(random_state))
     df = _prevalence_frame(cols, names=model.topic_names(), min_docs=min_docs,
                            year_periods=is_year_period(period))
+    df.attrs["methods"] = ["percentile"] if n_boot > 0 else []
     df.attrs["prevalence"] = {
         "by": by, "period": period, "n_boot": n_boot, "ci_level": ci_level,
         "random_state": random_state if isinstance(random_state, (int, type(None)))
@@ -136,9 +144,7 @@ def _cell_means(
             w = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot)
             boot = (w @ x) / n
             lo, hi = np.quantile(boot, [alpha, 1 - alpha], axis=0)
-        elif n_boot > 0:  # one document: every resample is that document
-            lo = hi = mean
-        else:
+        else:  # no bootstrap, or one document: nothing to resample, no interval
             lo = hi = np.full(k, np.nan)
         cols["group"].append(g)
         cols["period"].append(p)
