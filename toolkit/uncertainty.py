@@ -639,3 +639,15 @@ def bca_levels(
     edge = 1.0 / (n_fin + 1)
     resolved = (levels[0] >= edge) & (levels[1] <= 1 - edge) & (n_fin >= 2)
     return levels, resolved
+
+
+# ---------------------------------------------------------------- appended for issue 11.7
+METHODS["refit_bootstrap"] = (
+    "topic uncertainty by refitting the topic model on bootstrap resamples of the documents, "
+    "matching each refit's topics to the original ones (Hungarian algorithm on the cosine "
+    "similarity of topic-term weights) and pooling the within-cell bootstrap replicates of "
+    "the refits' shares for percentile intervals (the method of composition in spirit)",
+    "Roberts, Stewart & Airoldi (2016), A model of text for experimentation in the social "
+    "sciences, JASA 111(515), 988-1003; Roberts, Stewart & Tingley (2019), stm: An R package "
+    "for structural topic models, Journal of Statistical Software 91(2), 1-40",
+)

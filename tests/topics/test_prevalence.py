@@ -155,3 +155,54 @@ def test_prevalence_wide_cells_are_share_and_interval(planted, fitted):
     assert prevalence_wide(prev.iloc[0:0]).empty
     with pytest.raises(ValueError, match="columns must be 'period' or 'group'"):
         prevalence_wide(prev, columns="topic")
+
+
+# ------------------------------------------------------------------ topic uncertainty (refit)
+def test_prevalence_refit_zero_is_the_conditional_interval(planted, fitted):
+    dtm, corpus = planted
+    base = prevalence(fitted, corpus, by="actor", period="year", n_boot=200, random_state=1)
+    zero = prevalence(fitted, corpus, by="actor", period="year", n_boot=200, random_state=1,
+                      refit=0, dtm=dtm)
+    pd.testing.assert_frame_equal(base, zero, check_exact=True)
+    assert zero.attrs["methods"] == ["percentile"]
+
+
+def test_prevalence_refit_widens_reproducible_and_matches_planted_topics(planted, fitted):
+    from toolkit.topics.prevalence import _match_topics
+
+    dtm, corpus = planted
+    # year cells hold documents of one planted theme: little document noise, so the
+    # refits' topic uncertainty shows (wider on average for every seed tried, 0-9)
+    kw = dict(by="actor", period="year", n_boot=200, random_state=3)
+    cond = prevalence(fitted, corpus, **kw)
+    ref = prevalence(fitted, corpus, refit=5, dtm=dtm, **kw)
+    again = prevalence(fitted, corpus, refit=5, dtm=dtm, **kw)
+    pd.testing.assert_frame_equal(ref, again, check_exact=True)
+    pd.testing.assert_frame_equal(ref.drop(columns=["ci_low", "ci_high"]),
+                                  cond.drop(columns=["ci_low", "ci_high"]), check_exact=True)
+    width = (ref["ci_high"] - ref["ci_low"]).mean()
+    assert width >= (cond["ci_high"] - cond["ci_low"]).mean()
+    assert ref.attrs["methods"] == ["percentile", "refit_bootstrap"]
+    assert ref.attrs["prevalence"]["refit"] == 5
+    # planted, well-separated topics: every refit topic is found again
+    assert min(ref.attrs["prevalence"]["refit_similarity"]) > 0.9
+    other = prevalence(fitted, corpus, refit=5, dtm=dtm, **{**kw, "random_state": 4})
+    assert not np.array_equal(other["ci_low"], ref["ci_low"])
+    # the matching undoes a permutation of the topics
+    perm = np.array([2, 0, 1])
+    match, sim = _match_topics(fitted.components_, fitted.components_[perm])
+    np.testing.assert_array_equal(perm[match], [0, 1, 2])
+    np.testing.assert_allclose(sim, 1.0)
+
+
+def test_prevalence_refit_topic_only_interval_and_errors(planted, fitted):
+    dtm, corpus = planted
+    only = prevalence(fitted, corpus, period=None, n_boot=0, refit=4, dtm=dtm,
+                      random_state=0)
+    assert (only["ci_low"] <= only["ci_high"]).all() and only["ci_low"].notna().all()
+    with pytest.raises(ValueError, match=r"refit=3 .* pass dtm=, the DocTermMatrix"):
+        prevalence(fitted, corpus, refit=3)
+    with pytest.raises(ValueError, match="dtm is not the matrix the model was fitted on"):
+        prevalence(fitted, corpus, refit=2, dtm=dtm.select_docs(dtm.doc_ids[:30]))
+    with pytest.raises(ValueError, match="refit"):
+        prevalence(fitted, corpus, refit=-1)

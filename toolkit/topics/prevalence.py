@@ -1,7 +1,9 @@
 """Topic prevalence: mean topic shares by period and group, with bootstrap intervals.
 
 :func:`prevalence` averages the documents' topic shares in each (group, period) cell and
-resamples documents within the cell for a percentile interval; :func:`prevalence_change`
+resamples documents within the cell for a percentile interval (conditional on the fitted
+topics, or, with ``refit=B``, also over B refits of the model on bootstrap resamples of the
+documents, so that topic uncertainty is included); :func:`prevalence_change`
 sets a first and a last period side by side, topic by topic; :func:`prevalence_wide` lays
 the table out for a reader (topics by periods or groups, each cell a share and its interval).
 """
@@ -13,9 +15,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from scipy.optimize import linear_sum_assignment
+from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
-from toolkit._validation import check_ci_level, renamed_parameters, require_columns
+from toolkit._validation import check_ci_level, check_int, renamed_parameters, require_columns
+from toolkit.features import DocTermMatrix
 from toolkit.periods import Period, assign_period, is_year_period, period_label
 from toolkit.topics.model import TopicModel, _join_corpus
 
@@ -33,6 +38,8 @@ def prevalence(
     ci_level: float = 0.95,
     min_docs: int = 5,
     random_state: int | np.random.Generator | None = None,
+    refit: int = 0,
+    dtm: DocTermMatrix | None = None,
 ) -> pd.DataFrame:
     """Mean topic share by period x group, with bootstrap confidence intervals.
 
@@ -45,6 +52,21 @@ def prevalence(
     topic shares as data and ignore the uncertainty of the topics themselves (a refit on
     resampled documents would move them). They answer "how precisely do these documents
     pin down the mean share of this topic", not "how sure are we of the topic".
+
+    With ``refit=B`` the intervals include topic uncertainty, in the spirit of the "method
+    of composition" of stm (Roberts, Stewart & Tingley 2019; Roberts, Stewart & Airoldi
+    2016): the model is refitted B times (``sklearn.base.clone(model)``, same parameters,
+    seeds drawn from ``random_state``) on bootstrap resamples of the documents of ``dtm``,
+    each refit's topics are matched one-to-one to the original ones (Hungarian algorithm
+    on the cosine similarity of ``components_``), the refit's :meth:`TopicModel.transform`
+    gives every document new shares, and the within-cell bootstrap above is run on those
+    shares. The interval is the percentile interval of the B x ``n_boot`` pooled
+    replicates (the B refit cell means when ``n_boot=0``): a draw of topics, then a draw
+    of documents given the topics. ``share`` stays the original model's mean, so the
+    interval need not be centred on it. A resample draws ``n_docs`` rows with replacement;
+    since NMF and LDA take no sample weights, a document drawn m times enters the refit as
+    m identical rows (renamed ``b000000``, ``b000001``... to keep doc ids unique), which is
+    exactly the bootstrap sample.
 
     Parameters
     ----------
@@ -67,7 +89,14 @@ def prevalence(
     min_docs : int, default=5
         Cells with fewer documents are flagged ``low_n``.
     random_state : int, numpy Generator or None, default=None
-        Seed of the bootstrap.
+        Seed of the bootstrap (and of the refits' resamples and seeds).
+    refit : int, default=0
+        Refits of the model on bootstrap resamples of the documents for intervals that
+        include topic uncertainty (see above); 0 keeps the intervals conditional on the
+        fitted model. Each refit costs one model fit.
+    dtm : DocTermMatrix or None, default=None
+        The matrix ``model`` was fitted on (same doc ids and vocabulary); required when
+        ``refit > 0``, ignored otherwise.
 
     Returns
     -------
@@ -76,21 +105,36 @@ def prevalence(
         ``ci_high``, ``n_docs``, ``low_n``; sorted by group, period, topic. For
         ``"year"``, ``"decade"`` and an int N, ``period`` is the (first) year as int64.
         Documents whose topic shares are all zero are excluded and counted in ``attrs``;
-        ``attrs["methods"]`` names the interval (``"percentile"``).
+        ``attrs["methods"]`` names the interval (``"percentile"``, plus
+        ``"refit_bootstrap"`` when ``refit > 0``); with refits,
+        ``attrs["prevalence"]["refit_similarity"]`` is each topic's mean cosine
+        similarity to its matched refit topic (low values: an unstable topic).
+
+    Raises
+    ------
+    ValueError
+        When ``refit > 0`` without ``dtm``, or with a ``dtm`` the model was not fitted on.
     """
     check_is_fitted(model, "components_")
     ci_level = check_ci_level(ci_level)
+    refit = check_int("refit", refit, min_value=0)
     group, group_na, per, per_na = _cell_labels(model, corpus, by=by, period=period)
     shares = model.doc_topic_
     keep = (shares.sum(axis=1) > 0) & ~per_na & ~group_na
     cells = pd.DataFrame({"group": group, "period": per, "row": np.arange(len(group))})[keep]
-    cols = _cell_means(shares, cells, n_boot=n_boot, ci_level=ci_level,
-                       rng=np.random.default_rng(random_state))
+    rng = np.random.default_rng(random_state)
+    refits, similarity = (_refit_shares(model, dtm, refit, rng) if refit
+                          else (None, np.empty((0, shares.shape[1]))))
+    cols = _cell_means(shares, cells, n_boot=n_boot, ci_level=ci_level, rng=rng,
+                       refits=refits)
     df = _prevalence_frame(cols, names=model.topic_names(), min_docs=min_docs,
                            year_periods=is_year_period(period))
-    df.attrs["methods"] = ["percentile"] if n_boot > 0 else []
+    if refit:
+        df.attrs["methods"] = ["percentile", "refit_bootstrap"]
+    else:
+        df.attrs["methods"] = ["percentile"] if n_boot > 0 else []
     df.attrs["prevalence"] = {
-        "by": by, "period": period, "n_boot": n_boot, "ci_level": ci_level,
+        "by": by, "period": period, "n_boot": n_boot, "ci_level": ci_level, "refit": refit,
         "random_state": random_state if isinstance(random_state, (int, type(None)))
         else "generator",
         "n_docs_used": int(keep.sum()),
@@ -100,7 +144,61 @@ def prevalence(
             (~corpus["doc_id"].astype(str).isin(model.doc_ids_)).sum()
         ),
     }
+    if refit:
+        df.attrs["prevalence"]["refit_similarity"] = similarity.mean(axis=0).tolist()
     return df
+
+
+def _match_topics(reference: np.ndarray, other: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each reference topic, the matched topic of ``other`` and their cosine similarity.
+
+    One-to-one matching by the Hungarian algorithm (:func:`linear_sum_assignment`)
+    maximising the total cosine similarity of the topic-term rows.
+    """
+    a = reference / np.maximum(np.linalg.norm(reference, axis=1, keepdims=True), 1e-300)
+    b = other / np.maximum(np.linalg.norm(other, axis=1, keepdims=True), 1e-300)
+    sim = a @ b.T
+    rows, cols = linear_sum_assignment(sim, maximize=True)
+    match = cols[np.argsort(rows)]
+    return match, sim[np.arange(len(match)), match]
+
+
+def _refit_shares(
+    model: TopicModel, dtm: DocTermMatrix | None, n_refit: int, rng: np.random.Generator
+) -> tuple[list[np.ndarray], np.ndarray]:
+    """Each refit's topic shares of the model's documents (topics matched to the model's).
+
+    Also returns the cosine similarity of every matched topic, of shape (n_refit, n_topics).
+    """
+    if dtm is None:
+        raise ValueError(
+            f"refit={n_refit} refits the model on bootstrap resamples of its training "
+            "documents and needs them: pass dtm=, the DocTermMatrix the model was fitted on "
+            "(or refit=0 for intervals conditional on the fitted model)."
+        )
+    if not isinstance(dtm, DocTermMatrix):
+        raise TypeError(f"dtm must be a toolkit.features.DocTermMatrix, got "
+                        f"{type(dtm).__name__}.")
+    if not (np.array_equal(np.asarray(dtm.doc_ids, dtype=str), model.doc_ids_)
+            and np.array_equal(np.asarray(dtm.vocab, dtype=str), model.vocab_)):
+        raise ValueError(
+            f"dtm is not the matrix the model was fitted on ({dtm.n_docs} documents x "
+            f"{len(dtm.vocab)} terms; the model has {len(model.doc_ids_)} x "
+            f"{len(model.vocab_)}, and doc ids and vocabulary must be equal). Pass the "
+            "DocTermMatrix given to model.fit."
+        )
+    n = dtm.n_docs
+    seeds = rng.integers(0, 2**31 - 1, size=n_refit)
+    boot_ids = np.asarray([f"b{i:06d}" for i in range(n)])
+    shares, sims = [], []
+    for seed in seeds:
+        rows = np.sort(rng.integers(0, n, size=n))
+        sample = DocTermMatrix(dtm.matrix[rows], boot_ids, dtm.vocab)
+        tm = clone(model).set_params(random_state=int(seed)).fit(sample)
+        match, sim = _match_topics(model.components_, tm.components_)
+        shares.append(tm.transform(dtm)[:, match])
+        sims.append(sim)
+    return shares, np.asarray(sims)
 
 
 def _cell_labels(
@@ -129,9 +227,14 @@ def _cell_labels(
 
 def _cell_means(
     shares: np.ndarray, cells: pd.DataFrame, *, n_boot: int, ci_level: float,
-    rng: np.random.Generator,
+    rng: np.random.Generator, refits: list[np.ndarray] | None = None,
 ) -> dict[str, list]:
-    """Mean shares and percentile bootstrap bounds of every (group, period) cell, in order."""
+    """Mean shares and percentile bootstrap bounds of every (group, period) cell, in order.
+
+    With ``refits`` (each refit's shares of the same documents) the bounds are percentiles
+    of the within-cell bootstrap replicates pooled over the refits (of the refit cell means
+    when ``n_boot=0``).
+    """
     alpha = (1 - ci_level) / 2
     k = shares.shape[1]
     cols: dict[str, list] = {c: [] for c in
@@ -140,7 +243,15 @@ def _cell_means(
         x = shares[idx.to_numpy()]
         n = x.shape[0]
         mean = x.mean(axis=0)
-        if n_boot > 0 and n > 1:
+        if refits and n > 1:
+            rows = idx.to_numpy()
+            boot = np.vstack([
+                (rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot) @ r[rows]) / n
+                if n_boot > 0 else r[rows].mean(axis=0, keepdims=True)
+                for r in refits
+            ])
+            lo, hi = np.quantile(boot, [alpha, 1 - alpha], axis=0)
+        elif n_boot > 0 and n > 1:
             w = rng.multinomial(n, np.full(n, 1.0 / n), size=n_boot)
             boot = (w @ x) / n
             lo, hi = np.quantile(boot, [alpha, 1 - alpha], axis=0)
