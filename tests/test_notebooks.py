@@ -32,7 +32,8 @@ SMOKE_PARAMS: dict[str, dict] = {
                           "max_df": 1.0, "keyness_max_p": None, "recent_period": [2021, 2022]},
     "02-topics": {"ks": [2, 3], "n_topics": 3, "sweep_seeds": [0, 1], "n_top_terms": 5,
                   "min_df": 1, "max_df": 1.0, "n_boot": 20, "n_docs_shown": 1},
-    "03-alignment": {"n_boot": 10, "min_df": 1, "max_df": 1.0, "n_blocs": 2},
+    "03-alignment": {"n_boot": 10, "min_df": 1, "max_df": 1.0, "n_blocs": 2,
+                     "validation_n_boot": 20, "n_perm": 20},
     "04-case-china-arms-exports": {"n_boot": 20, "n_kwic": 3},
     "05-arms-stance": {"n_boot": 20, "n_splits": 3, "n_examples": 3},
 }

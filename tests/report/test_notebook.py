@@ -258,3 +258,91 @@ def test_period_label(value, period, label):
 
 def test_period_label_is_the_one_of_toolkit_periods():
     assert report.period_label is periods.period_label
+
+
+# ------------------------------------------------------------------ conventions and results
+
+
+def _seat_corpus() -> pd.DataFrame:
+    rows = ([("TWN", y) for y in (1950, 1960, 1971)] + [("CHN", y) for y in (1972, 1990)]
+            + [("RUS", y) for y in (1980, 1995)] + [("USA", y) for y in (1950, 1995)])
+    df = pd.DataFrame(rows, columns=["actor", "year"])
+    df.attrs["corpus"] = {"recoded": [{"from": "CHN", "to": "TWN", "rows": 3,
+                                       "actor_name": "Republic of China",
+                                       "years": [1946, 1971]}]}
+    return df
+
+
+def test_seat_notes_are_built_from_the_recode_and_the_successor_seats():
+    df = _seat_corpus()
+    text = report.seat_notes(df)
+    assert text == (
+        "CHN is the People's Republic of China from 1972; the Republic of China's 3 speeches "
+        "(1950–1971) are coded TWN. RUS is the Soviet Union up to 1991 and the Russian "
+        "Federation from 1992 (one UN seat, not recoded): its series across 1991 joins two "
+        "states.")
+    assert report.seat_notes(df, ["USA"]) == ""
+    assert report.seat_notes(df, ["CHN"]).startswith("CHN is the People's Republic")
+    assert report.seat_notes(df, ["RUS"]).startswith("RUS is the Soviet Union")
+    # a series that does not cross 1991, and a table cut to years without the recoded rows
+    assert report.seat_notes(df, ["RUS"], span=(1992, 2024)) == ""
+    late = df[df["year"] >= 1972].copy()
+    late.attrs = df.attrs
+    assert report.seat_notes(late, ["CHN"]) == ""
+    # a corpus without recodes (another corpus) says nothing about them
+    assert report.seat_notes(pd.DataFrame({"actor": ["USA"], "year": [2000]})) == ""
+
+
+def _summary(**kw):
+    base = {"overall": 0.12, "overall_ci_low": 0.07, "overall_ci_high": 0.18, "pooled": 0.04,
+            "qap_p": 1 / 1001, "n_perm": 1000, "n_years_tested": 74,
+            "n_years_significant": 46, "n_decades_qap": 7, "n_decades": 8, "low": 0.05,
+            "low_decade": "1940", "high": 0.13, "high_decade": "1960", "n_positive": 7,
+            "n_negative": 0, "ci_level": 0.95, "ci_method": "bca"}
+    return {**base, **kw}
+
+
+def test_describe_validation_branches_on_the_numbers():
+    text = report.describe_validation(_summary(), measure="UN voting agreement")
+    assert "r = 0.12 (95% BCa interval over states 0.07 to 0.18; QAP p ≤ 0.001" in text
+    assert "the interval lies above zero" in text
+    assert "46 of 74 years and in 7 of 8 decades" in text
+    assert "r = 0.04, below that interval: the shifts of both measures between years hide" in text
+    inside = report.describe_validation(_summary(pooled=0.1, qap_p=0.2), measure="x")
+    assert "QAP p = 0.200" in inside and "within that interval" in inside
+    assert "do not change the picture" in inside
+    null = report.describe_validation(_summary(overall_ci_low=-0.01), measure="x")
+    assert "the interval includes zero" in null
+    ideal = report.describe_validation(
+        _summary(overall=-0.08, overall_ci_low=-0.12, overall_ci_high=-0.04, pooled=0.02,
+                 n_negative=5), measure="ideal-point distance", expected_sign=-1)
+    assert "the interval lies below zero" in ideal and "below zero in 5 of 8" in ideal
+    assert "above that interval and of the opposite sign" in ideal
+
+
+def test_similarity_intervals_counts_rows_with_and_without_an_interval():
+    panel = pd.DataFrame({
+        "similarity": [0.3, 0.2, 0.1, float("nan")],
+        "ci_low": [0.25, float("nan"), float("nan"), float("nan")],
+        "ci_high": [0.35, float("nan"), float("nan"), float("nan")],
+        "n_passages_a": [10, 2, 10, 0], "n_passages_b": [10, 10, 10, 0]})
+    panel.attrs["alignment"] = {"n_boot": 100, "ci_level": 0.95, "interval": "bca",
+                                "min_passages": 5}
+    assert report.similarity_intervals(panel) == (
+        "95% BCa intervals (100 replicates resampling each actor's passages) for 1 of 3 "
+        "values; none where an actor has fewer than 5 passages (1), or where BCa is "
+        "undefined because the replicates lie almost all on one side of the estimate (1).")
+    panel.attrs["alignment"]["n_boot"] = 0
+    assert report.similarity_intervals(panel) == "No intervals (n_boot = 0)."
+
+
+def test_similarity_intervals_says_when_estimates_lie_outside_their_intervals():
+    panel = pd.DataFrame({"similarity": [0.2, 0.3], "ci_low": [0.21, 0.25],
+                          "ci_high": [0.26, 0.35], "n_passages_a": [10, 10],
+                          "n_passages_b": [10, 10], "boot_bias": [-0.04, -0.02]})
+    panel.attrs["alignment"] = {"n_boot": 100, "ci_level": 0.95, "interval": "basic",
+                                "min_passages": 5}
+    assert report.similarity_intervals(panel) == (
+        "95% basic intervals (100 replicates resampling each actor's passages) for 2 of 2 "
+        "values. The estimate lies outside its interval for 1 of them: resampled profiles are "
+        "sparser, and the replicates' median shift from the estimate is -0.030 (boot_bias).")

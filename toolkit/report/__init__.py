@@ -45,6 +45,7 @@ from toolkit.report.notebook import (
     choose_period,
     choose_references,
     corpus_card,
+    describe_validation,
     figure,
     load_corpus,
     optional,
@@ -53,6 +54,8 @@ from toolkit.report.notebook import (
     prose,
     resolve_corpus_name,
     save_table,
+    seat_notes,
+    similarity_intervals,
 )
 from toolkit.report.render import render_html
 
@@ -71,6 +74,7 @@ __all__ = [
     "choose_period",
     "choose_references",
     "corpus_card",
+    "describe_validation",
     "figure",
     "find_notebooks",
     "input_key",
@@ -84,5 +88,7 @@ __all__ = [
     "render_html",
     "resolve_corpus_name",
     "save_table",
+    "seat_notes",
+    "similarity_intervals",
     "write_index",
 ]

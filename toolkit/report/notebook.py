@@ -31,6 +31,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from toolkit import corpora
@@ -49,6 +50,7 @@ __all__ = [
     "choose_period",
     "choose_references",
     "corpus_card",
+    "describe_validation",
     "figure",
     "load_corpus",
     "optional",
@@ -57,6 +59,8 @@ __all__ = [
     "prose",
     "resolve_corpus_name",
     "save_table",
+    "seat_notes",
+    "similarity_intervals",
 ]
 
 #: The embedded corpus a run falls back to when UNGDC is not in the data home.
@@ -674,3 +678,227 @@ def figure(fig, caption: str, **values: Any):
     alt = _format(caption, values, escape=False)
     display(Image(data=buf.getvalue(), format="png", metadata={"alt": alt}))
     return prose("*" + caption + "*", **values)
+
+
+# ---------------------------------------------------------------------------
+# conventions and results in prose (generated, so that prose follows the numbers)
+# ---------------------------------------------------------------------------
+
+
+def _official_name(code: str) -> str:
+    """The official name of an ISO3 code ("People's Republic of China"), else the code."""
+    from toolkit._countries import country_converter
+
+    cc = country_converter().data
+    hit = cc.loc[cc["ISO3"] == code, "name_official"]
+    return str(hit.iloc[0]) if len(hit) else code
+
+
+def _years_of(corpus: pd.DataFrame, code: str) -> pd.Series:
+    return pd.to_numeric(corpus.loc[corpus["actor"].astype(str) == code, "year"],
+                         errors="coerce").dropna().astype(int)
+
+
+def seat_notes(
+    corpus: pd.DataFrame,
+    actors: Sequence[str] | None = None,
+    *,
+    span: Sequence[int] | None = None,
+) -> str:
+    """Say which state a seat code stands for when it changed hands, from the data.
+
+    Two kinds of sentence, each only where it matters:
+
+    * a **recode** recorded by the loader in ``attrs["corpus"]["recoded"]`` (UNGDC's
+      ``china_seat="split"``: the Republic of China's CHN speeches coded TWN): "CHN is the
+      People's Republic of China from 1972; the Republic of China's 25 speeches
+      (1946–1971) are coded TWN." The numbers are counted in ``corpus`` (a table cut to
+      some years counts only its own speeches; none left, no sentence);
+    * a **successor seat** of :func:`toolkit.actors.historical_states` (a dissolved state
+      whose UN seat another code continues, not recoded: the Soviet Union's is RUS), when
+      the code's years cross the end of the predecessor: "RUS is the Soviet Union up to
+      1991 and the Russian Federation from 1992 (one UN seat, not recoded): its series
+      across 1991 joins two states."
+
+    Parameters
+    ----------
+    corpus : DataFrame
+        The corpus table (``actor``, ``year``; ``attrs["corpus"]`` from the loader).
+    actors : sequence of str or None, default=None
+        The codes a report shows; a recode is named when its old or new code is among
+        them. None: every actor of the corpus.
+    span : (int, int) or None, default=None
+        First and last year of the series shown (e.g. of a pooled reference text); None
+        uses each code's years in ``corpus``.
+
+    Returns
+    -------
+    str
+        The sentences, separated by spaces; ``""`` when no seat convention applies.
+    """
+    present = set(corpus["actor"].dropna().astype(str))
+    wanted = present if actors is None else {str(a) for a in actors}
+    notes = []
+    for rec in (corpus.attrs.get("corpus") or {}).get("recoded") or []:
+        old, new = str(rec.get("from")), str(rec.get("to"))
+        if not ({old, new} & wanted):
+            continue
+        y0, y1 = (int(y) for y in rec.get("years", (None, None)))
+        moved = _years_of(corpus, new)
+        moved = moved[(moved >= y0) & (moved <= y1)]
+        kept = _years_of(corpus, old)
+        if moved.empty or kept.empty:
+            continue
+        name = rec.get("actor_name") or new
+        notes.append(
+            f"{old} is the {_official_name(old)} from {int(kept.min())}; the {name}'s "
+            f"{len(moved):,} speech{'' if len(moved) == 1 else 'es'} ({int(moved.min())}–"
+            f"{int(moved.max())}) are coded {new}."
+        )
+    from toolkit.actors import historical_states
+
+    hist = historical_states()
+    for row in hist.itertuples():
+        seat = str(row.un_seat) if pd.notna(row.un_seat) else ""
+        end = str(row.end) if pd.notna(row.end) else ""
+        if not seat or seat == row.iso3 or not end.isdigit() or seat not in wanted:
+            continue
+        years = _years_of(corpus, seat)
+        first, last = (span if span is not None
+                       else ((years.min(), years.max()) if len(years) else (None, None)))
+        if first is None or not int(first) <= int(end) < int(last):
+            continue
+        notes.append(
+            f"{seat} is the {row.name} up to {end} and the {_official_name(seat)} from "
+            f"{int(end) + 1} (one UN seat, not recoded): its series across {end} joins two "
+            "states."
+        )
+    return " ".join(notes)
+
+
+def _p_text(p: float, n_perm: Any) -> str:
+    """A permutation p-value for prose, at the resolution the permutations allow."""
+    if n_perm and p <= 1.0 / (int(n_perm) + 1) + 1e-12:
+        return (f"p ≤ {1.0 / (int(n_perm) + 1):.3f}, the smallest possible with "
+                f"{int(n_perm):,} permutations")
+    return f"p = {p:.3f}"
+
+
+def describe_validation(
+    summary: Mapping[str, Any], *, measure: str, expected_sign: int = 1
+) -> str:
+    """What a text-vs-external validation shows, in sentences that branch on its numbers.
+
+    Parameters
+    ----------
+    summary : mapping
+        Output of :func:`toolkit.alignment.summarize_validation`.
+    measure : str
+        What the text is compared with ("UN voting agreement").
+    expected_sign : {1, -1}, default=1
+        The sign of a correlation that supports the text measure (+1 for agreement, -1
+        for a distance).
+
+    Returns
+    -------
+    str
+        The within-year correlation with its interval and QAP p-value, the years and
+        decades in which QAP rejects, the range over decades, and how the pooled
+        correlation (no demeaning) compares: inside or outside the interval, and of the
+        same or the opposite sign.
+    """
+    level = summary.get("ci_level") or 0.95
+    alpha = 1 - float(level)
+    r, lo, hi = summary["overall"], summary["overall_ci_low"], summary["overall_ci_high"]
+    method = {"bca": "BCa", "percentile": "percentile", "basic": "basic"}.get(
+        str(summary.get("ci_method")), str(summary.get("ci_method")))
+    side = "above" if expected_sign > 0 else "below"
+    if np.isnan(lo) or np.isnan(hi):
+        verdict = "no interval could be computed"
+    elif (lo > 0 if expected_sign > 0 else hi < 0):
+        verdict = f"the interval lies {side} zero, the sign expected if the text tracks {measure}"
+    elif lo <= 0 <= hi:
+        verdict = "the interval includes zero"
+    else:
+        verdict = "the interval lies on the side of zero opposite to the expected one"
+    text = (
+        f"With both measures demeaned within each year, text similarity and {measure} "
+        f"correlate with r = {r:.2f} ({level:.0%} {method} interval over states {lo:.2f} to "
+        f"{hi:.2f}; QAP {_p_text(summary['qap_p'], summary.get('n_perm'))}): {verdict}. "
+        f"QAP rejects exchangeable states at p < {alpha:.2g} in {summary['n_years_significant']}"
+        f" of {summary['n_years_tested']} years and in {summary['n_decades_qap']} of "
+        f"{summary['n_decades']} decades; the decades' correlations run from "
+        f"{summary['low']:.2f} ({summary['low_decade']}s) to {summary['high']:.2f} "
+        f"({summary['high_decade']}s), their intervals {side} zero in "
+        f"{summary['n_positive'] if expected_sign > 0 else summary['n_negative']} of "
+        f"{summary['n_decades']}."
+    )
+    pooled = summary["pooled"]
+    if np.isnan(pooled) or np.isnan(lo):
+        return text
+    where = ("within that interval" if lo <= pooled <= hi
+             else "below that interval" if pooled < lo else "above that interval")
+    if np.sign(pooled) != np.sign(r) and pooled != 0 and r != 0:
+        why = (" and of the opposite sign: the shifts of both measures between years reverse "
+               "the association that holds within years")
+    elif lo <= pooled <= hi:
+        why = ": the shifts between years do not change the picture"
+    elif abs(pooled) < abs(r):
+        why = ": the shifts of both measures between years hide part of the association"
+    else:
+        why = ": the shifts of both measures between years add an association of their own"
+    return text + (f" Pooling all dyad-years without demeaning gives r = {pooled:.2f}, "
+                   f"{where}{why}.")
+
+
+def similarity_intervals(panel: pd.DataFrame) -> str:
+    """What the intervals of a similarity panel are and how many rows have one, for a caption.
+
+    Parameters
+    ----------
+    panel : DataFrame
+        Output of :func:`toolkit.alignment.similarity_panel` (or rows of it, e.g. a
+        :func:`~toolkit.alignment.dyad_series`; its ``attrs["alignment"]`` is read when
+        present).
+
+    Returns
+    -------
+    str
+        E.g. "95% BCa intervals (100 replicates resampling each actor's passages) for 120
+        of 230 values; none where an actor has fewer than 5 passages (80), or where BCa is
+        undefined because ... (30).", or "No intervals (n_boot = 0)." When estimates lie
+        outside their intervals (a percentile or basic interval of a cosine whose
+        replicates are shifted), a sentence counts them and gives the median
+        ``boot_bias``.
+    """
+    info = panel.attrs.get("alignment") or {}
+    n_boot = int(info.get("n_boot") or 0)
+    if not n_boot:
+        return "No intervals (n_boot = 0)."
+    level = float(info.get("ci_level") or 0.95)
+    kind = {"bca": "BCa", "percentile": "percentile", "basic": "basic"}.get(
+        str(info.get("interval")), str(info.get("interval")))
+    rows = panel[panel["similarity"].notna()] if "similarity" in panel else panel
+    has = rows["ci_low"].notna() & rows["ci_high"].notna()
+    k = int(info.get("min_passages") or 5)
+    few = ((rows["n_passages_a"] < k) | (rows["n_passages_b"] < k)) if (
+        "n_passages_a" in rows and "n_passages_b" in rows) else pd.Series(False, rows.index)
+    other = int((~has & ~few).sum())
+    text = (f"{level:.0%} {kind} intervals ({n_boot} replicates resampling each actor's "
+            f"passages) for {int(has.sum()):,} of {len(rows):,} values")
+    why = []
+    if int((~has & few).sum()):
+        why.append(f"where an actor has fewer than {k} passages ({int((~has & few).sum()):,})")
+    if other:
+        why.append(f"where {kind} is undefined because the replicates lie almost all on one "
+                   f"side of the estimate ({other:,})" if kind == "BCa"
+                   else f"otherwise ({other:,})")
+    text += ("; none " + ", or ".join(why) if why else "") + "."
+    with_ci = rows[has]
+    outside = int(((with_ci["similarity"] < with_ci["ci_low"])
+                   | (with_ci["similarity"] > with_ci["ci_high"])).sum())
+    if outside and "boot_bias" in rows:
+        text += (f" The estimate lies outside its interval for {outside:,} of them: resampled "
+                 "profiles are sparser, and the replicates' median shift from the estimate is "
+                 f"{float(with_ci['boot_bias'].median()):+.3f} (boot_bias).")
+    return text
