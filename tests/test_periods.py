@@ -95,3 +95,31 @@ def test_period_range_fills_gaps():
     assert got == [pd.Timestamp("2023-01-01"), pd.Timestamp("2023-02-01"),
                    pd.Timestamp("2023-03-01")]
     assert periods.period_range([], "year") == []
+
+
+@pytest.mark.parametrize(("dates", "expected"), [
+    (["2022-09-03T12:45:00+02:00", "2023-04-28T08:30:00-04:00"], "M"),
+    (["2020-01-01", "2023-06-30"], "Q"),
+    (["1990-01-01", "2023-06-30"], "year"),
+    (["1946-09-01", "2023-09-30"], "decade"),
+])
+def test_default_period_follows_the_span_of_the_dates(dates, expected):
+    table = pd.DataFrame({"date": dates, "year": [int(d[:4]) for d in dates]})
+    assert periods.default_period(table) == expected
+
+
+def test_default_period_from_years_only_never_needs_dates():
+    assert periods.default_period(pd.DataFrame({"year": [2022, 2023]})) == "year"
+    assert periods.default_period(pd.DataFrame({"year": [2000, 2038]})) == "year"
+    assert periods.default_period(pd.DataFrame({"year": [1946, 2023]})) == "decade"
+    # an all-missing date column falls back to the years
+    no_dates = pd.DataFrame({"year": [1946, 2023], "date": [pd.NaT, pd.NaT]})
+    assert periods.default_period(no_dates) == "decade"
+    assert periods.corpus_span(no_dates) == (78.0, "year")
+
+
+def test_default_period_is_a_period_assign_period_understands():
+    table = pd.DataFrame({"date": pd.to_datetime(["2022-09-03", "2023-04-28"]),
+                          "year": [2022, 2023]})
+    labels = periods.assign_period(table, periods.default_period(table))
+    assert periods.period_label(labels.iloc[-1], "M") == "April 2023"

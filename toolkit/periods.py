@@ -46,6 +46,8 @@ __all__ = [
     "period_name",
     "period_range",
     "period_width",
+    "corpus_span",
+    "default_period",
 ]
 
 #: What ``period=`` accepts (see the module docstring).
@@ -274,3 +276,54 @@ def period_range(labels: Sequence[Any] | pd.Series, period: Period) -> list:
     first = pd.Timestamp(values.min())
     rng = pd.period_range(first, pd.Timestamp(values.max()), freq=first.to_period(period).freq)
     return list(rng.start_time)
+
+
+#: The spans (in years) below which :func:`default_period` chooses each period, in order.
+DEFAULT_PERIOD_SPANS = ((2, "M"), (6, "Q"), (40, "year"))
+
+
+def corpus_span(table: pd.DataFrame) -> tuple[float, str]:
+    """The time a table spans, in years, and which column it was read from.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A corpus table with ``date`` (used when it holds at least one date) or ``year``.
+
+    Returns
+    -------
+    (float, str)
+        The span in years (from the first to the last date, or ``last - first + 1``
+        calendar years) and ``"date"`` or ``"year"``; ``(0.0, "year")`` without either.
+    """
+    if "date" in table.columns:
+        dates = pd.to_datetime(table["date"], errors="coerce", utc=True).dropna()
+        if len(dates):
+            return (dates.max() - dates.min()).days / 365.25, "date"
+    if "year" in table.columns:
+        years = pd.to_numeric(table["year"], errors="coerce").dropna()
+        if len(years):
+            return float(years.max() - years.min() + 1), "year"
+    return 0.0, "year"
+
+
+def default_period(table: pd.DataFrame) -> str:
+    """The period that suits a corpus's time span: month, quarter, year or decade.
+
+    Parameters
+    ----------
+    table : DataFrame
+        A corpus table with ``date`` or ``year`` (see :func:`corpus_span`).
+
+    Returns
+    -------
+    str
+        ``"M"`` for a span under 2 years, ``"Q"`` under 6, ``"year"`` under 40, else
+        ``"decade"``. Months and quarters need dates: a table with years only gets
+        ``"year"`` below 40 years.
+    """
+    span, source = corpus_span(table)
+    for limit, period in DEFAULT_PERIOD_SPANS:
+        if span < limit:
+            return period if source == "date" or period == "year" else "year"
+    return "decade"

@@ -346,3 +346,21 @@ def test_similarity_intervals_says_when_estimates_lie_outside_their_intervals():
         "95% basic intervals (100 replicates resampling each actor's passages) for 2 of 2 "
         "values. The estimate lies outside its interval for 1 of them: resampled profiles are "
         "sparser, and the replicates' median shift from the estimate is -0.030 (boot_bias).")
+
+
+def test_choose_trend_period_says_how_it_chose():
+    from toolkit.report.notebook import choose_trend_period
+
+    months = pd.DataFrame({"date": pd.to_datetime(["2022-09-03", "2023-04-28"]),
+                           "year": [2022, 2023]})
+    assert choose_trend_period(months) == (
+        "M", "Periods are months: the corpus spans 8 months (months under 2 years, quarters "
+        "under 6, years under 40, decades beyond; set `period` in reports.yml to change it).")
+    period, text = choose_trend_period(pd.DataFrame({"year": list(range(1946, 2024))}))
+    assert period == "decade" and "the corpus spans 78 years" in text
+    # the notebook's own parameter wins over the report-wide period, which wins over the span
+    assert choose_trend_period(months, "Q", override="decade") == (
+        "decade", "Periods are decades, as set in the parameters.")
+    assert choose_trend_period(months, "Q")[0] == "Q"
+    assert choose_trend_period(months, override=5)[1] == (
+        "Periods are 5-year periods, as set in the parameters.")
