@@ -1,4 +1,4 @@
-"""Tests for toolkit.report.build without a kernel: configuration, notebooks, parameters.
+"""Tests for toolkit.report.build: configuration, notebooks, parameters; one tiny real build.
 
 Executing real notebooks is tested in tests/test_notebooks.py; opening the HTML in a
 browser in tests/test_report_browser.py.
@@ -7,6 +7,7 @@ browser in tests/test_report_browser.py.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import nbformat
@@ -179,3 +180,24 @@ def test_build_reports_rejects_unknown_override_and_notebooks_as_output(tmp_path
     with pytest.raises(ValueError, match=r"must not be the notebooks folder"):
         report.build_reports(config={}, notebooks_dir=tmp_path, output_dir=tmp_path / "r",
                              build_dir=tmp_path)
+
+
+# --------------------------------------------------------------------------- a real kernel
+
+
+def test_a_build_prints_one_line_per_notebook_and_names_the_cell_of_a_warning(tmp_path, capfd):
+    nb_dir = tmp_path / "nb"
+    nb_dir.mkdir()
+    path = _write_nb(nb_dir / "00-a.ipynb", "seed = 0")
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(new_code_cell("import warnings\nwarnings.warn('few documents in 1990')"))
+    nbformat.write(nb, path)
+    manifest = report.build_reports(config={}, notebooks_dir=nb_dir, output_dir=tmp_path / "r",
+                                    build_dir=tmp_path / "b", reuse=False)
+    assert manifest["runs"][0]["status"] == "ok"
+    out, err = capfd.readouterr()
+    assert err == "", err  # no kernel log: no "running over TCP", no "KeyboardInterrupt"
+    assert [ln.split(" ")[1] for ln in out.splitlines()] == ["00-a", "00-a:", "1/1"]
+    page = (tmp_path / "r" / "00-a.html").read_text(encoding="utf-8")
+    assert "ipykernel_" not in page
+    assert re.search(r"Cell In\[\d+\], line 2: UserWarning: few documents in 1990", page)

@@ -86,3 +86,24 @@ def test_warnings_are_folded_and_escaped():
     page = out["data"]["text/html"]
     assert page.startswith('<details class="fptk-warnings"')
     assert "<script>" not in page and "&lt;script&gt;" in page and "more" in page
+
+
+def test_kernel_file_names_become_notebook_cells():
+    from ipykernel.compiler import get_tmp_hash_seed, murmur2_x86
+
+    from toolkit.report.render import _name_cells
+
+    source = "import warnings\nwarnings.warn('few documents')"
+    cell = new_code_cell(source, execution_count=7)
+    name = murmur2_x86(source, get_tmp_hash_seed())
+    cell.outputs = [new_output("stream", name="stderr", text=(
+        f"/tmp/ipykernel_4242/{name}.py:2: UserWarning: few documents\n"
+        "/tmp/ipykernel_4242/99.py:3: UserWarning: elsewhere\n"
+        "/x/site-packages/pandas/core/frame.py:12: FutureWarning: kept\n"))]
+    nb = new_notebook()
+    nb.cells = [cell]
+    assert _name_cells(nb) == 2
+    assert nb.cells[0].outputs[0]["text"] == (
+        "Cell In[7], line 2: UserWarning: few documents\n"
+        "A notebook cell, line 3: UserWarning: elsewhere\n"
+        "/x/site-packages/pandas/core/frame.py:12: FutureWarning: kept\n")

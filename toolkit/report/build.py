@@ -66,6 +66,11 @@ CONFIG_KEYS: dict[str, Any] = {
 }
 #: Parameters every notebook may declare and receive from the top of ``reports.yml``.
 GLOBAL_PARAMS = ("corpus", "years", "actors", "preferred_actors", "seed")
+#: Command-line options of every kernel a build starts: the kernel's own log (the
+#: "running over TCP without encryption" warning, "KeyboardInterrupt caught in kernel" at
+#: shutdown) stays silent. Errors of the notebook's code still reach the run record and the
+#: report, through the notebook's outputs.
+KERNEL_ARGUMENTS = ("--IPKernelApp.log_level=CRITICAL",)
 #: Options of the ``render:`` section and their defaults.
 RENDER_DEFAULTS: dict[str, Any] = {
     "exclude_input": True,
@@ -377,6 +382,7 @@ def _run_one(
             progress_bar=False,
             request_save_on_cell_execute=False,
             execution_timeout=render["timeout"],
+            extra_arguments=list(KERNEL_ARGUMENTS),
         )
     except Exception as exc:
         error = f"{type(exc).__name__}: {str(exc).strip().splitlines()[-1] if str(exc) else ''}"

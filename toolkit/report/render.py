@@ -3,9 +3,10 @@
 :func:`render_html` renders an executed notebook into one self-contained HTML file with
 the Jinja2 template ``templates/fptk_report.html.j2`` (nbconvert's "lab" template without
 the require.js, MathJax, Mermaid and widget loaders; images embedded as data URIs).
-Before rendering, tqdm progress bars are dropped from the outputs and every other stderr
-output (warnings) is folded under an escaped "Warnings" summary; the parameters of the run
-are shown at the top.
+Before rendering, tqdm progress bars are dropped from the outputs, the kernel's temporary
+file names in warnings (``/tmp/ipykernel_…/….py:3:``) become the notebook cell
+(``Cell In[7], line 3:``), and every other stderr output (warnings) is folded under an
+escaped "Warnings" summary; the parameters of the run are shown at the top.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import html
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 from toolkit.cache import atomic_path
 
@@ -54,6 +56,7 @@ def render_html(
 
     nb = nbformat.read(str(notebook), as_version=4)
     _drop_progress_bars(nb)
+    _name_cells(nb)
     _fold_warnings(nb)
     exporter = HTMLExporter(
         template_name="lab",
@@ -101,6 +104,49 @@ def _drop_progress_bars(nb) -> int:
         if "outputs" in cell:
             cell["outputs"] = outputs
     return removed
+
+
+#: A cell's file name in the kernel: ``<tmp>/ipykernel_<pid>/<murmur2 hash of the source>.py``.
+_CELL_FILE = re.compile(r"\S*ipykernel_\d+[\\/](\d+)\.py:(\d+):")
+
+
+def _cell_hash(source: str) -> int | None:
+    """The number ipykernel names a cell's code file after (None without ipykernel)."""
+    try:
+        from ipykernel.compiler import get_tmp_hash_seed, murmur2_x86
+    except ImportError:  # pragma: no cover - ipykernel comes with the Jupyter stack
+        return None
+    return murmur2_x86(source, get_tmp_hash_seed())
+
+
+def _name_cells(nb) -> int:
+    """Replace the kernel's cell file names in stderr outputs by ``Cell In[n], line l``, in place.
+
+    A warning raised by a cell's own code names its temporary file
+    (``/tmp/ipykernel_123/456.py:3:``); the file is named after a hash of the cell's source,
+    so it maps back to the cell and its execution count. An unknown file name becomes
+    ``a notebook cell, line l``. Returns the number of names replaced.
+    """
+    counts: dict[str, Any] = {}
+    for cell in nb.cells:
+        if cell.get("cell_type") == "code":
+            key = _cell_hash(cell.get("source", ""))
+            if key is not None:
+                counts[str(key)] = cell.get("execution_count")
+    n = 0
+
+    def _name(match: re.Match) -> str:
+        nonlocal n
+        n += 1
+        count = counts.get(match.group(1))
+        where = f"Cell In[{count}]" if count is not None else "A notebook cell"
+        return f"{where}, line {match.group(2)}:"
+
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream" and out.get("name") == "stderr":
+                out["text"] = _CELL_FILE.sub(_name, out.get("text", ""))
+    return n
 
 
 def _fold_warnings(nb) -> int:
