@@ -178,3 +178,20 @@ def test_info_real_cmfa(data_home, capsys):
     assert "(release v4-ukraine)" in out
     assert "years: 2002-2023" in out
     assert "skipped: 2" in out
+
+
+def test_report_set_corpus_path_reaches_the_notebooks_as_staged_parquet(tmp_path, monkeypatch,
+                                                                         tiny_corpus):
+    from toolkit.report import build
+
+    tiny_corpus[["doc_id", "actor", "year", "text"]].to_csv(tmp_path / "press.csv", index=False)
+    monkeypatch.chdir(tmp_path)
+    seen = []
+    monkeypatch.setattr(build, "_execute", lambda jobs, **kw: seen.extend(jobs) or [])
+    (tmp_path / "empty.yml").write_text("{}\n")
+    assert cli.main(["report", "--notebook", "00", "--set", "corpus=press.csv", "--config",
+                     "empty.yml", "--output-dir", str(tmp_path / "r"),
+                     "--build-dir", str(tmp_path / "b")]) == 0
+    staged = seen[0].params["corpus"]
+    assert staged.endswith("press.parquet") and os.path.isabs(staged)
+    assert str(tmp_path / "b" / "corpus") in staged

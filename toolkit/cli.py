@@ -299,8 +299,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output-dir", help="where the HTML goes (default reports/)")
     p.add_argument("--build-dir", help="where executed notebooks go (default build/)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE",
-                   help="override a parameter, e.g. --set corpus=sotu, --set years=[2000,2010] "
-                   "or --set 03-alignment.n_boot=50 (repeatable)")
+                   help="override a parameter, e.g. --set corpus=sotu, --set corpus=press.csv "
+                   "(a path: read once, written as Parquet into the build folder), "
+                   "--set years=[2000,2010] or --set 03-alignment.n_boot=50 (repeatable)")
     p.add_argument("--show-input", action="store_true", help="show code cells in the HTML")
     p.add_argument("--jobs", type=int, help="notebooks executed at once (default 2)")
     p.add_argument("--no-reuse", action="store_true",

@@ -201,3 +201,47 @@ def test_a_build_prints_one_line_per_notebook_and_names_the_cell_of_a_warning(tm
     page = (tmp_path / "r" / "00-a.html").read_text(encoding="utf-8")
     assert "ipykernel_" not in page
     assert re.search(r"Cell In\[\d+\], line 2: UserWarning: few documents in 1990", page)
+
+
+def test_build_reports_takes_a_dataframe_and_writes_it_once_as_parquet(tmp_path, tiny_corpus):
+    nb_dir = tmp_path / "nb"
+    nb_dir.mkdir()
+    path = _write_nb(nb_dir / "00-a.ipynb", 'corpus = "auto"')
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(new_code_cell(
+        "from toolkit.report import load_corpus\ndf = load_corpus(corpus)\n"
+        "assert len(df) == 6 and set(df['actor']) == {'CHN', 'RUS', 'USA'}, df\n"
+        "print(len(df), 'documents')"))
+    nbformat.write(nb, path)
+    kwargs = {"config": {}, "notebooks_dir": nb_dir, "output_dir": tmp_path / "r",
+              "build_dir": tmp_path / "b", "echo": False}
+    manifest = report.build_reports(corpus=tiny_corpus, **kwargs)
+    run = manifest["runs"][0]
+    assert run["status"] == "ok", run["error"]
+    staged = Path(run["params"]["corpus"])
+    assert staged.is_absolute() and staged.parent.parent == tmp_path / "b" / "corpus"
+    assert manifest["overrides"] == {"corpus": str(staged)}
+    mtime = staged.stat().st_mtime_ns
+    again = report.build_reports(corpus=tiny_corpus.copy(), **kwargs)  # same table: same file
+    assert again["runs"][0]["params"]["corpus"] == str(staged)
+    assert staged.stat().st_mtime_ns == mtime
+    assert list((tmp_path / "b" / "corpus").iterdir()) == [staged.parent]
+
+
+def test_a_corpus_path_is_loaded_once_and_staged_and_names_are_kept(tmp_path, tiny_corpus,
+                                                                    monkeypatch):
+    from toolkit.report.build import _stage_corpus
+
+    csv = tmp_path / "press.csv"
+    tiny_corpus[["doc_id", "actor", "year", "text"]].to_csv(csv, index=False)
+    monkeypatch.chdir(tmp_path)
+    staged = Path(_stage_corpus("press.csv", build=tmp_path / "b", echo=False))
+    assert staged.is_absolute() and staged.name == "press.parquet"
+    assert len(report.load_corpus(str(staged))) == 6
+    assert _stage_corpus(csv, build=tmp_path / "b", echo=False) == str(staged)
+    assert _stage_corpus("auto", build=tmp_path / "b", echo=False) == "auto"
+    assert _stage_corpus("sotu", build=tmp_path / "b", echo=False) == "sotu"
+    with pytest.raises(FileNotFoundError, match=r"neither a known corpus"):
+        _stage_corpus("nowhere.csv", build=tmp_path / "b", echo=False)
+    with pytest.raises(ValueError, match=r"lacks the column\(s\) \['text'\]"):
+        _stage_corpus(tiny_corpus.drop(columns="text"), build=tmp_path / "b", echo=False)

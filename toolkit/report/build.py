@@ -530,6 +530,58 @@ def _finish_run(run: dict[str, Any], *, out: Path, exclude_input: bool) -> None:
                               exclude_input=exclude_input).name
 
 # ---------------------------------------------------------------------------
+# a corpus given as a table or a path
+# ---------------------------------------------------------------------------
+
+
+def _is_corpus_path(value: Any) -> bool:
+    """Whether ``value`` names a corpus by path (not ``"auto"`` nor a registered name)."""
+    if isinstance(value, os.PathLike):
+        return True
+    if not isinstance(value, str) or value == "auto":
+        return False
+    return value not in set(corpora.list_corpora()["name"])
+
+
+def _stage_corpus(corpus: Any, *, build: Path, echo: bool) -> Any:
+    """A corpus given as a DataFrame or a path, written once as Parquet; else ``corpus``.
+
+    The table (a DataFrame as given, a path loaded once with
+    :func:`toolkit.corpora.load_corpus`) goes to
+    ``<build>/corpus/<fingerprint>/<name>.parquet``, atomically; a table with the same
+    fingerprint (every column, every value) is not written again. The notebooks receive the
+    absolute path, so a path relative to where ``fptk`` was started works too.
+    """
+    import pandas as pd
+
+    from toolkit.cache import frame_fingerprint, write_frame
+
+    if isinstance(corpus, pd.DataFrame):
+        df, name = corpus, (corpus.attrs.get("corpus") or {}).get("name") or "corpus"
+    elif _is_corpus_path(corpus):
+        df = corpora.load_corpus(corpus)
+        name = Path(str(corpus)).name.split(".")[0] or "corpus"
+    else:
+        return corpus
+    missing = [c for c in ("doc_id", "text") if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"The corpus table lacks the column(s) {missing}; a corpus has one row per "
+            "document with doc_id and text (see toolkit.corpora.standardize_columns)."
+        )
+    fingerprint = frame_fingerprint(df, columns=tuple(str(c) for c in df.columns))
+    safe = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in str(name))
+    target = build / "corpus" / fingerprint[:16] / f"{safe}.parquet"
+    if not target.is_file():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(target) as tmp:
+            write_frame(df, tmp)
+    if echo:
+        print(f"[report] corpus: {len(df):,} documents in {target}", flush=True)
+    return str(target.resolve())
+
+
+# ---------------------------------------------------------------------------
 # building
 # ---------------------------------------------------------------------------
 
@@ -678,6 +730,7 @@ def _conclude(
 
 def build_reports(
     *,
+    corpus: Any = None,
     config: str | os.PathLike | Mapping[str, Any] | None = None,
     notebooks: Iterable[str] | None = None,
     output_dir: str | os.PathLike = "reports",
@@ -694,6 +747,13 @@ def build_reports(
 
     Parameters
     ----------
+    corpus : DataFrame or str or path-like or None, default=None
+        The corpus of every notebook, overriding ``corpus`` of the config and of
+        ``params``: a corpus table (one row per document, with ``doc_id`` and ``text``),
+        a path (folder or table, as :func:`toolkit.corpora.load_corpus` takes), a
+        corpus name or ``"auto"``. A table, or a path given here, in ``params`` or in the
+        config, is written once as Parquet into ``<build_dir>/corpus/<fingerprint>/``
+        and the notebooks read that file.
     config : str or path-like or mapping or None, default=None
         Run parameters (see :func:`load_config`); default ``reports.yml``.
     notebooks : iterable of str or None, default=None
@@ -739,6 +799,11 @@ def build_reports(
         render["exclude_input"] = exclude_input
     paths = find_notebooks(notebooks, notebooks_dir=notebooks_dir)
     out, build = _output_dirs(output_dir, build_dir, notebooks_folder=paths[0].parent)
+    if corpus is not None:
+        overrides["corpus"] = corpus
+    staged = _stage_corpus(overrides.get("corpus", cfg["corpus"]), build=build, echo=echo)
+    if staged is not overrides.get("corpus", cfg["corpus"]):
+        overrides["corpus"] = staged
     reuse = bool(render["reuse"] if reuse is None else reuse)
     plan = _plan(paths, cfg, overrides, out=out, build=build, render=render, reuse=reuse)
     runs = _execute(plan, n_jobs=max(1, int(jobs if jobs is not None else render["jobs"])),
