@@ -195,3 +195,16 @@ def test_report_set_corpus_path_reaches_the_notebooks_as_staged_parquet(tmp_path
     staged = seen[0].params["corpus"]
     assert staged.endswith("press.parquet") and os.path.isabs(staged)
     assert str(tmp_path / "b" / "corpus") in staged
+
+
+def test_report_set_period_name_is_the_grouping_period(monkeypatch, recwarn):
+    from toolkit import report
+    from toolkit.exceptions import FptkDeprecationWarning
+    from toolkit.report.build import _check_overrides
+
+    calls = []
+    monkeypatch.setattr(report, "build_reports", lambda **kw: calls.append(kw) or {"runs": []})
+    assert cli.main(["report", "--set", "period=M", "--set", "years=[2022, 2023]"]) == 0
+    assert calls[-1]["params"] == {"period": "M", "years": [2022, 2023]}
+    assert _check_overrides(calls[-1]["params"]) == {"period": "M", "years": [2022, 2023]}
+    assert not [w for w in recwarn if issubclass(w.category, FptkDeprecationWarning)]

@@ -301,7 +301,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", action="append", metavar="KEY=VALUE",
                    help="override a parameter, e.g. --set corpus=sotu, --set corpus=press.csv "
                    "(a path: read once, written as Parquet into the build folder), "
-                   "--set years=[2000,2010] or --set 03-alignment.n_boot=50 (repeatable)")
+                   "--set years=[2000,2010], --set period=M (grouping: M, Q, year, decade, N "
+                   "years) or --set 03-alignment.n_boot=50 (repeatable)")
     p.add_argument("--show-input", action="store_true", help="show code cells in the HTML")
     p.add_argument("--jobs", type=int, help="notebooks executed at once (default 2)")
     p.add_argument("--no-reuse", action="store_true",

@@ -54,7 +54,7 @@ def test_load_config_rejects_bad_values(raw, message):
 def test_load_config_period_is_a_deprecated_alias_of_years(tmp_path):
     with pytest.warns(FptkDeprecationWarning, match=r"<mapping>: 'period' is deprecated.*'years'"):
         cfg = report.load_config({"period": [1990, 2000]})
-    assert cfg["years"] == [1990, 2000] and "period" not in cfg
+    assert cfg["years"] == [1990, 2000] and cfg["period"] is None
     path = tmp_path / "r.yml"
     path.write_text("period: [1990, null]\n", encoding="utf-8")
     with pytest.warns(FptkDeprecationWarning, match=r"r\.yml: 'period' is deprecated"):
@@ -155,12 +155,34 @@ def test_global_parameters_reach_the_notebooks_that_declare_them(tmp_path):
                       "preferred_actors": ["CHN", "USA"]}
 
 
-def test_a_notebook_declaring_period_still_gets_the_years_with_a_warning(tmp_path):
-    path = _write_nb(tmp_path / "01-x.ipynb", "period = None\nk = 5")
-    cfg = report.load_config({"years": [2000, 2010]})
-    with pytest.warns(FptkDeprecationWarning, match=r"01-x\.ipynb declares .*'period'.*'years'"):
-        params = _parameters_for(path, cfg, {}, tmp_path)
-    assert params == {"period": [2000, 2010]}
+def test_load_config_period_as_a_name_or_number_is_the_grouping_period(recwarn):
+    for value in ("M", "decade", 5):
+        cfg = report.load_config({"period": value, "years": [2000, 2010]})
+        assert cfg["period"] == value and cfg["years"] == [2000, 2010]
+    assert not [w for w in recwarn if issubclass(w.category, FptkDeprecationWarning)]
+    assert report.load_config({})["period"] is None
+    for bad in (0, True, "", 2.5, {"M": 1}):
+        with pytest.raises(ValueError, match=r"<mapping>: period must be null, a name"):
+            report.load_config({"period": bad})
+
+
+def test_the_grouping_period_reaches_the_notebooks_that_declare_it(tmp_path, recwarn):
+    path = _write_nb(tmp_path / "01-x.ipynb", "years = None\nperiod = None\nk = 5")
+    other = _write_nb(tmp_path / "02-y.ipynb", "years = None\nk = 5")
+    cfg = report.load_config({"years": [2000, 2010], "period": "M"})
+    assert _parameters_for(path, cfg, {}, tmp_path) == {"years": [2000, 2010], "period": "M"}
+    assert _parameters_for(other, cfg, {}, tmp_path) == {"years": [2000, 2010]}
+    assert _parameters_for(path, cfg, _check_overrides({"period": 5}), tmp_path)["period"] == 5
+    # null leaves the notebook's own default; a per-notebook value wins
+    assert "period" not in _parameters_for(path, report.load_config({}), {}, tmp_path)
+    cfg = report.load_config({"period": "M", "notebooks": {"01-x": {"period": "Q"}}})
+    assert _parameters_for(path, cfg, {}, tmp_path)["period"] == "Q"
+    assert not [w for w in recwarn if issubclass(w.category, FptkDeprecationWarning)]
+    # a year range under period is still the old name of years
+    with pytest.warns(FptkDeprecationWarning, match=r"override: 'period' is deprecated"):
+        overrides = _check_overrides({"period": [1990, 1999]})
+    assert _parameters_for(path, report.load_config({}), overrides, tmp_path) == {
+        "years": [1990, 1999]}
 
 
 def test_override_period_is_a_deprecated_alias_of_years():

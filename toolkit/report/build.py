@@ -58,6 +58,7 @@ __all__ = [
 CONFIG_KEYS: dict[str, Any] = {
     "corpus": "auto",
     "years": None,
+    "period": None,
     "actors": None,
     "preferred_actors": None,
     "seed": 0,
@@ -65,7 +66,9 @@ CONFIG_KEYS: dict[str, Any] = {
     "notebooks": {},
 }
 #: Parameters every notebook may declare and receive from the top of ``reports.yml``.
-GLOBAL_PARAMS = ("corpus", "years", "actors", "preferred_actors", "seed")
+#: ``period`` (how documents are grouped in time, the vocabulary of :mod:`toolkit.periods`)
+#: reaches a notebook only when set: null leaves the notebook's own default.
+GLOBAL_PARAMS = ("corpus", "years", "period", "actors", "preferred_actors", "seed")
 #: Command-line options of every kernel a build starts: the kernel's own log (the
 #: "running over TCP without encryption" warning, "KeyboardInterrupt caught in kernel" at
 #: shutdown) stays silent. Errors of the notebook's code still reach the run record and the
@@ -91,19 +94,29 @@ def _default_config_path() -> Path | None:
     return (root / "reports.yml") if root is not None else None
 
 
+def _is_year_range(value: Any) -> bool:
+    """Whether a ``period`` value is the old year filter (null or ``[y0, y1]``)."""
+    return value is None or (isinstance(value, (list, tuple)) and not isinstance(value, str))
+
+
 def _renamed_years(mapping: Mapping[str, Any], *, where: str) -> dict[str, Any]:
-    """``mapping`` with the deprecated key ``period`` renamed ``years`` (with a warning)."""
+    """``mapping`` with a ``period`` given as a year range renamed ``years`` (with a warning).
+
+    A ``period`` that is a string or an integer (``"M"``, ``"decade"``, ``5``) is the
+    grouping period and stays.
+    """
     out = dict(mapping)
-    if "period" not in out:
+    if "period" not in out or not _is_year_range(out["period"]):
         return out
     if "years" in out:
         raise ValueError(
-            f"{where}: both 'period' and 'years' are given; 'period' is the deprecated name "
-            "of 'years': keep only 'years'."
+            f"{where}: both 'period' and 'years' are given as year ranges; a year range under "
+            "'period' is the deprecated name of 'years': keep only 'years'."
         )
     warnings.warn(
-        f"{where}: 'period' is deprecated and will be removed in the next release; use "
-        "'years' (the year filter: `period` means grouping everywhere else).",
+        f"{where}: 'period' is deprecated as the year range and will be removed in the next "
+        "release; use 'years' (the year filter). 'period' is how documents are grouped in "
+        "time: 'M', 'Q', 'year', 'decade' or a number of years.",
         FptkDeprecationWarning,
         stacklevel=3,
     )
@@ -147,6 +160,16 @@ def _check_config(cfg: dict[str, Any], source: str) -> None:
             f"{source}: years must be null or [first_year, last_year] (integers or null), "
             f"got {years!r}."
         )
+    period = cfg["period"]
+    if period is not None and not (
+        (isinstance(period, str) and period.strip())
+        or (isinstance(period, int) and not isinstance(period, bool) and period >= 1)
+    ):
+        raise ValueError(
+            f"{source}: period must be null, a name ('M', 'Q', 'year', 'decade', a pandas "
+            f"frequency or a column) or a number of years >= 1, got {period!r}. For the "
+            "year filter use years: [first_year, last_year]."
+        )
     for key in ("actors", "preferred_actors"):
         if not _is_codes(cfg[key]):
             raise ValueError(f"{source}: {key} must be null or a list of codes, got {cfg[key]!r}.")
@@ -172,8 +195,11 @@ def load_config(config: str | os.PathLike | Mapping[str, Any] | None = None) -> 
     ----------
     config : str or path-like or mapping or None, default=None
         A YAML file, an already parsed mapping, or None for ``reports.yml`` at the
-        project root (defaults only when there is none). The old key ``period`` (now
-        ``years``) still works for one release, with a
+        project root (defaults only when there is none). ``period`` is how the
+        notebooks group documents in time (``"M"``, ``"Q"``, ``"year"``, ``"decade"``,
+        a number of years; null: each notebook chooses from the corpus's span). A
+        ``period`` that is a year range ``[first, last]`` is the old name of ``years``
+        and still works for one release, with a
         :class:`~toolkit.exceptions.FptkDeprecationWarning`.
 
     Returns
@@ -304,15 +330,9 @@ def _parameters_for(
     params: dict[str, Any] = {}
     for key in GLOBAL_PARAMS:
         if key in declared:
-            params[key] = overrides.get(key, cfg[key])
-    if "period" in declared and "years" not in declared:
-        warnings.warn(
-            f"{path.name} declares the parameter 'period' for the year filter; it is "
-            "deprecated and will be removed in the next release: rename it 'years'.",
-            FptkDeprecationWarning,
-            stacklevel=2,
-        )
-        params["period"] = overrides.get("years", cfg["years"])
+            value = overrides.get(key, cfg[key])
+            if key != "period" or value is not None:
+                params[key] = value
     params.update(per_nb)
     if "output_dir" in declared:
         params["output_dir"] = str(output_dir)
@@ -764,8 +784,9 @@ def build_reports(
     build_dir : str or path-like, default="build"
         Where executed notebooks go (never ``notebooks/``).
     params : mapping or None, default=None
-        Overrides: a global parameter (one of :data:`GLOBAL_PARAMS`; the old name
-        ``period`` of ``years`` still works for one release, with a warning)
+        Overrides: a global parameter (one of :data:`GLOBAL_PARAMS`; ``period`` is
+        the grouping period, except that a year range under ``period`` is the old name
+        of ``years`` and still works for one release, with a warning)
         or ``"<notebook>.<name>"`` for one notebook.
     exclude_input : bool or None, default=None
         Hide code in the HTML; None uses ``render.exclude_input`` of the config.
