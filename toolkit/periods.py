@@ -41,13 +41,13 @@ import pandas as pd
 __all__ = [
     "Period",
     "assign_period",
+    "corpus_span",
+    "default_period",
     "is_year_period",
     "period_label",
     "period_name",
     "period_range",
     "period_width",
-    "corpus_span",
-    "default_period",
 ]
 
 #: What ``period=`` accepts (see the module docstring).

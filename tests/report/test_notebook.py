@@ -364,3 +364,37 @@ def test_choose_trend_period_says_how_it_chose():
     assert choose_trend_period(months, "Q")[0] == "Q"
     assert choose_trend_period(months, override=5)[1] == (
         "Periods are 5-year periods, as set in the parameters.")
+
+
+def test_choose_panel_period_keeps_years_and_decades_for_long_corpora():
+    from toolkit.report.notebook import choose_panel_period
+
+    months = pd.DataFrame({"date": pd.to_datetime(["2022-09-03", "2023-04-28"] * 2),
+                           "year": [2022, 2023] * 2, "actor": ["A", "A", "B", "B"]})
+    assert choose_panel_period(months, ["A", "B"])[0] == "M"
+    years = pd.DataFrame({"year": [y for y in range(1946, 2024) for _ in "ABC"],
+                          "actor": [a for _ in range(1946, 2024) for a in "ABC"]})
+    period, text = choose_panel_period(years, ["A", "B", "C"])
+    assert period == "year" and text.startswith("Periods are years: in the median year")
+    assert choose_panel_period(years, ["A", "B"])[0] == "decade"
+    assert choose_panel_period(years, ["A", "B"], "Q", override=5)[0] == 5
+
+
+def test_recent_split_counts_periods_not_years():
+    from toolkit.report.notebook import recent_split
+
+    months = pd.DataFrame({"doc_id": list("abcde"), "year": [2022, 2022, 2023, 2023, 2023],
+                           "date": pd.to_datetime(["2022-09-03", "2022-12-01", "2023-02-01",
+                                                   "2023-03-01", "2023-04-28"])})
+    split = recent_split(months, "M")
+    assert split["recent"].tolist() == [False, False, True, True, True]
+    assert split["before"].tolist() == [True, True, False, False, False]
+    assert (split["recent_label"], split["before_label"]) == (
+        "February 2023–April 2023", "September 2022–December 2022")
+    assert split["n_periods"] == 3 and split["years"] == (2023, 2023)
+    # years named in the parameters win
+    given = recent_split(months, "M", [2023, 2024])
+    assert given["recent_label"] == "2023–2024" and given["before"].sum() == 2
+    # one period: nothing is recent, nothing before
+    single = recent_split(months, "decade")
+    assert single["n_periods"] == 0 and not single["recent"].any()

