@@ -239,3 +239,35 @@ def test_unchanged_notebooks_are_reused_and_changed_ones_rerun(smoke):
                     notebooks=["00-corpus-overview"])
     assert changed["runs"][0]["reused"] is False
     assert changed["runs"][0]["status"] == "ok"
+
+
+# --------------------------------------------------------------------------- an 8-month corpus
+
+
+PRESS_8MONTHS = Path(__file__).parent / "corpora" / "fixtures" / "press_8months.csv"
+#: Parameters for a corpus of 40 press releases (DEU, CAN; 2022-09 to 2023-04): no periods,
+#: years or dates of their own, so that every choice comes from the corpus.
+PRESS_PARAMS: dict[str, dict] = {
+    "01-keyword-trends": {"recent_period": None},
+    "04-case-china-arms-exports": {"n_boot": 20, "n_kwic": 3},
+}
+
+
+@pytest.mark.slow
+def test_every_notebook_renders_an_8_month_corpus_by_month_without_china(tmp_path):
+    cfg = smoke_config(PRESS_8MONTHS)
+    for stem, params in PRESS_PARAMS.items():
+        cfg["notebooks"].setdefault(stem, {}).update(params)
+    manifest = build(tmp_path, PRESS_8MONTHS, tmp_path / "cache", config=cfg, jobs=2)
+    runs = {r["notebook"]: r for r in manifest["runs"]}
+    failed = {k: r["error"] for k, r in runs.items() if r["status"] != "ok"}
+    assert not failed, failed
+    out = tmp_path / "reports"
+    texts = {stem: re.sub(r"<[^>]+>", " ", (out / f"{stem}.html").read_text(encoding="utf-8"))
+             for stem in runs}
+    for stem, text in texts.items():
+        if stem[:2] in {"01", "02", "03", "04"}:
+            at = text.find("China")
+            assert at < 0, f"{stem} speaks of China: {text[at - 80:at + 40]!r}"
+    assert "month" in texts["01-keyword-trends"]
+    assert "Periods are months: the corpus spans 8 months" in texts["01-keyword-trends"]
