@@ -398,3 +398,31 @@ def test_recent_split_counts_periods_not_years():
     # one period: nothing is recent, nothing before
     single = recent_split(months, "decade")
     assert single["n_periods"] == 0 and not single["recent"].any()
+
+
+def test_degenerate_results_read_as_prose():
+    from toolkit.report import sentences as s
+
+    assert s.count_of(1, "document") == "1 document"
+    assert s.count_of(3, "speech") == "3 speeches"
+    assert s.periods_of(8, "M") == "8 months" and s.periods_of(1, "decade") == "1 decade"
+    assert s.periods_of(2, 5) == "2 5-year periods"
+    assert s.last_periods(5, "M") == "the last 5 months"
+    assert s.last_periods(1, "year") == "the last year"
+    assert s.in_period(1990, "decade") == "in the 1990s"
+    assert s.in_period(pd.Timestamp("2023-04-01"), "M") == "in April 2023"
+    assert s.in_period(2023, "year") == "in 2023"
+    one = pd.DataFrame({"n_blocs": [2, 2], "silhouette": [float("nan")] * 2,
+                        "actor": ["CAN", "DEU"], "bloc_size": [1, 1], "mates": ["", ""]})
+    one.attrs["bloc_sizes"] = [1, 1]
+    text = s.describe_blocs(one, "April 2023")
+    assert text == ("In April 2023, the 2 actors form no bloc structure: with 2 actors there is "
+                    "nothing to cluster, so the silhouette is undefined. CAN (alone); DEU "
+                    "(alone).")
+    assert "nan" not in text
+    three = pd.DataFrame({"n_blocs": [3], "silhouette": [0.2], "actor": ["USA"],
+                          "bloc_size": [4], "mates": ["GBR, FRA, DEU"]})
+    three.attrs["bloc_sizes"] = [4, 2, 1]
+    assert s.describe_blocs(three, "2023") == (
+        "In 2023, 3 blocs of 4, 2 and 1 actors (silhouette 0.20; weak structure): USA (bloc "
+        "of 4, with GBR, FRA, DEU).")

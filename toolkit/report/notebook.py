@@ -46,6 +46,13 @@ from toolkit.report.period_choice import (
     choose_trend_period,
     recent_split,
 )
+from toolkit.report.sentences import (
+    count_of,
+    describe_blocs,
+    in_period,
+    last_periods,
+    periods_of,
+)
 
 __all__ = [
     "FALLBACK_CORPUS",
@@ -58,12 +65,17 @@ __all__ = [
     "choose_references",
     "choose_trend_period",
     "corpus_card",
+    "count_of",
+    "describe_blocs",
     "describe_validation",
     "figure",
+    "in_period",
+    "last_periods",
     "load_corpus",
     "optional",
     "pairs_in",
     "period_label",
+    "periods_of",
     "prose",
     "recent_split",
     "resolve_corpus_name",

@@ -1,0 +1,134 @@
+"""Sentences for results that are small or degenerate, so that they read as prose.
+
+One period, one bloc, an undefined silhouette, an actor with one document: the notebooks
+write these through the helpers here (re-exported by :mod:`toolkit.report.notebook`) instead
+of printing "1 blocs of 2 actors (silhouette nan)" or "the last 5 years" over 2 periods.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from toolkit.periods import period_label, period_name
+
+__all__ = ["count_of", "describe_blocs", "in_period", "last_periods", "periods_of"]
+
+
+def _plural(word: str) -> str:
+    if word.endswith("y") and not word.endswith(("ay", "ey", "oy", "uy")):
+        return word[:-1] + "ies"
+    if word.endswith(("s", "sh", "ch", "x")):
+        return word + "es"
+    return word + "s"
+
+
+def count_of(n: int, word: str) -> str:
+    """``n`` and ``word``, in the plural unless ``n`` is 1: "1 document", "3 speeches".
+
+    Parameters
+    ----------
+    n : int
+        How many.
+    word : str
+        The singular noun.
+
+    Returns
+    -------
+    str
+    """
+    n = int(n)
+    return f"{n:,} {word if n == 1 else _plural(word)}"
+
+
+def periods_of(n: int, period: Any) -> str:
+    """A number of periods: "1 month", "8 months", "2 decades", "3 5-year periods".
+
+    Parameters
+    ----------
+    n : int
+        How many periods.
+    period : str or int
+        A ``period=`` value (see :mod:`toolkit.periods`).
+
+    Returns
+    -------
+    str
+    """
+    return count_of(n, period_name(period))
+
+
+def last_periods(n: int, period: Any) -> str:
+    """ "the last month", "the last 3 months"; "the only month" when ``n`` is all there is.
+
+    Parameters
+    ----------
+    n : int
+        Periods counted (not years).
+    period : str or int
+        A ``period=`` value.
+
+    Returns
+    -------
+    str
+    """
+    name = period_name(period)
+    if n <= 1:
+        return f"the last {name}"
+    return f"the last {n} {_plural(name)}"
+
+
+def in_period(value: Any, period: Any) -> str:
+    """ "in the 1990s", "in 2023", "in April 2023", "in Q1 2023", "in 1990–1994".
+
+    Parameters
+    ----------
+    value : int or Timestamp or str
+        A period label as :func:`toolkit.periods.assign_period` gives it.
+    period : str or int
+        How the periods were made.
+
+    Returns
+    -------
+    str
+    """
+    label = period_label(value, period)
+    return f"in the {label}" if period == "decade" else f"in {label}"
+
+
+def describe_blocs(bloc_table: pd.DataFrame, when: str) -> str:
+    """The bloc finding of a period as a sentence, also for one bloc or a NaN silhouette.
+
+    Parameters
+    ----------
+    bloc_table : DataFrame
+        :func:`toolkit.alignment.bloc_summary` (``n_blocs``, ``silhouette``, ``actor``,
+        ``bloc_size``, ``mates``; ``attrs["bloc_sizes"]``).
+    when : str
+        The period, as prose ("April 2023", "the 1990s").
+
+    Returns
+    -------
+    str
+        "In April 2023, 3 blocs of 4, 2 and 1 actors (silhouette 0.31): ..." or, when the
+        silhouette is undefined, a sentence saying that the actors form no bloc structure.
+    """
+    sizes = [int(s) for s in bloc_table.attrs.get("bloc_sizes", [])]
+    n_actors = sum(sizes)
+    k = int(bloc_table["n_blocs"].max()) if len(bloc_table) else len(sizes)
+    sil = float(bloc_table["silhouette"].max()) if len(bloc_table) else float("nan")
+    members = "; ".join(
+        f"{r.actor} (" + ("alone" if int(r.bloc_size) == 1 else f"bloc of {r.bloc_size}")
+        + (f", with {r.mates}" if isinstance(r.mates, str) and r.mates else "") + ")"
+        for r in bloc_table.itertuples())
+    if k <= 1 or pd.isna(sil):
+        why = (f"with {count_of(n_actors, 'actor')} there is nothing to cluster"
+               if n_actors <= 2 else "every actor falls in one bloc")
+        return (f"In {when}, the {count_of(n_actors, 'actor')} form no bloc structure: {why}, "
+                "so the silhouette is undefined." + (f" {members}." if members else ""))
+    size_text = (", ".join(map(str, sizes[:-1])) + f" and {sizes[-1]}") if len(sizes) > 1 \
+        else str(sizes[0])
+    weak = "; weak structure" if sil < 0.25 else ""
+    return (f"In {when}, {k} blocs of {size_text} actors (silhouette {sil:.2f}{weak}): "
+            f"{members}.")
