@@ -271,3 +271,5 @@ def test_every_notebook_renders_an_8_month_corpus_by_month_without_china(tmp_pat
             assert at < 0, f"{stem} speaks of China: {text[at - 80:at + 40]!r}"
     assert "month" in texts["01-keyword-trends"]
     assert "Periods are months: the corpus spans 8 months" in texts["01-keyword-trends"]
+    assert "The focus actors are the 2 actors with the most documents (CAN, DEU)" in (
+        texts["01-keyword-trends"])

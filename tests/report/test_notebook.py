@@ -426,3 +426,18 @@ def test_degenerate_results_read_as_prose():
     assert s.describe_blocs(three, "2023") == (
         "In 2023, 3 blocs of 4, 2 and 1 actors (silhouette 0.20; weak structure): USA (bloc "
         "of 4, with GBR, FRA, DEU).")
+
+
+def test_describe_choice_says_how_the_actors_were_chosen():
+    from toolkit.report.notebook import choose_actors, describe_choice
+
+    no_p5 = pd.DataFrame({"actor": ["CAN"] * 3 + ["DEU"] * 2 + ["MEX"]})
+    chosen = choose_actors(no_p5, None, preferred=FOCUS, n=2)
+    assert chosen == ["CAN", "DEU"]
+    assert describe_choice(chosen, None, FOCUS) == (
+        "The focus actors are the 2 actors with the most documents (CAN, DEU): the corpus has "
+        "fewer than two of the preferred actors (CHN, USA, RUS, GBR, FRA, DEU, UKR).")
+    assert describe_choice(["USA", "GBR"], None, FOCUS).endswith("that the corpus has.")
+    assert describe_choice(["MEX"], ["MEX"], FOCUS) == (
+        "The focus actors are MEX, as named in the parameters.")
+    assert describe_choice(["CAN"], None, None).endswith("(CAN): no preference is set.")

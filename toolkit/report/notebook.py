@@ -49,6 +49,7 @@ from toolkit.report.period_choice import (
 from toolkit.report.sentences import (
     count_of,
     describe_blocs,
+    describe_choice,
     in_period,
     last_periods,
     periods_of,
@@ -67,6 +68,7 @@ __all__ = [
     "corpus_card",
     "count_of",
     "describe_blocs",
+    "describe_choice",
     "describe_validation",
     "figure",
     "in_period",

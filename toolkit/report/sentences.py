@@ -13,7 +13,14 @@ import pandas as pd
 
 from toolkit.periods import period_label, period_name
 
-__all__ = ["count_of", "describe_blocs", "in_period", "last_periods", "periods_of"]
+__all__ = [
+    "count_of",
+    "describe_blocs",
+    "describe_choice",
+    "in_period",
+    "last_periods",
+    "periods_of",
+]
 
 
 def _plural(word: str) -> str:
@@ -132,3 +139,38 @@ def describe_blocs(bloc_table: pd.DataFrame, when: str) -> str:
     weak = "; weak structure" if sil < 0.25 else ""
     return (f"In {when}, {k} blocs of {size_text} actors (silhouette {sil:.2f}{weak}): "
             f"{members}.")
+
+
+def describe_choice(
+    chosen: list[str], named: Any = None, preferred: Any = None, *, what: str = "focus actors",
+) -> str:
+    """Say how :func:`toolkit.report.notebook.choose_actors` chose: named, preferred, neutral.
+
+    Parameters
+    ----------
+    chosen : list of str
+        The actors chosen.
+    named : sequence of str or None, default=None
+        The actors named in the parameters (``actors``).
+    preferred : sequence of str or None, default=None
+        The research preference of ``reports.yml`` (``preferred_actors``).
+    what : str, default="focus actors"
+        What the actors are, for the sentence.
+
+    Returns
+    -------
+    str
+        E.g. "The focus actors are the 2 actors with the most documents (CAN, DEU): the
+        corpus has fewer than two of the preferred actors (CHN, USA, ...)."
+    """
+    listed = ", ".join(map(str, chosen))
+    if named is not None:
+        return f"The {what} are {listed}, as named in the parameters."
+    pref = [preferred] if isinstance(preferred, str) else list(preferred or [])
+    if pref and all(a in pref for a in chosen):
+        return (f"The {what} are {listed}: those of the preferred actors of reports.yml "
+                f"({', '.join(pref)}) that the corpus has.")
+    why = (f"the corpus has fewer than two of the preferred actors ({', '.join(pref)})"
+           if pref else "no preference is set")
+    return (f"The {what} are the {count_of(len(chosen), 'actor')} with the most documents "
+            f"({listed}): {why}.")
