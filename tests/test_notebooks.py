@@ -249,7 +249,7 @@ PRESS_8MONTHS = Path(__file__).parent / "corpora" / "fixtures" / "press_8months.
 #: years or dates of their own, so that every choice comes from the corpus.
 PRESS_PARAMS: dict[str, dict] = {
     "01-keyword-trends": {"recent_period": None},
-    "04-case-china-arms-exports": {"n_boot": 20, "n_kwic": 3},
+    "04-case-china-arms-exports": {"n_boot": 20, "n_kwic": 3, "min_df": 1, "max_df": 1.0},
 }
 
 
@@ -273,3 +273,8 @@ def test_every_notebook_renders_an_8_month_corpus_by_month_without_china(tmp_pat
     assert "Periods are months: the corpus spans 8 months" in texts["01-keyword-trends"]
     assert "The focus actors are the 2 actors with the most documents (CAN, DEU)" in (
         texts["01-keyword-trends"])
+    assert "form no bloc structure" in texts["03-alignment"]
+    assert "nan" not in re.sub(r"\s+", " ", texts["03-alignment"]).split("Blocs and map")[1]
+    case = json.loads((out / "04-case-china-arms-exports" / "findings.json").read_text())
+    assert any(f["text"].startswith("Over the last 5 months of speeches")
+               for f in case["findings"]), case["findings"]
