@@ -278,3 +278,19 @@ def test_every_notebook_renders_an_8_month_corpus_by_month_without_china(tmp_pat
     case = json.loads((out / "04-case-china-arms-exports" / "findings.json").read_text())
     assert any(f["text"].startswith("Over the last 5 months of speeches")
                for f in case["findings"]), case["findings"]
+
+
+@pytest.mark.slow
+def test_a_single_period_reads_as_prose(tmp_path):
+    cfg = smoke_config(PRESS_8MONTHS)
+    cfg["notebooks"]["01-keyword-trends"].update(recent_period=None, trend_period="decade")
+    manifest = build(tmp_path, PRESS_8MONTHS, tmp_path / "cache", config=cfg,
+                     notebooks=["01-keyword-trends"])
+    assert manifest["runs"][0]["status"] == "ok", manifest["runs"][0]["error"]
+    found = json.loads((tmp_path / "reports" / "01-keyword-trends" / "findings.json").read_text())
+    texts = {f["key"]: f["text"] for f in found["findings"]}
+    assert texts["pooled_trend"].endswith(
+        "The corpus has a single decade (the 2020s): there is no change over time to read.")
+    assert "in the 2020s" in texts["pooled_trend"]
+    assert texts["keyness_recent"].startswith(
+        "The speeches of 2023 against all earlier ones (2022)")

@@ -396,7 +396,10 @@ def test_recent_split_counts_periods_not_years():
     given = recent_split(months, "M", [2023, 2024])
     assert given["recent_label"] == "2023–2024" and given["before"].sum() == 2
     # one period: nothing is recent, nothing before
-    single = recent_split(months, "decade")
+    # one decade: split by years instead; one month of one year: nothing to split
+    by_years = recent_split(months, "decade")
+    assert by_years["n_periods"] == 1 and by_years["recent_label"] == "2023"
+    single = recent_split(months.iloc[:1], "decade")
     assert single["n_periods"] == 0 and not single["recent"].any()
 
 
@@ -441,3 +444,13 @@ def test_describe_choice_says_how_the_actors_were_chosen():
     assert describe_choice(["MEX"], ["MEX"], FOCUS) == (
         "The focus actors are MEX, as named in the parameters.")
     assert describe_choice(["CAN"], None, None).endswith("(CAN): no preference is set.")
+
+
+def test_single_period_is_said_not_drawn_as_a_trend():
+    from toolkit.report.notebook import single_period
+
+    assert single_period([2020, 2020, None], "decade") == (
+        " The corpus has a single decade (the 2020s): there is no change over time to read.")
+    assert single_period([pd.Timestamp("2023-04-01")], "M") == (
+        " The corpus has a single month (April 2023): there is no change over time to read.")
+    assert single_period([2010, 2020], "decade") == ""

@@ -53,6 +53,7 @@ from toolkit.report.sentences import (
     in_period,
     last_periods,
     periods_of,
+    single_period,
 )
 
 __all__ = [
@@ -84,6 +85,7 @@ __all__ = [
     "save_table",
     "seat_notes",
     "similarity_intervals",
+    "single_period",
 ]
 
 #: The embedded corpus a run falls back to when UNGDC is not in the data home.

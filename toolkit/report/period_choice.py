@@ -130,6 +130,7 @@ def choose_panel_period(
 
 def recent_split(
     corpus: pd.DataFrame, period: Any, recent: Sequence[int] | None = None, *, n: int = 3,
+    _finer: bool = True,
 ) -> dict[str, Any]:
     """Split a corpus into its recent documents and all earlier ones, for keyness.
 
@@ -152,7 +153,8 @@ def recent_split(
         ``recent`` and ``before`` (boolean Series indexed by ``doc_id``), their labels
         ``recent_label`` and ``before_label``, ``years`` (first and last year of the recent
         documents) and ``n_periods`` (periods counted as recent, None for years given).
-        Both masks are all False when the corpus has a single period.
+        When the corpus has a single period, the split is by years, else by months; both
+        masks are all False when there is a single one of those too.
     """
     year = pd.to_numeric(corpus["year"], errors="coerce").set_axis(corpus["doc_id"])
     if recent is not None:
@@ -163,6 +165,12 @@ def recent_split(
     labels = assign_period(corpus, period).set_axis(corpus["doc_id"])
     order = sorted(labels.dropna().unique())
     k = min(n, len(order) - 1)
+    if k < 1 and _finer:  # one period: split by a finer one (years, then months)
+        for finer in ("year", "M"):
+            if finer != period and (finer == "year" or "date" in corpus.columns):
+                alt = recent_split(corpus, finer, None, n=n, _finer=False)
+                if alt["n_periods"]:
+                    return alt
     if k < 1:
         none = pd.Series(False, index=labels.index)
         only = period_label(order[0], period) if order else ""

@@ -20,6 +20,7 @@ __all__ = [
     "in_period",
     "last_periods",
     "periods_of",
+    "single_period",
 ]
 
 
@@ -174,3 +175,27 @@ def describe_choice(
            if pref else "no preference is set")
     return (f"The {what} are the {count_of(len(chosen), 'actor')} with the most documents "
             f"({listed}): {why}.")
+
+
+def single_period(labels: Any, period: Any) -> str:
+    """A sentence for a series with one period only, else ``""``.
+
+    Parameters
+    ----------
+    labels : sequence or Series
+        The period labels of a series (NA ignored).
+    period : str or int
+        How the periods were made.
+
+    Returns
+    -------
+    str
+        E.g. " The corpus has a single decade (the 2020s): there is no change over time to
+        read." (with a leading space, to append to a finding); ``""`` for two or more periods.
+    """
+    values = pd.Series(labels).dropna().unique()
+    if len(values) != 1:
+        return ""
+    label = ("the " if period == "decade" else "") + period_label(values[0], period)
+    return (f" The corpus has a single {period_name(period)} ({label}): there is no change "
+            "over time to read.")
