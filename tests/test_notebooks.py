@@ -276,6 +276,7 @@ def test_every_notebook_renders_an_8_month_corpus_by_month_without_china(tmp_pat
     assert "form no bloc structure" in texts["03-alignment"]
     assert "nan" not in re.sub(r"\s+", " ", texts["03-alignment"]).split("Blocs and map")[1]
     case = json.loads((out / "04-case-china-arms-exports" / "findings.json").read_text())
+    assert case["title"] == "Case study: Canada and arms exports"
     assert any(f["text"].startswith("Over the last 5 months of speeches")
                for f in case["findings"]), case["findings"]
 
