@@ -267,3 +267,14 @@ def test_a_corpus_path_is_loaded_once_and_staged_and_names_are_kept(tmp_path, ti
         _stage_corpus("nowhere.csv", build=tmp_path / "b", echo=False)
     with pytest.raises(ValueError, match=r"lacks the column\(s\) \['text'\]"):
         _stage_corpus(tiny_corpus.drop(columns="text"), build=tmp_path / "b", echo=False)
+
+
+def test_period_null_beside_years_is_no_grouping_and_no_warning():
+    import warnings
+
+    from toolkit import report
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cfg = report.load_config({"years": [2000, 2010], "period": None})
+    assert cfg["years"] == [2000, 2010] and cfg.get("period") is None

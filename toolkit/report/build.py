@@ -108,6 +108,9 @@ def _renamed_years(mapping: Mapping[str, Any], *, where: str) -> dict[str, Any]:
     out = dict(mapping)
     if "period" not in out or not _is_year_range(out["period"]):
         return out
+    if out["period"] is None and "years" in out:  # "period: null" beside "years": no grouping set
+        del out["period"]
+        return out
     if "years" in out:
         raise ValueError(
             f"{where}: both 'period' and 'years' are given as year ranges; a year range under "
