@@ -85,10 +85,6 @@ _SUPPLY_VERBS = frozenset(
     "supply provide sell deliver send ship give transfer export arm pour offer furnish equip "
     "donate funnel channel smuggle traffic sale".split()
 )
-_SUPPLY_NOUNS = frozenset(
-    "weapon weaponry arm arms ammunition munition missile tank aid assistance equipment "
-    "lethal support".split()
-)
 _NEGATIONS = frozenset("not n't never no neither nor none without".split())
 _FIRST_PERSON = frozenset("we our us i my ours".split())
 _CALL_VERBS = frozenset(
@@ -131,9 +127,8 @@ class _Tok:
 def _tokens(text: str) -> list[_Tok]:
     from toolkit.text import load_spacy
 
-    doc = load_spacy("blank").make_doc(text)
     nlp = load_spacy("blank")
-    doc = nlp.get_pipe("lemmatizer")(doc)
+    doc = nlp.get_pipe("lemmatizer")(nlp.make_doc(text))
     return [_Tok(t.text, t.lower_, (t.lemma_ or t.lower_).lower()) for t in doc]
 
 
