@@ -15,7 +15,8 @@ CONDA_TO_PYPI = {"country_converter": "country-converter", "python-isal": "isal"
 
 def _split(spec: str) -> tuple[str, str]:
     spec = spec.split("#")[0].strip()
-    m = re.match(r"^([A-Za-z0-9_.\-]+)\s*(.*)$", spec)
+    # pip extras ("dask[dataframe]") name the same conda package ("dask")
+    m = re.match(r"^([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?\s*(.*)$", spec)
     assert m, spec
     return m.group(1).lower(), m.group(2).replace(" ", "")
 
