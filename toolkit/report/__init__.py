@@ -36,6 +36,7 @@ from toolkit.report.build import (
     notebook_parameters,
 )
 from toolkit.report.index import write_index
+from toolkit.report.matrix_choice import choose_min_df
 from toolkit.report.notebook import (
     FALLBACK_CORPUS,
     PREFERRED_CORPUS,
@@ -60,6 +61,7 @@ from toolkit.report.notebook import (
 from toolkit.report.render import render_html
 
 __all__ = [
+    "choose_min_df",
     "CONFIG_KEYS",
     "FALLBACK_CORPUS",
     "GLOBAL_PARAMS",

@@ -152,16 +152,28 @@ def recent_split(
     dict
         ``recent`` and ``before`` (boolean Series indexed by ``doc_id``), their labels
         ``recent_label`` and ``before_label``, ``years`` (first and last year of the recent
-        documents) and ``n_periods`` (periods counted as recent, None for years given).
+        documents), ``n_periods`` (periods counted as recent, None for years given) and
+        ``note``: ``""``, or, when ``recent`` leaves no documents before it or none in it
+        (a corpus of other years than the parameters expect), a sentence saying that the
+        split of ``recent=None`` is used instead.
         When the corpus has a single period, the split is by years, else by months; both
         masks are all False when there is a single one of those too.
     """
     year = pd.to_numeric(corpus["year"], errors="coerce").set_axis(corpus["doc_id"])
     if recent is not None:
         y0, y1 = int(recent[0]), int(recent[1])
-        return {"recent": year.between(y0, y1), "before": year < y0,
-                "recent_label": f"{y0}–{y1}", "before_label": f"{int(year.min())}–{y0 - 1}",
-                "years": (y0, y1), "n_periods": None}
+        inside, before = year.between(y0, y1), year < y0
+        if inside.any() and before.any():
+            return {"recent": inside, "before": before, "recent_label": f"{y0}–{y1}",
+                    "before_label": f"{int(year.min())}–{y0 - 1}", "years": (y0, y1),
+                    "n_periods": None, "note": ""}
+        split = recent_split(corpus, period, None, n=n, _finer=_finer)
+        span = f"{int(year.min())}–{int(year.max())}" if year.notna().any() else "no years"
+        side = "no earlier documents" if inside.any() else "no documents in those years"
+        split["note"] = (f"The recent period of the parameters ({y0}–{y1}) leaves {side} in "
+                         f"this corpus ({span}); the recent documents are instead those of "
+                         f"{split['recent_label'] or 'no period'}.")
+        return split
     labels = assign_period(corpus, period).set_axis(corpus["doc_id"])
     order = sorted(labels.dropna().unique())
     k = min(n, len(order) - 1)
@@ -175,7 +187,7 @@ def recent_split(
         none = pd.Series(False, index=labels.index)
         only = period_label(order[0], period) if order else ""
         return {"recent": none, "before": none, "recent_label": only, "before_label": "",
-                "years": (int(year.min()), int(year.max())), "n_periods": 0}
+                "years": (int(year.min()), int(year.max())), "n_periods": 0, "note": ""}
     first = order[-k]
     mask = labels >= first
 
@@ -185,4 +197,4 @@ def recent_split(
 
     return {"recent": mask, "before": labels < first, "recent_label": span(order[-k:]),
             "before_label": span(order[:-k]), "n_periods": k,
-            "years": (int(year[mask].min()), int(year[mask].max()))}
+            "years": (int(year[mask].min()), int(year[mask].max())), "note": ""}
