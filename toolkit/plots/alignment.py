@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from toolkit._validation import require_columns
 from toolkit.alignment import similarity_matrix
+from toolkit.plots.style import PALETTE
 
 __all__ = [
     "plot_dyad_series",
@@ -26,8 +27,8 @@ __all__ = [
 ]
 
 
-#: Bloc colours: the tab10 cycle without its grey (C7), which marks actors without a bloc.
-_BLOC_COLOURS = tuple(f"C{i}" for i in (0, 1, 2, 3, 4, 5, 6, 8, 9))
+#: Bloc colours: the Okabe-Ito palette (no grey in it: grey marks actors without a bloc).
+_BLOC_COLOURS = PALETTE
 
 
 def _measure_label(table: pd.DataFrame) -> str:
@@ -188,7 +189,7 @@ def plot_positions(
         bloc_of = sub["actor"].map(b)
         for bloc in sorted(b.unique()):
             pts = sub[(bloc_of == bloc).to_numpy()]
-            ax.scatter(pts["dim1"], pts["dim2"], s=14, color=_BLOC_COLOURS[(bloc - 1) % 9],
+            ax.scatter(pts["dim1"], pts["dim2"], s=14, color=_BLOC_COLOURS[(bloc - 1) % len(_BLOC_COLOURS)],
                        alpha=0.7, lw=0,
                        label=f"bloc {bloc} ({int((b == bloc).sum())} actors)")
         rest = sub[bloc_of.isna().to_numpy()]
@@ -342,7 +343,7 @@ def plot_validation(
             y,
             yerr=err,
             fmt="o",
-            color=f"C{k}",
+            color=PALETTE[k % len(PALETTE)],
             capsize=3,
             label=label,
         )

@@ -12,6 +12,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from toolkit._validation import require_columns
+from toolkit.plots.style import PALETTE
 
 __all__ = [
     "plot_coverage",
@@ -48,8 +49,8 @@ def plot_docs_per_year(by_year: pd.DataFrame, *, title: str | None = None) -> Fi
     )
     fig = Figure(figsize=(9, 3.8))
     ax = fig.add_subplot()
-    ax.bar(by_year["year"], by_year["n_docs"], width=0.85, color="#4c72b0", label="documents")
-    ax.plot(by_year["year"], by_year["n_actors"], color="#dd8452", lw=1.5,
+    ax.bar(by_year["year"], by_year["n_docs"], width=0.85, color=PALETTE[0], label="documents")
+    ax.plot(by_year["year"], by_year["n_actors"], color=PALETTE[1], lw=1.5,
             label="distinct actors")
     ax.set_xlabel("Year")
     ax.set_ylabel("Count (documents / actors)")
@@ -92,7 +93,7 @@ def plot_top_actors(by_actor: pd.DataFrame, *, n: int = 20, title: str | None = 
     ]
     fig = Figure(figsize=(8, max(2.5, 0.28 * len(top) + 1.2)))
     ax = fig.add_subplot()
-    ax.barh(np.arange(len(top))[::-1], top["n_docs"], color="#4c72b0")
+    ax.barh(np.arange(len(top))[::-1], top["n_docs"], color=PALETTE[0])
     ax.set_yticks(np.arange(len(top))[::-1], labels)
     ax.set_xlabel("Documents (count)")
     ax.set_ylabel("Actor")
@@ -130,8 +131,8 @@ def plot_lengths_by_year(by_year: pd.DataFrame, *, title: str | None = None) -> 
     fig = Figure(figsize=(9, 3.6))
     ax = fig.add_subplot()
     ax.fill_between(by_year["year"], by_year["words_q25"], by_year["words_q75"],
-                    color="#4c72b0", alpha=0.25, lw=0, label="25th–75th percentile")
-    ax.plot(by_year["year"], by_year["words_median"], color="#4c72b0", lw=1.6, label="median")
+                    color=PALETTE[0], alpha=0.25, lw=0, label="25th–75th percentile")
+    ax.plot(by_year["year"], by_year["words_median"], color=PALETTE[0], lw=1.6, label="median")
     ax.set_xlabel("Year")
     ax.set_ylabel("Length (words per document)")
     ax.set_title(title or "Document length per year")

@@ -13,6 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from toolkit._validation import require_columns
+from toolkit.plots.style import PALETTE
 
 __all__ = [
     "plot_prevalence",
@@ -83,7 +84,7 @@ def plot_sweep(sweep: pd.DataFrame, *, title: str | None = None) -> Figure:
     for ax, (col, label) in zip(axes, panels, strict=True):
         ax.scatter(sweep["k"], sweep[col], s=14, alpha=0.5, color="0.4", label="one seed")
         mean = sweep.groupby("k", sort=True)[col].mean()
-        ax.plot(mean.index, mean.to_numpy(), marker="o", color="C0", label="mean over seeds")
+        ax.plot(mean.index, mean.to_numpy(), marker="o", color=PALETTE[0], label="mean over seeds")
         ax.set_xlabel("Number of topics k")
         ax.set_ylabel(label)
         ax.set_xticks(mean.index)
@@ -139,9 +140,9 @@ def plot_prevalence(
         sub = df[df["topic"] == t]
         for i, (g, gd) in enumerate(sub.groupby("group", sort=True)):
             gd = gd.sort_values("period")
-            ax.plot(gd["period"], gd["share"], color=f"C{i % 10}", label=str(g), lw=1.4)
+            ax.plot(gd["period"], gd["share"], color=PALETTE[i % len(PALETTE)], label=str(g), lw=1.4)
             ax.fill_between(gd["period"], gd["ci_low"], gd["ci_high"],
-                            color=f"C{i % 10}", alpha=0.2, lw=0)
+                            color=PALETTE[i % len(PALETTE)], alpha=0.2, lw=0)
         label = sub["label"].iloc[0] if "label" in sub.columns else f"topic {t}"
         ax.set_title(str(label), fontsize=9)
         ax.set_ylabel("Mean topic share (0-1)")
@@ -239,7 +240,7 @@ def plot_top_terms(
                              squeeze=False, constrained_layout=True)
     for ax, t in zip(axes.ravel(), tops, strict=False):
         sub = df[df["topic"] == t].sort_values("rank", ascending=False)
-        ax.barh(sub["term"], sub["score"], color="C0")
+        ax.barh(sub["term"], sub["score"], color=PALETTE[0])
         ax.set_title(f"Topic {t}", fontsize=9)
         ax.set_xlabel("Score (weight or FREX)")
         ax.set_ylabel("Term")

@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from toolkit._validation import renamed_parameters, require_columns
 from toolkit.periods import period_name
+from toolkit.plots.style import PALETTE
 
 __all__ = ["plot_keyness", "plot_mentions", "plot_trends"]
 
@@ -118,7 +119,7 @@ def plot_trends(
         sharey = facet == "group"
     panels = list(dict.fromkeys(df[facet]))
     lines = list(dict.fromkeys(df[line_key]))
-    colors = {k: f"C{i % 10}" for i, k in enumerate(lines)}
+    colors = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(lines)}
     labels = (
         dict(zip(df["category"], df["label"])) if "label" in df.columns else {}
     )
@@ -253,7 +254,7 @@ def plot_mentions(
             step = np.diff(np.sort(x.to_numpy(dtype=float))).min() if len(x) > 1 else 1
             width = 0.8 * step
         ax.bar(x, sub["n_docs"], width=width, color="0.82", label=f"all {unit}")
-        ax.bar(x, sub["n_docs_matching"], width=width, color="C3",
+        ax.bar(x, sub["n_docs_matching"], width=width, color=PALETTE[3],
                label=f"{unit} mentioning {label}")
         _draw_events(ax, events)
         if len(groups) > 1:
@@ -326,7 +327,7 @@ def plot_keyness(
     )
     both = both.assign(_v=np.asarray(vals, dtype=float)).sort_values("_v")
     fig, ax = plt.subplots(figsize=(7, 0.28 * len(both) + 1.6), constrained_layout=True)
-    colors = np.where(both["direction"] == "target", "C3", "C0")
+    colors = np.where(both["direction"] == "target", PALETTE[3], PALETTE[0])
     ax.barh(both["term"].astype(str), both["_v"], color=colors)
     ax.axvline(0, color="0.3", lw=0.8)
     ax.set_xlabel(
