@@ -132,7 +132,8 @@ def test_report_passes_options(monkeypatch):
                      "--output-dir", "out", "--build-dir", "b", "--set", "corpus=sotu",
                      "--set", "period=[2000, 2010]", "--show-input"]) == 0
     assert calls[-1] == {
-        "config": "my.yml", "notebooks": ["00", "01"], "output_dir": "out", "build_dir": "b",
+        "config": "my.yml", "notebooks": ["00", "01"], "output_dir": os.path.abspath("out"),
+        "build_dir": os.path.abspath("b"),
         "params": {"corpus": "sotu", "period": [2000, 2010]}, "exclude_input": False,
     }
     assert cli.main(["report", "--jobs", "1", "--no-reuse"]) == 0

@@ -22,6 +22,7 @@ stderr as ``fptk: error: ...``); bad arguments give 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import warnings
 from collections.abc import Sequence
@@ -236,10 +237,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
         kwargs["config"] = args.config
     if args.notebook:
         kwargs["notebooks"] = args.notebook
+    # Folders named on the command line are taken from the current folder, as a shell user
+    # expects (build_reports alone takes a relative default from the project root).
     if args.output_dir is not None:
-        kwargs["output_dir"] = args.output_dir
+        kwargs["output_dir"] = os.path.abspath(args.output_dir)
     if args.build_dir is not None:
-        kwargs["build_dir"] = args.build_dir
+        kwargs["build_dir"] = os.path.abspath(args.build_dir)
     if args.set:
         kwargs["params"] = _parse_set(args.set)
     if args.show_input:
@@ -296,7 +299,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--config", help="run parameters (default reports.yml)")
     p.add_argument("--notebook", action="append",
                    help="a notebook name or prefix (repeatable; default all)")
-    p.add_argument("--output-dir", help="where the HTML goes (default reports/)")
+    p.add_argument("--output-dir", help="where the HTML goes (default reports/ of the project; "
+                   "a path given here is taken from the current folder)")
     p.add_argument("--build-dir", help="where executed notebooks go (default build/)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE",
                    help="override a parameter, e.g. --set corpus=sotu, --set corpus=press.csv "
