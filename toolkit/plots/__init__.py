@@ -5,11 +5,11 @@ Importing this package applies the fptk style (:mod:`toolkit.plots.style`): the
 colour-blind-safe Okabe-Ito palette as the default colour cycle, and fonts that embed in
 PDFs.
 """
-from toolkit.plots import style as style  # the figure style: palette, fonts (applied below)
 from toolkit.plots import actors as actors  # toolkit.actors and toolkit.external tables
 from toolkit.plots import alignment as alignment  # toolkit.alignment tables
 from toolkit.plots import corpus as corpus  # toolkit.overview tables
 from toolkit.plots import stance as stance  # toolkit.stance tables
+from toolkit.plots import style as style  # the figure style: palette, fonts (applied below)
 from toolkit.plots import topics as topics  # toolkit.topics tables
 from toolkit.plots import trends as trends  # toolkit.keywords tables
 from toolkit.plots.style import PALETTE, apply_style

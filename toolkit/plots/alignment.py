@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 
 from toolkit._validation import require_columns
 from toolkit.alignment import similarity_matrix
-from toolkit.plots.style import PALETTE
+from toolkit.plots.style import colour
 
 __all__ = [
     "plot_dyad_series",
@@ -25,10 +25,6 @@ __all__ = [
     "plot_similarity_heatmap",
     "plot_validation",
 ]
-
-
-#: Bloc colours: the Okabe-Ito palette (no grey in it: grey marks actors without a bloc).
-_BLOC_COLOURS = PALETTE
 
 
 def _measure_label(table: pd.DataFrame) -> str:
@@ -188,8 +184,8 @@ def plot_positions(
         b = blocs[blocs["period"] == period].set_index("actor")["bloc"].astype(int)
         bloc_of = sub["actor"].map(b)
         for bloc in sorted(b.unique()):
-            pts = sub[(bloc_of == bloc).to_numpy()]
-            ax.scatter(pts["dim1"], pts["dim2"], s=14, color=_BLOC_COLOURS[(bloc - 1) % len(_BLOC_COLOURS)],
+            pts = sub[(bloc_of == bloc).to_numpy()]  # palette has no grey: grey = no bloc
+            ax.scatter(pts["dim1"], pts["dim2"], s=14, color=colour(bloc - 1),
                        alpha=0.7, lw=0,
                        label=f"bloc {bloc} ({int((b == bloc).sum())} actors)")
         rest = sub[bloc_of.isna().to_numpy()]
@@ -343,7 +339,7 @@ def plot_validation(
             y,
             yerr=err,
             fmt="o",
-            color=PALETTE[k % len(PALETTE)],
+            color=colour(k),
             capsize=3,
             label=label,
         )

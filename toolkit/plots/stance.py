@@ -16,8 +16,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from toolkit._validation import require_columns
+from toolkit.plots.style import PALETTE, colour
 from toolkit.plots.trends import _draw_events, _period_axis_label
-from toolkit.plots.style import PALETTE
 from toolkit.stance import STANCE_LABELS
 
 __all__ = ["plot_confusion", "plot_say_do", "plot_stance_scores", "plot_stance_shares"]
@@ -173,7 +173,7 @@ def plot_stance_scores(
             lo = sub.get(f"{metric}_ci_low", sub[metric]).to_numpy(dtype=float)
             hi = sub.get(f"{metric}_ci_high", sub[metric]).to_numpy(dtype=float)
             err = np.vstack([np.clip(x - lo, 0, None), np.clip(hi - x, 0, None)])
-            ax.errorbar(x, y, xerr=np.nan_to_num(err), fmt="o", ms=4, color=PALETTE[k % len(PALETTE)],
+            ax.errorbar(x, y, xerr=np.nan_to_num(err), fmt="o", ms=4, color=colour(k),
                         capsize=2, lw=1, label=str(name))
         if target is not None:
             ax.axvline(target, ls="--", lw=1, color="0.3")
@@ -292,7 +292,7 @@ def plot_say_do(
     for k, label in enumerate(stances):
         s = series[series["stance"] == label].assign(period=periods)
         x = s["period"] + pd.to_timedelta(1 + k * width, unit="D")
-        ax.bar(x, s["n"], width=width, color=STANCE_COLORS.get(label, PALETTE[k % len(PALETTE)]), label=label,
+        ax.bar(x, s["n"], width=width, color=STANCE_COLORS.get(label, colour(k)), label=label,
                align="edge")
     _draw_events(ax, events)
     locator = mdates.AutoDateLocator(maxticks=8)
@@ -318,7 +318,7 @@ def _draw_deliveries(ax2, deliveries: pd.DataFrame) -> None:
         d = d.set_index(d["year"].astype(int)).reindex(years)
         x = np.arange(len(years)) + (k - (len(pairs) - 1) / 2) * bar
         values = d["tiv_delivered"].fillna(0).to_numpy(dtype=float)
-        ax2.bar(x, values, width=bar, color=PALETTE[(k + len(STANCE_LABELS)) % len(PALETTE)], label=pair)
+        ax2.bar(x, values, width=bar, color=colour(k + len(STANCE_LABELS)), label=pair)
         for xi, v in zip(x, values):
             ax2.annotate(f"{v:,.1f}" if v < 100 else f"{v:,.0f}", (xi, v), ha="center",
                          va="bottom", fontsize=7, xytext=(0, 1), textcoords="offset points")

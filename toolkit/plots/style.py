@@ -30,7 +30,7 @@ import contextlib
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["OKABE_ITO", "PALETTE", "RC", "apply_style", "style_context"]
+__all__ = ["OKABE_ITO", "PALETTE", "RC", "apply_style", "colour", "style_context"]
 
 #: The Okabe-Ito palette, in the order the colour cycle uses it: blue, orange, bluish
 #: green, vermillion, reddish purple, sky blue, yellow, black. Yellow and black come last:
@@ -48,6 +48,22 @@ OKABE_ITO: tuple[str, ...] = (
 
 #: The palette of every categorical colour in :mod:`toolkit.plots` (the default cycle).
 PALETTE: tuple[str, ...] = OKABE_ITO
+
+
+def colour(i: int) -> str:
+    """The ``i``-th colour of :data:`PALETTE`, cycling.
+
+    Parameters
+    ----------
+    i : int
+        Position (0 = the first colour); wraps around after the eight colours.
+
+    Returns
+    -------
+    str
+        A hex colour such as ``"#0072B2"``.
+    """
+    return PALETTE[i % len(PALETTE)]
 
 
 def _rc() -> dict[str, Any]:

@@ -13,7 +13,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from toolkit._validation import require_columns
-from toolkit.plots.style import PALETTE
+from toolkit.plots.style import PALETTE, colour
 
 __all__ = [
     "plot_prevalence",
@@ -140,9 +140,9 @@ def plot_prevalence(
         sub = df[df["topic"] == t]
         for i, (g, gd) in enumerate(sub.groupby("group", sort=True)):
             gd = gd.sort_values("period")
-            ax.plot(gd["period"], gd["share"], color=PALETTE[i % len(PALETTE)], label=str(g), lw=1.4)
+            ax.plot(gd["period"], gd["share"], color=colour(i), label=str(g), lw=1.4)
             ax.fill_between(gd["period"], gd["ci_low"], gd["ci_high"],
-                            color=PALETTE[i % len(PALETTE)], alpha=0.2, lw=0)
+                            color=colour(i), alpha=0.2, lw=0)
         label = sub["label"].iloc[0] if "label" in sub.columns else f"topic {t}"
         ax.set_title(str(label), fontsize=9)
         ax.set_ylabel("Mean topic share (0-1)")

@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from toolkit._validation import renamed_parameters, require_columns
 from toolkit.periods import period_name
-from toolkit.plots.style import PALETTE
+from toolkit.plots.style import PALETTE, colour
 
 __all__ = ["plot_keyness", "plot_mentions", "plot_trends"]
 
@@ -119,7 +119,7 @@ def plot_trends(
         sharey = facet == "group"
     panels = list(dict.fromkeys(df[facet]))
     lines = list(dict.fromkeys(df[line_key]))
-    colors = {k: PALETTE[i % len(PALETTE)] for i, k in enumerate(lines)}
+    colors = {k: colour(i) for i, k in enumerate(lines)}
     labels = (
         dict(zip(df["category"], df["label"])) if "label" in df.columns else {}
     )
