@@ -358,9 +358,11 @@ def test_choose_trend_period_says_how_it_chose():
         "under 6, years under 40, decades beyond; set `period` in reports.yml to change it).")
     period, text = choose_trend_period(pd.DataFrame({"year": list(range(1946, 2024))}))
     assert period == "decade" and "the corpus spans 78 years" in text
-    # the notebook's own parameter wins over the report-wide period, which wins over the span
+    # the report-wide period (one key regroups every notebook) wins over the notebook's own
+    # parameter, which wins over the span
     assert choose_trend_period(months, "Q", override="decade") == (
-        "decade", "Periods are decades, as set in the parameters.")
+        "Q", "Periods are quarters, as set in the parameters.")
+    assert choose_trend_period(months, None, override="decade")[0] == "decade"
     assert choose_trend_period(months, "Q")[0] == "Q"
     assert choose_trend_period(months, override=5)[1] == (
         "Periods are 5-year periods, as set in the parameters.")
@@ -377,7 +379,9 @@ def test_choose_panel_period_keeps_years_and_decades_for_long_corpora():
     period, text = choose_panel_period(years, ["A", "B", "C"])
     assert period == "year" and text.startswith("Periods are years: in the median year")
     assert choose_panel_period(years, ["A", "B"])[0] == "decade"
-    assert choose_panel_period(years, ["A", "B"], "Q", override=5)[0] == 5
+    # the report-wide period wins over a notebook's own, which applies when it is None
+    assert choose_panel_period(years, ["A", "B"], "Q", override=5)[0] == "Q"
+    assert choose_panel_period(years, ["A", "B"], None, override=5)[0] == 5
 
 
 def test_recent_split_counts_periods_not_years():

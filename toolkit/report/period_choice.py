@@ -1,7 +1,7 @@
 """How a report groups documents in time, and the sentence that says why.
 
 The notebooks call these through :mod:`toolkit.report.notebook`, which re-exports them:
-:func:`choose_trend_period` (a notebook's own parameter, else the report-wide ``period``,
+:func:`choose_trend_period` (the report-wide ``period``, else a notebook's own parameter,
 else :func:`toolkit.periods.default_period` from the corpus's span), :func:`choose_panel_period`
 (the same for similarity panels, which keep years or decades on long corpora) and
 :func:`recent_split` (the last periods against all earlier ones).
@@ -70,10 +70,12 @@ def choose_trend_period(
     corpus : DataFrame
         The corpus table (``date`` and/or ``year``).
     period : str or int or None, default=None
-        The report-wide ``period`` of ``reports.yml``; None chooses from the corpus's time
-        span (:func:`toolkit.periods.default_period`).
+        The report-wide ``period`` of ``reports.yml`` (or ``fptk report --set period=M``);
+        when set, it wins, so that one key regroups every notebook.
     override : str or int or None, default=None
-        A notebook's own period parameter (e.g. ``trend_period``); it wins when set.
+        A notebook's own period parameter (e.g. ``trend_period``), used when ``period`` is
+        None; when both are None the period is chosen from the corpus's time span
+        (:func:`toolkit.periods.default_period`).
 
     Returns
     -------
@@ -81,7 +83,7 @@ def choose_trend_period(
         A ``period=`` value and a sentence for the report, e.g. "Periods are months: the
         corpus spans 8 months."
     """
-    chosen = override if override is not None else period
+    chosen = period if period is not None else override
     kind = _plural(period_name(chosen if chosen is not None else default_period(corpus)))
     if chosen is not None:
         return chosen, f"Periods are {kind}, as set in the parameters."
@@ -103,14 +105,15 @@ def choose_panel_period(
     actors : sequence of str
         The actors compared.
     period : str or int or None, default=None
-        The report-wide ``period`` of ``reports.yml``.
+        The report-wide ``period`` of ``reports.yml``; it wins when set.
     override : str or int or None, default=None
-        A notebook's own period parameter (e.g. ``align_period``); it wins when set.
+        A notebook's own period parameter (e.g. ``align_period``), used when ``period`` is
+        None.
 
     Returns
     -------
     (period, str)
-        ``override``, else ``period``, else months or quarters when the corpus spans under
+        ``period``, else ``override``, else months or quarters when the corpus spans under
         6 years (:func:`toolkit.periods.default_period`), else :func:`choose_period`
         (years when most years have enough of the actors, else decades).
     """
