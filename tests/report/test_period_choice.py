@@ -33,3 +33,10 @@ def test_recent_years_inside_the_corpus_have_no_note():
     split = recent_split(MONTHS, "M", [2023, 2024])
     assert split["note"] == "" and split["before"].sum() == 2
     assert recent_split(MONTHS, "M")["note"] == ""
+
+
+def test_change_points_are_searched_per_month_on_a_short_corpus_else_per_year():
+    from toolkit.report.period_choice import change_period
+
+    assert [change_period(p) for p in ("M", "Q", "ME")] == ["M", "Q", "ME"]
+    assert [change_period(p) for p in ("decade", 5, "year", None, "actor")] == ["year"] * 5

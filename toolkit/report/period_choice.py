@@ -16,7 +16,13 @@ import pandas as pd
 
 from toolkit.periods import assign_period, corpus_span, default_period, period_label, period_name
 
-__all__ = ["choose_panel_period", "choose_period", "choose_trend_period", "recent_split"]
+__all__ = [
+    "change_period",
+    "choose_panel_period",
+    "choose_period",
+    "choose_trend_period",
+    "recent_split",
+]
 
 
 def choose_period(corpus: pd.DataFrame, actors: Sequence[str], *, min_actors: int = 3) -> str:
@@ -201,3 +207,28 @@ def recent_split(
     return {"recent": mask, "before": labels < first, "recent_label": span(order[-k:]),
             "before_label": span(order[:-k]), "n_periods": k,
             "years": (int(year[mask].min()), int(year[mask].max())), "note": ""}
+
+
+def change_period(period: Any) -> Any:
+    """Return the period of the series searched for change points, given a report's period.
+
+    Parameters
+    ----------
+    period : str or int or None
+        The report's period (see :func:`choose_trend_period`).
+
+    Returns
+    -------
+    str
+        ``period`` itself when it is a pandas frequency finer than a year (``"M"``,
+        ``"Q"``, ...: an 8-month corpus has two years but eight months), else ``"year"``
+        (decades and N-year bins are too coarse to locate a shift).
+
+    Examples
+    --------
+    >>> change_period("decade"), change_period("M"), change_period(5)
+    ('year', 'M', 'year')
+    """
+    if isinstance(period, str) and period_name(period) in ("day", "week", "month", "quarter"):
+        return period
+    return "year"
