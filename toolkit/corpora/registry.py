@@ -31,8 +31,9 @@ from typing import Any
 import pandas as pd
 
 from toolkit import __version__
+from toolkit._validation import check_option
 from toolkit.cache import atomic_path, file_sha256
-from toolkit.corpora import generic, ungdc
+from toolkit.corpora import _dask, generic, ungdc
 from toolkit.corpora.cards import (
     ARCHIVE_SUFFIXES,
     TABLE_SUFFIXES,
@@ -305,8 +306,12 @@ def _import_loader(spec: str) -> Callable[..., pd.DataFrame]:
 
 
 def load_corpus(
-    name_or_path: str | os.PathLike | list[str | os.PathLike], **kwargs: Any
-) -> pd.DataFrame:
+    name_or_path: str | os.PathLike | list[str | os.PathLike],
+    *,
+    engine: str = "pandas",
+    npartitions: int | None = None,
+    **kwargs: Any,
+) -> Any:
     """Load a corpus table from a known corpus name or a path.
 
     Parameters
@@ -317,7 +322,20 @@ def load_corpus(
         a ``.csv``/``.tsv``/``.jsonl``/``.parquet``/``.xlsx`` table, a list of tables or a
         glob such as ``"press/*.csv"`` (-> :func:`~toolkit.corpora.generic.load_table`),
         or a file or folder matching a card's ``locate`` patterns, such as
-        ``UNGDC_1946-2024.tgz`` or a folder holding it (-> that corpus's loader).
+        ``UNGDC_1946-2024.tgz`` or a folder holding it (-> that corpus's loader). A folder
+        holding only Parquet files is one partitioned corpus of the standard schema
+        (:func:`~toolkit.corpora.write_partitioned` writes one), read in file and row-group
+        order.
+    engine : {"pandas", "dask"}, default="pandas"
+        ``"dask"`` returns a lazy :class:`dask.dataframe.DataFrame` with the same columns,
+        dtypes, rows and index as the pandas table: a Parquet file, folder or list is read
+        one partition per row group (on the workers); any other source is loaded here by
+        its pandas loader and split into ordered partitions. Pass it to
+        ``count_matches``, ``keyword_trends`` or ``build_dtm`` with ``client=`` (or
+        ``FPTK_DASK_SCHEDULER``) to run them on a cluster.
+    npartitions : int or None, default=None
+        ``engine="dask"`` on a non-Parquet source: the number of partitions (None: about
+        32 MB of text each).
     **kwargs
         Passed to the loader: for tables ``columns``, ``assign``, ``id_column``,
         ``date_format``, ``on_bad_date``, ``encoding`` (``"auto"`` too) and the others of
@@ -326,9 +344,36 @@ def load_corpus(
 
     Returns
     -------
-    DataFrame of shape (n_docs, n_columns)
-        A validated corpus table.
+    DataFrame of shape (n_docs, n_columns), or dask.dataframe.DataFrame
+        A validated corpus table (Dask: validated partition by partition when computed).
     """
+    check_option("engine", engine, ("pandas", "dask"))
+    if _dask.is_parquet_source(name_or_path) and (
+        engine == "dask" or isinstance(name_or_path, (list, tuple))
+        or Path(name_or_path).expanduser().is_dir()
+    ):
+        _no_options(kwargs, name_or_path)
+        if engine == "dask":
+            return _dask.read_parquet_dask(name_or_path)
+        return _dask.read_parquet_corpus(name_or_path)
+    table = _load_pandas(name_or_path, **kwargs)
+    if engine == "dask":
+        return _dask.partition_corpus(table, npartitions=npartitions)
+    return table
+
+
+def _no_options(kwargs: dict[str, Any], source: Any) -> None:
+    if kwargs:
+        raise TypeError(
+            f"{source} is a partitioned Parquet corpus of the standard schema; it takes no "
+            f"loader options, got {sorted(kwargs)}. Rename or map columns before writing it."
+        )
+
+
+def _load_pandas(
+    name_or_path: str | os.PathLike | list[str | os.PathLike], **kwargs: Any
+) -> pd.DataFrame:
+    """:func:`load_corpus` with the pandas engine on anything but a Parquet folder."""
     cards = _load_cards()
     if isinstance(name_or_path, str) and name_or_path in cards:
         return _import_loader(cards[name_or_path]["loader"])(**kwargs)
