@@ -20,10 +20,10 @@ both voted on (yes, no or abstain; absences are not in the data):
 ``"identical"`` (default)
     the share of roll calls on which both cast the same vote;
 ``"abstain_half"``
-    1 − mean |v_a − v_b| with yes = 1, abstain = 0.5, no = 0 (an abstention against a yes
+    ``1 − mean |v_a − v_b|`` with yes = 1, abstain = 0.5, no = 0 (an abstention against a yes
     or a no counts as half an agreement; Voeten's ``agree`` measure);
 ``"s_score"``
-    Signorino & Ritter's S with the same coding and absolute distance: 1 − 2 mean |v_a − v_b|,
+    Signorino & Ritter's S with the same coding and absolute distance: ``1 − 2 mean |v_a − v_b|``,
     in [−1, 1].
 ``"kappa"``
     Cohen's (1960) kappa, chance-corrected agreement after Häge (2011), *Political Analysis*
@@ -636,7 +636,7 @@ def idealpoint_distance(
     actors: Iterable[str] | None = None,
     both_directions: bool = False,
 ) -> pd.DataFrame:
-    """Dyadic distance between ideal points, |ideal_a − ideal_b|, for every pair and period.
+    """Dyadic distance between ideal points, ``|ideal_a − ideal_b|``, for every pair and period.
 
     Parameters
     ----------

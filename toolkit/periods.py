@@ -4,17 +4,17 @@ Every function of the toolkit that takes ``period=`` (keyword trends, mention se
 topic prevalence, similarity panels, Wordscores by period, external measures, plots and
 reports) passes it to :func:`assign_period`, so a value means the same thing everywhere:
 
-=====================  ===============================================  ==================
-``period``             meaning                                          label of a period
-=====================  ===============================================  ==================
-``None`` or ``"all"``  one period holding every document                ``"all"``
-``"year"``             calendar year (the ``year`` column)               the year (Int64)
-``"decade"``           1990-1999 ...                                     first year (Int64)
-``N`` (int >= 1)       N-year bins aligned on multiples of N             first year (Int64)
-a column name          the values of that column, as they are            the value
-a pandas frequency     ``"M"``, ``"Q"``, ``"W"``, ``"Y"``... of ``date``  period start (Timestamp)
-a callable             ``period(table)`` returns one label per row       the value
-=====================  ===============================================  ==================
+=====================  ==================================================  ==================
+``period``             meaning                                             label of a period
+=====================  ==================================================  ==================
+``None`` or ``"all"``  one period holding every document                   ``"all"``
+``"year"``             calendar year (the ``year`` column)                 the year (Int64)
+``"decade"``           1990-1999 ...                                       first year (Int64)
+``N`` (int >= 1)       N-year bins aligned on multiples of N               first year (Int64)
+a column name          the values of that column, as they are              the value
+a pandas frequency     ``"M"``, ``"Q"``, ``"W"``, ``"Y"``... of ``date``   period start (Timestamp)
+a callable             ``period(table)`` returns one label per row         the value
+=====================  ==================================================  ==================
 
 The names are resolved in that order: ``"year"`` and ``"decade"`` are vocabulary even when
 the table has a column of that name (the values agree), then a column name wins over a
