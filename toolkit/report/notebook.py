@@ -12,9 +12,10 @@ These thin helpers keep the notebooks free of logic:
   them the actors with most documents are chosen.
 * :func:`prose` renders computed numbers into Markdown with corpus strings escaped,
   :class:`Findings` records the key sentences and tables of a notebook next to its HTML,
-  :func:`save_table` writes a table deterministically, :func:`figure` shows a figure
-  with its caption, :func:`optional` and :func:`pairs_in` say in the report what is
-  missing instead of failing.
+  :func:`save_table` writes a table deterministically (CSV and LaTeX), :func:`figure`
+  shows a figure with its caption and saves it as PNG, SVG and PDF (these four live in
+  :mod:`toolkit.report.findings`); :func:`optional` and :func:`pairs_in` say in the
+  report what is missing instead of failing.
 
 The build side (papermill, nbconvert, the index page) is :mod:`toolkit.report.build`.
 """
@@ -22,13 +23,7 @@ The build side (papermill, nbconvert, the index page) is :mod:`toolkit.report.bu
 from __future__ import annotations
 
 import html
-import io
-import json
-import os
-import re
-import warnings
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -36,10 +31,15 @@ import pandas as pd
 
 from toolkit import corpora
 from toolkit._validation import renamed_parameters
-from toolkit.cache import atomic_path
 from toolkit.config import get_data_home
-from toolkit.exceptions import FigureLabelWarning
 from toolkit.periods import period_label
+from toolkit.report.findings import (  # noqa: F401  (_check_labels: used by tests)
+    Findings,
+    _check_labels,
+    figure,
+    prose,
+    save_table,
+)
 from toolkit.report.period_choice import (
     choose_panel_period,
     choose_period,
@@ -445,239 +445,6 @@ def corpus_card(corpus: pd.DataFrame):
     )
     cite = "".join(f"<li>{e(' '.join(str(c).split()))}</li>" for c in cites)
     return HTML(f"<table>{body}</table><p><strong>Cite as:</strong></p><ul>{cite}</ul>")
-
-
-# ---------------------------------------------------------------------------
-# prose, tables, findings, figures
-# ---------------------------------------------------------------------------
-
-
-def _escape_value(value: Any) -> Any:
-    if isinstance(value, str):
-        return html.escape(value)
-    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
-        return html.escape(", ".join(value))
-    return value
-
-
-def _format(template: str, values: Mapping[str, Any], *, escape: bool) -> str:
-    vals = {k: (_escape_value(v) if escape else v) for k, v in values.items()}
-    if not escape:
-        vals = {
-            k: (", ".join(v) if isinstance(v, (list, tuple)) and all(isinstance(x, str) for x in v)
-                else v)
-            for k, v in vals.items()
-        }
-    return template.format(**vals)
-
-
-def prose(template: str, **values: Any):
-    """Return Markdown with computed values filled in, corpus strings escaped.
-
-    The template is trusted Markdown written in the notebook; every string value
-    (a speaker, an actor name, a passage) is HTML-escaped before it is inserted, so
-    text from the corpus cannot inject markup into a report.
-
-    Parameters
-    ----------
-    template : str
-        A :meth:`str.format` template, e.g. ``"{n_docs:,} speeches by {top}"``.
-    **values
-        The values; lists of strings are joined with commas.
-
-    Returns
-    -------
-    IPython.display.Markdown
-    """
-    from IPython.display import Markdown
-
-    return Markdown(_format(template, values, escape=True))
-
-
-def save_table(
-    df: pd.DataFrame, name: str, *, output_dir: str | os.PathLike | None
-) -> Path | None:
-    """Write a table as ``<output_dir>/tables/<name>.csv``, deterministically.
-
-    Floats are written with 10 significant digits and ``\\n`` line ends so that two
-    runs with the same inputs give byte-identical files.
-
-    Parameters
-    ----------
-    df : DataFrame
-        The table (its index is written only when it is not a default RangeIndex).
-    name : str
-        File stem: letters, digits, ``-`` and ``_``.
-    output_dir : str or path-like or None
-        The notebook's side folder; None writes nothing and returns None.
-
-    Returns
-    -------
-    Path or None
-        The CSV file written, or None when ``output_dir`` is None.
-    """
-    if not re.fullmatch(r"[A-Za-z0-9_-]+", name):
-        raise ValueError(f"Table name {name!r} must use only letters, digits, '-' and '_'.")
-    if output_dir is None:
-        return None
-    target = Path(output_dir) / "tables" / f"{name}.csv"
-    keep_index = not isinstance(df.index, pd.RangeIndex)
-    with atomic_path(target) as tmp:
-        df.to_csv(tmp, index=keep_index, float_format="%.10g", lineterminator="\n")
-    return target
-
-
-class Findings:
-    """Record a notebook's key sentences and tables for the index page.
-
-    Parameters
-    ----------
-    output_dir : str or path-like or None
-        The notebook's side folder (``reports/<notebook>``); None records in memory
-        only (an interactive session).
-    title : str or None, default=None
-        Heading used on the index page.
-
-    Examples
-    --------
-    >>> f = Findings(None)
-    >>> f.add("n_docs", "The corpus holds {n:,} documents.", n=10952)  # doctest: +SKIP
-    """
-
-    def __init__(self, output_dir: str | os.PathLike | None, *, title: str | None = None) -> None:
-        self.output_dir = Path(output_dir) if output_dir is not None else None
-        self.title = title
-        self.items: dict[str, str] = {}
-        self.tables: dict[str, str] = {}
-
-    def add(self, key: str, template: str, **values: Any):
-        """Record a finding and return it as Markdown for display.
-
-        The recorded text keeps values unescaped (the index escapes it); the
-        displayed Markdown escapes corpus strings as :func:`prose` does. Adding a key
-        again replaces it, so re-running a cell does not duplicate it.
-
-        Parameters
-        ----------
-        key : str
-            A stable name of the finding.
-        template : str
-            A :func:`prose` template.
-        **values
-            Values for the template.
-
-        Returns
-        -------
-        IPython.display.Markdown
-            The finding as displayed in the notebook.
-        """
-        self.items[key] = _format(template, values, escape=False)
-        self.save()
-        return prose(template, **values)
-
-    def table(self, df: pd.DataFrame, name: str) -> pd.DataFrame:
-        """Save ``df`` as ``tables/<name>.csv`` (see :func:`save_table`) and return it.
-
-        Parameters
-        ----------
-        df : DataFrame
-            The table.
-        name : str
-            File stem: letters, digits, ``-`` and ``_``.
-
-        Returns
-        -------
-        DataFrame
-            ``df`` itself, so that a notebook can save and use a table in one line.
-        """
-        path = save_table(df, name, output_dir=self.output_dir)
-        if path is not None:
-            self.tables[name] = f"tables/{name}.csv"
-            self.save()
-        return df
-
-    def save(self) -> Path | None:
-        """Write ``findings.json``.
-
-        Returns
-        -------
-        Path or None
-            The file written; None when there is no output folder.
-        """
-        if self.output_dir is None:
-            return None
-        target = self.output_dir / "findings.json"
-        payload = {
-            "title": self.title,
-            "findings": [{"key": k, "text": v} for k, v in self.items.items()],
-            "tables": self.tables,
-        }
-        with atomic_path(target) as tmp:
-            tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
-        return target
-
-
-def _text_of(artist) -> str:
-    return artist.get_text() if artist is not None else ""
-
-
-def _check_labels(fig) -> list[str]:
-    problems = []
-    axes = [ax for ax in fig.get_axes() if ax.get_visible() and ax.axison]
-    has_title = bool(_text_of(fig._suptitle)) or any(
-        ax.get_title() or ax.get_title(loc="left") for ax in axes
-    )
-    if not has_title:
-        problems.append("no title")
-    for i, ax in enumerate(axes):
-        if ax.get_label() == "<colorbar>":
-            continue
-        if not ax.get_xlabel() and not _text_of(getattr(fig, "_supxlabel", None)):
-            problems.append(f"axes {i} has no x label")
-        if not ax.get_ylabel() and not _text_of(getattr(fig, "_supylabel", None)):
-            problems.append(f"axes {i} has no y label")
-    return problems
-
-
-def figure(fig, caption: str, **values: Any):
-    """Show a figure with its caption (PNG embedded), then close it.
-
-    The PNG is produced here rather than by the notebook backend, so the figure is
-    embedded in the report whatever ``MPLBACKEND`` says, and shown exactly once.
-
-    Parameters
-    ----------
-    fig : matplotlib.figure.Figure
-        The figure; it should have a title and labelled axes (with units). A
-        :class:`FigureLabelWarning` names what is missing.
-    caption : str
-        A sentence saying what the figure shows; a :func:`prose` template.
-    **values
-        Values for the caption template.
-
-    Returns
-    -------
-    IPython.display.Markdown
-        The caption in italics (corpus strings escaped), to display below the figure.
-    """
-    import matplotlib.pyplot as plt
-    from IPython.display import Image, display
-
-    problems = _check_labels(fig)
-    if problems:
-        title = fig._suptitle.get_text() if fig._suptitle else (
-            fig.get_axes()[0].get_title() if fig.get_axes() else "")
-        warnings.warn(
-            f"Figure {title!r}: {', '.join(problems)}; set them in the plotting function.",
-            FigureLabelWarning,
-            stacklevel=2,
-        )
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
-    plt.close(fig)
-    alt = _format(caption, values, escape=False)
-    display(Image(data=buf.getvalue(), format="png", metadata={"alt": alt}))
-    return prose("*" + caption + "*", **values)
 
 
 # ---------------------------------------------------------------------------
