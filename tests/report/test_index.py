@@ -43,7 +43,10 @@ def _manifest(tmp_path, text: str, fallback: bool) -> dict:
     side.mkdir(parents=True)
     (side / "findings.json").write_text(json.dumps(
         {"title": "A <b>", "findings": [{"key": "k", "text": text}],
-         "tables": {"t": "tables/t.csv"}}), encoding="utf-8")
+         "tables": {"t": "tables/t.csv"}, "latex": {"t": "tables/t.tex"},
+         "figures": [{"stem": "figure-01-docs", "slug": "docs", "caption": "Figure 1. Docs.",
+                      **{f: f"figures/figure-01-docs.{f}" for f in ("png", "svg", "pdf")}}]}),
+        encoding="utf-8")
     (side / "provenance.json").write_text(json.dumps({"corpus": {
         "name": "sotu", "sha256": "ff" * 32, "n_docs": 3, "fallback": fallback,
         "fallback_reason": "no UNGDC here"}}), encoding="utf-8")
@@ -72,6 +75,33 @@ def test_index_lists_findings_links_runs_and_escapes(tmp_path):
     assert "ff" * 32 in page and "(uncommitted changes)" in page
 
 
+def test_index_links_figures_and_latex_and_shows_how_to_cite(tmp_path):
+    page = report.write_index(tmp_path, _manifest(tmp_path, "x", False)).read_text()
+    for fmt in ("png", "svg", "pdf"):
+        assert f'href="00-a/figures/figure-01-docs.{fmt}"' in page
+    assert 'title="Figure 1. Docs."' in page
+    assert 'href="00-a/tables/t.csv"' in page and 'href="00-a/tables/t.tex"' in page
+    assert '<h2 id="how-to-cite">How to cite</h2>' in page
+    assert "fptk: Foreign-Policy Text Toolkit (version 0.1.0)" in page
+    assert "Peters, G. &amp; Woolley, J. T. The American Presidency Project" in page
+
+
+def test_how_to_cite_lists_each_corpus_and_source_once_from_the_cards(tmp_path):
+    manifest = _manifest(tmp_path, "x", False)
+    side = tmp_path / "01-b"
+    side.mkdir()
+    (side / "findings.json").write_text(json.dumps(
+        {"title": "B", "findings": [], "tables": {}, "sources": ["cmfa_ukraine", "sotu"]}))
+    (side / "provenance.json").write_text(json.dumps({"corpus": {"name": "ungdc",
+                                                                 "sha256": "aa"}}))
+    text = " ".join(visible_text(report.write_index(tmp_path, manifest).read_text()))
+    cite = text.split("How to cite", 1)[1].split("Provenance", 1)[0]
+    assert cite.count("U.S. State of the Union addresses") == 1
+    assert "UN General Debate Corpus (UNGDC) (doi:10.7910/DVN/0TJX8Y)" in cite
+    assert "Jankin, S., Baturo, A. & Dasandi, N. (2025). Words to unite nations" in cite
+    assert "CMFA PressCon v4, Ukraine subset (doi:10.1007/s11366-021-09762-3)" in cite
+
+
 def test_index_without_fallback_has_no_banner(tmp_path):
     page = report.write_index(tmp_path, _manifest(tmp_path, "x", False)).read_text()
     assert "Fallback corpus" not in page
@@ -86,11 +116,20 @@ def test_index_shows_every_field_as_text_in_order(tmp_path):
         "corpus, not on UNGDC. no UNGDC here",
         "Corpus", "name", "release", "sha256", "documents", "years", "actors", "skipped files",
         "requested", "sotu", "None", "ff" * 32, "3", "None–None", "None", "None", "None",
-        "Main findings", "A <b>", "Said x.", "Tables:", "t",
+        "Main findings", "A <b>", "Said x.", "Tables:", "t", "(", "LaTeX", ")",
+        "Figures:", "figure-01-docs", "(", "SVG", ",", "PDF", ")",
         "01-b", "This notebook failed: ValueError: <boom>",
         "Runs", "notebook", "status", "started (UTC)", "run time", "figures", "parameters",
         "00-a", "ok", "2026-01-01T00:00:00+00:00", "1.2 s", "2", f"corpus = {EVIL}",
         "01-b", "failed", "t", "0.5 s", "0", "Total build time: 2.0 s.",
+        "How to cite",
+        "The toolkit: fptk developers. fptk: Foreign-Policy Text Toolkit (version 0.1.0) "
+        "[Computer software].",
+        "The corpora and data these reports used:",
+        "U.S. State of the Union addresses (embedded default)",
+        "(https://www.presidency.ucsb.edu/)",
+        "Peters, G. & Woolley, J. T. The American Presidency Project, University of California, "
+        "Santa Barbara. https://www.presidency.ucsb.edu/",
         "Provenance", "fptk version", "0.1.0", "git commit", "abc (uncommitted changes)",
         "python", "None", "platform", "None", "seed", "1", "parameters file", "reports.yml",
         "global parameters", '{"seed": 1}', "overrides", "{}", "data home", "None",
@@ -111,7 +150,9 @@ def test_index_template_escapes_every_value(tmp_path):
     manifest["overrides"] = {"years": EVIL}
     side = tmp_path / "00-a"
     (side / "findings.json").write_text(json.dumps(
-        {"title": EVIL, "findings": [{"key": "k", "text": EVIL}], "tables": {EVIL: EVIL}}))
+        {"title": EVIL, "findings": [{"key": "k", "text": EVIL}], "tables": {EVIL: EVIL},
+         "latex": {EVIL: EVIL}, "sources": [EVIL],
+         "figures": [{"stem": EVIL, "caption": EVIL, "png": EVIL, "svg": EVIL, "pdf": EVIL}]}))
     (side / "provenance.json").write_text(json.dumps({"corpus": {
         k: EVIL for k in ("name", "release", "sha256", "n_docs", "n_docs_source", "year_min",
                           "year_max", "n_actors", "n_skipped", "requested",

@@ -4,6 +4,10 @@
 notebook's findings, tables, status, run time and parameters, and the provenance of the
 build) as text, and renders ``templates/fptk_index.html.j2`` with autoescape on, so no
 string from a notebook, the corpus or the configuration can add markup to the page.
+
+For papers, each notebook's entry links its figures (PNG, SVG, PDF) and its tables (CSV
+and LaTeX), and "How to cite" gives the toolkit (from ``CITATION.cff``) and every corpus
+the run used (from the corpus cards, :func:`toolkit.report.paper.corpus_citation`).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from toolkit.cache import atomic_path
+from toolkit.report import paper
 from toolkit.report.render import TEMPLATES
 
 __all__ = ["write_index"]
@@ -52,11 +57,31 @@ def _corpus_rows(sides: Mapping[str, tuple[Any, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def _figure_links(nb: str, findings: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Per figure: its stem, caption and the links to its PNG, SVG and PDF."""
+    out = []
+    for fig in findings.get("figures") or []:
+        out.append({"stem": str(fig.get("stem")), "caption": str(fig.get("caption") or ""),
+                    **{fmt: f"{nb}/{fig[fmt]}" for fmt in paper.FIGURE_FORMATS if fig.get(fmt)}})
+    return out
+
+
+def _citations(corpora: list[dict[str, Any]],
+               sides: Mapping[str, tuple[Any, Any]]) -> dict[str, Any]:
+    """How to cite: the toolkit (CITATION.cff) and each corpus or data set the run used."""
+    names = [c["name"] for c in corpora]
+    for findings, _ in sides.values():
+        names += [str(n) for n in (findings or {}).get("sources") or []]
+    return {"toolkit": paper.toolkit_citation(),
+            "corpora": [paper.corpus_citation(n) for n in dict.fromkeys(names)]}
+
+
 def _notebook_rows(runs: list[Mapping[str, Any]], sides: Mapping[str, tuple[Any, Any]]):
-    """One row per run: title, link, findings, tables, status, timing, parameters."""
+    """One row per run: title, link, findings, tables, figures, status, timing, parameters."""
     rows = []
     for r in runs:
         findings = sides[r["notebook"]][0] or {}
+        latex = findings.get("latex") or {}
         rows.append({
             "name": r["notebook"],
             "title": findings.get("title") or r["notebook"],
@@ -65,8 +90,10 @@ def _notebook_rows(runs: list[Mapping[str, Any]], sides: Mapping[str, tuple[Any,
             "status": r["status"],
             "error": str(r.get("error")),
             "findings": [it["text"] for it in findings.get("findings") or []],
-            "tables": [(n, f"{r['notebook']}/{p}")
+            "tables": [(n, f"{r['notebook']}/{p}",
+                        f"{r['notebook']}/{latex[n]}" if n in latex else "")
                        for n, p in (findings.get("tables") or {}).items()],
+            "figures": _figure_links(r["notebook"], findings),
             "reused": bool(r.get("reused")),
             "started": str(r["started"]),
             "seconds": f"{r['seconds']:.1f}",
@@ -96,8 +123,10 @@ def _index_context(out: Path, manifest: Mapping[str, Any]) -> dict[str, Any]:
         ("data home", prov.get("data_home")),
         ("built at (UTC)", prov.get("collected_at")),
     ]
+    corpora = _corpus_rows(sides)
     return {
-        "corpora": _corpus_rows(sides),
+        "corpora": corpora,
+        "cite": _citations(corpora, sides),
         "notebooks": _notebook_rows(runs, sides),
         "total_seconds": f"{float(manifest.get('total_seconds', 0)):.1f}",
         "provenance": [(k, str(v)) for k, v in rows],
