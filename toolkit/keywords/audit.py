@@ -438,7 +438,8 @@ AUDIT_TABLE_COLUMNS = ("measure", "category", "label", "estimate", "ci_low", "ci
                        "weighted", "weighted_ci_low", "weighted_ci_high", "sheet")
 
 _KAPPA_LABELS = {"audit": "Dictionary audit lines", "recall": "Recall sentences",
-                 "stance": "Stance gold set"}
+                 "stance": "Stance gold set",
+                 "stance_v2": "Stance gold set, batch 2 (same reader, two passes)"}
 
 
 def audit_table(dictionary: Any) -> pd.DataFrame:

@@ -1,0 +1,276 @@
+"""Evaluation of the stance classifiers on the hand-labelled gold set."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from toolkit._validation import check_ci_level, check_int, require_columns
+from toolkit.stance._common import STANCE_LABELS, _as_frame
+from toolkit.stance.rules import StanceRules
+
+
+def cv_folds(y: Sequence[str], *, n_splits: int = 5) -> int:
+    """The folds :func:`cross_validated_predictions` uses for these labels.
+
+    Stratified k-fold needs every label in every fold, so a label with fewer sentences than
+    ``n_splits`` lowers the number of folds to its count (never below 2).
+
+    Parameters
+    ----------
+    y : sequence of str
+        Gold labels.
+    n_splits : int, default=5
+        Folds asked for.
+
+    Returns
+    -------
+    int
+        ``max(2, min(n_splits, count of the rarest label))``.
+    """
+    n_splits = check_int("n_splits", n_splits, min_value=2)
+    counts = pd.Series(np.asarray(y, dtype=object)).value_counts()
+    smallest = int(counts.min()) if len(counts) else n_splits
+    return max(2, min(n_splits, smallest))
+
+
+def cross_validated_predictions(
+    model: Any, X: Any, y: Sequence[str], *, n_splits: int = 5, random_state: int
+) -> np.ndarray:
+    """Out-of-fold predictions of ``model`` under stratified k-fold cross-validation.
+
+    Parameters
+    ----------
+    model : estimator
+        A :class:`StanceModel` (or any classifier taking sentences).
+    X : sequence of str or DataFrame with ``text``
+        Sentences.
+    y : sequence of str
+        Gold labels.
+    n_splits : int, default=5
+        Folds (each label needs at least this many sentences for stratification; rarer
+        labels make the split fall back to as many folds as the rarest label allows, >= 2).
+    random_state : int
+        Seed of the fold assignment.
+
+    Returns
+    -------
+    ndarray of shape (n_sentences,)
+        Each sentence's label predicted by the model fitted without its fold.
+    """
+    from sklearn.base import clone
+    from sklearn.model_selection import StratifiedKFold
+
+    y = np.asarray(y, dtype=object)
+    frame = _as_frame(X).reset_index(drop=True)
+    folds = cv_folds(y, n_splits=n_splits)
+    out = np.empty(len(y), dtype=object)
+    splitter = StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
+    for train, test in splitter.split(np.zeros(len(y)), y):
+        fitted = clone(model).fit(frame.iloc[train], y[train])
+        out[test] = fitted.predict(frame.iloc[test])
+    return out
+
+
+def _prf(y_true: np.ndarray, y_pred: np.ndarray, labels: Sequence[str]) -> np.ndarray:
+    """Precision, recall, F1 per label (rows) -> array of shape (n_labels, 3); 0/0 -> NaN."""
+    out = np.full((len(labels), 3), np.nan)
+    for i, lab in enumerate(labels):
+        tp = np.sum((y_pred == lab) & (y_true == lab))
+        n_pred, n_true = np.sum(y_pred == lab), np.sum(y_true == lab)
+        p = tp / n_pred if n_pred else np.nan
+        r = tp / n_true if n_true else np.nan
+        if n_pred and n_true and (p + r) > 0:
+            f = 2 * p * r / (p + r)
+        else:
+            f = 0.0 if n_true else np.nan
+        out[i] = (p, r, f)
+    return out
+
+
+def evaluate_stance(
+    y_true: Sequence[str],
+    y_pred: Sequence[str],
+    *,
+    labels: Sequence[str] = STANCE_LABELS,
+    n_boot: int = 1000,
+    ci_level: float = 0.95,
+    random_state: int,
+) -> pd.DataFrame:
+    """Precision, recall and F1 per label and macro-averaged, with bootstrap intervals.
+
+    Parameters
+    ----------
+    y_true, y_pred : sequence of str of length n_sentences
+        Gold and predicted labels.
+    labels : sequence of str, default=STANCE_LABELS
+        Labels reported (in this order), then the ``macro`` row (the mean over labels that
+        occur in the gold set).
+    n_boot : int, default=1000
+        Bootstrap resamples of sentences (percentile intervals).
+    ci_level : float, default=0.95
+        Confidence level.
+    random_state : int
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    DataFrame
+        One row per label plus ``macro``: ``support`` (gold count), ``precision``,
+        ``recall``, ``f1`` and ``*_ci_low`` / ``*_ci_high`` for each.
+    """
+    ci_level = check_ci_level(ci_level)
+    yt, yp = np.asarray(y_true, dtype=object), np.asarray(y_pred, dtype=object)
+    if len(yt) != len(yp):
+        raise ValueError(f"y_true has {len(yt)} labels but y_pred has {len(yp)}.")
+    labels = list(labels)
+    point = _prf(yt, yp, labels)
+    present = np.array([np.any(yt == lab) for lab in labels])
+    rng = np.random.default_rng(random_state)
+    boots = np.empty((n_boot, len(labels) + 1, 3))
+    for b in range(n_boot):
+        idx = rng.integers(0, len(yt), size=len(yt))
+        m = _prf(yt[idx], yp[idx], labels)
+        boots[b, :-1] = m
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            boots[b, -1] = np.nanmean(m[present], axis=0)
+    a = (1 - ci_level) / 2
+    table = np.vstack([point, np.nanmean(point[present], axis=0)])
+    with warnings.catch_warnings():  # a label never predicted in a resample: NaN precision
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lo, hi = np.nanquantile(boots, a, axis=0), np.nanquantile(boots, 1 - a, axis=0)
+    out = pd.DataFrame({"label": [*labels, "macro"],
+                        "support": [int(np.sum(yt == lab)) for lab in labels] + [len(yt)]})
+    for k, name in enumerate(("precision", "recall", "f1")):
+        out[name] = table[:, k]
+        out[f"{name}_ci_low"] = lo[:, k]
+        out[f"{name}_ci_high"] = hi[:, k]
+    return out
+
+
+def evaluate_rules(
+    gold: pd.DataFrame | None = None,
+    *,
+    split: str | None = "test",
+    self_terms: Sequence[str] | None = None,
+    n_boot: int = 1000,
+    ci_level: float = 0.95,
+    random_state: int,
+) -> pd.DataFrame:
+    """Scores of :class:`StanceRules` on the gold set, by default on its held-out half.
+
+    The rules were refined on the ``dev`` half of the gold set (its ``rules_split``
+    column), so their honest scores are those on the ``test`` half; reports that use the
+    rules' labels quote these.
+
+    Parameters
+    ----------
+    gold : DataFrame or None, default=None
+        A gold set (``text``, ``stance``, ``actor_name``, ``rules_split``); None reads the
+        committed one (:func:`load_gold`).
+    split : str or None, default="test"
+        The rows of ``rules_split`` scored; None scores every row.
+    self_terms : sequence of str or None, default=None
+        Passed to :class:`StanceRules`.
+    n_boot : int, default=1000
+        Bootstrap resamples (see :func:`evaluate_stance`).
+    ci_level : float, default=0.95
+        Confidence level.
+    random_state : int
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    DataFrame
+        :func:`evaluate_stance`'s table (one row per label plus ``macro``);
+        ``attrs["evaluate_rules"]`` holds ``split`` and ``n`` (sentences scored).
+    """
+    gold = load_gold() if gold is None else gold
+    if split is not None:
+        require_columns(gold, ["rules_split"], what="evaluate_rules", noun="gold set")
+        gold = gold[gold["rules_split"] == split]
+        if gold.empty:
+            raise ValueError(f"No gold sentence has rules_split == {split!r}; use 'dev', "
+                             "'test' or split=None.")
+    predicted = StanceRules(self_terms=self_terms).fit().predict(gold)
+    out = evaluate_stance(gold["stance"], predicted, n_boot=n_boot, ci_level=ci_level,
+                          random_state=random_state)
+    out.attrs["evaluate_rules"] = {"split": split, "n": len(gold)}
+    out.attrs["methods"] = ["stance_rules", "percentile"]
+    return out
+
+
+def confusion_table(
+    y_true: Sequence[str], y_pred: Sequence[str], *, labels: Sequence[str] = STANCE_LABELS
+) -> pd.DataFrame:
+    """Counts of gold (rows) by predicted (columns) labels.
+
+    Parameters
+    ----------
+    y_true, y_pred : sequence of str
+        Gold and predicted labels.
+    labels : sequence of str, default=STANCE_LABELS
+        Row and column order.
+
+    Returns
+    -------
+    DataFrame of shape (n_labels, n_labels)
+        Index ``gold``, columns ``predicted``.
+    """
+    from sklearn.metrics import confusion_matrix
+
+    m = confusion_matrix(np.asarray(y_true, dtype=object), np.asarray(y_pred, dtype=object),
+                         labels=list(labels))
+    return pd.DataFrame(m, index=pd.Index(labels, name="gold"),
+                        columns=pd.Index(labels, name="predicted"))
+
+
+def load_gold(path: str | Path | None = None) -> pd.DataFrame:
+    """The hand-labelled stance sentences (the gold set), ready for evaluation.
+
+    Parameters
+    ----------
+    path : str or path or None, default=None
+        A labelled sheet; None reads ``corpora/annotations/arms_stance_v1.csv`` of the
+        checkout.
+
+    Returns
+    -------
+    DataFrame of shape (n_sentences, n_columns)
+        The sheet as strings, with ``stance`` (the first reader's gold label),
+        ``stance_b`` (the second reader's, on the double-read rows), ``actor_name`` (the
+        speaker's side), ``part`` and ``text``; ``year`` as int.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the sheet is not there (an installed package has no ``corpora/`` folder).
+    """
+    from toolkit.config import project_root
+
+    if path is None:
+        root = project_root()
+        if root is None:
+            raise FileNotFoundError(
+                "The stance gold set lives in corpora/annotations/ of the fptk checkout; "
+                "pass path= to a labelled sheet."
+            )
+        path = root / "corpora" / "annotations" / "arms_stance_v1.csv"
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"No stance sheet at {path}; pass path= to a labelled sheet.")
+    gold = pd.read_csv(path, dtype=str, keep_default_na=False)
+    require_columns(gold, ["text", "stance"], what="load_gold", noun="sheet")
+    bad = sorted(set(gold["stance"]) - set(STANCE_LABELS))
+    if bad:
+        raise ValueError(f"{path}: stance labels {bad} are not among {STANCE_LABELS}.")
+    gold["year"] = pd.to_numeric(gold["year"]).astype("int64")
+    return gold
+
+
