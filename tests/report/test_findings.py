@@ -93,3 +93,18 @@ def test_save_table_writes_csv_and_latex_rounded_as_the_html(tmp_path):
 
 def test_save_table_without_a_folder_writes_nothing(tmp_path):
     assert report.save_table(pd.DataFrame({"a": [1]}), "t", output_dir=None) is None
+
+
+def test_sources_loaded_through_optional_are_recorded_for_how_to_cite(tmp_path):
+    findings = report.Findings(tmp_path / "nb")
+    votes = pd.DataFrame({"rcid": [1]})
+    votes.attrs["unvotes"] = {"files": []}
+    press = pd.DataFrame({"text": ["x"]})
+    press.attrs["corpus"] = {"name": "cmfa_ukraine"}
+    assert report.optional(lambda: votes, what="UN votes") is votes
+    assert report.optional(lambda: press, what="press") is press
+    assert report.optional(lambda: press, what="press again") is press
+    assert report.optional(lambda: 3, what="a number") == 3
+    assert findings.sources == ["unvotes", "cmfa_ukraine"]
+    saved = json.loads((tmp_path / "nb" / "findings.json").read_text(encoding="utf-8"))
+    assert saved["sources"] == ["unvotes", "cmfa_ukraine"]

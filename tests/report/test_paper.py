@@ -149,3 +149,14 @@ def test_corpus_citation_comes_from_the_card():
 def test_a_corpus_without_a_card_says_so():
     cite = paper.corpus_citation("fixture_corpus")
     assert cite["citations"] == [] and "No corpus card" in cite["note"]
+
+
+@pytest.mark.parametrize("name, source, first", [
+    ("unvotes", "doi:10.7910/DVN/LEJUQZ", "Voeten, E., Strezhnev, A. & Bailey, M. (2009)."),
+    ("idealpoints", "doi:10.7910/DVN/LEJUQZ", "Bailey, M. A., Strezhnev, A. & Voeten, E. (2017)."),
+    ("sipri", "https://www.sipri.org/databases/armstransfers",
+     "Stockholm International Peace Research Institute (SIPRI)."),
+])
+def test_external_data_sets_have_citation_cards(name, source, first):
+    cite = paper.corpus_citation(name)
+    assert cite["source"] == source and cite["citations"][0].startswith(first)

@@ -38,6 +38,7 @@ __all__ = [
     "identify_release",
     "list_corpora",
     "locate",
+    "source_card",
 ]
 
 #: Suffixes :func:`load_corpus` sends to :func:`toolkit.corpora.generic.load_table`.
@@ -169,6 +170,51 @@ def corpus_card(name: str) -> dict[str, Any]:
             "files pass a path instead (a folder of .txt files, or a CSV/JSONL/Parquet table)."
         )
     return copy.deepcopy(cards[name])
+
+
+#: Keys a citation card of an external data set (``corpora/external/<name>.yaml``) needs.
+_SOURCE_CARD_KEYS = ("name", "title", "description", "licence", "citation")
+
+
+def source_card(name: str) -> dict[str, Any]:
+    """Return the card of a corpus or of an external data set, for citing it.
+
+    Corpora have their cards in ``corpora/`` (:func:`corpus_card`); the external data
+    sets that :mod:`toolkit.external` reads (``unvotes``, ``idealpoints``, ``sipri``) have
+    a citation card in ``corpora/external/`` with ``name``, ``title``, ``description``,
+    ``licence``, ``citation`` and optionally ``source`` (DOI, URL).
+
+    Parameters
+    ----------
+    name : str
+        A corpus name or an external data set's name.
+
+    Returns
+    -------
+    dict
+        The card (a copy) plus ``card_path``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (listing the known corpora and data sets), or a card that is
+        not a YAML mapping with the required keys.
+    """
+    cards = _load_cards()
+    if name in cards:
+        return copy.deepcopy(cards[name])
+    folder = cards_dir() / "external"
+    path = folder / f"{name}.yaml"
+    if not path.is_file():
+        known = sorted(cards) + sorted(p.stem for p in folder.glob("*.yaml"))
+        raise ValueError(f"No card for {name!r}. Known corpora and data sets: {known}.")
+    with open(path, encoding="utf-8") as fh:
+        card = yaml.safe_load(fh)
+    missing = [k for k in _SOURCE_CARD_KEYS if not isinstance(card, dict) or k not in card]
+    if missing or card["name"] != name:
+        raise ValueError(f"Citation card {path} needs the keys {list(_SOURCE_CARD_KEYS)} "
+                         f"(missing {missing}) and name: {name}.")
+    return dict(card, card_path=str(path))
 
 
 def _release(card: dict[str, Any], release: str | None) -> dict[str, Any]:

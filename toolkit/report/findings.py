@@ -29,7 +29,7 @@ from toolkit.cache import atomic_path
 from toolkit.exceptions import FigureLabelWarning
 from toolkit.report import paper
 
-__all__ = ["Findings", "figure", "prose", "save_table"]
+__all__ = ["Findings", "figure", "prose", "record_source", "save_table"]
 
 
 def _escape_value(value: Any) -> Any:
@@ -156,6 +156,7 @@ class Findings:
         self.tables: dict[str, str] = {}
         self.latex: dict[str, str] = {}
         self.figures: dict[str, dict[str, str]] = {}
+        self.sources: list[str] = []
         _ACTIVE[:] = [self] if self.output_dir is not None else []
 
     def add(self, key: str, template: str, **values: Any):
@@ -245,6 +246,27 @@ class Findings:
         self.save()
         return self.figures[stem]
 
+    def cite(self, *names: str) -> None:
+        """Record corpora or data sets the notebook used, for "How to cite" on the index.
+
+        The main corpus is known from the provenance; :func:`~toolkit.report.optional`
+        records what it loads (another corpus, UN votes, ideal points, SIPRI).
+
+        Parameters
+        ----------
+        *names : str
+            Names with a card (:func:`toolkit.corpora.cards.source_card`), e.g.
+            ``"cmfa_ukraine"``, ``"unvotes"``, ``"sipri"``.
+
+        Returns
+        -------
+        None
+        """
+        new = [str(n) for n in names if str(n) not in self.sources]
+        if new:
+            self.sources.extend(new)
+            self.save()
+
     def save(self) -> Path | None:
         """Write ``findings.json``.
 
@@ -262,10 +284,40 @@ class Findings:
             "tables": self.tables,
             "latex": self.latex,
             "figures": [{"stem": k, **v} for k, v in self.figures.items()],
+            "sources": self.sources,
         }
         with atomic_path(target) as tmp:
             tmp.write_text(json.dumps(payload, indent=2, ensure_ascii=False), encoding="utf-8")
         return target
+
+
+#: The ``attrs`` keys by which the readers of :mod:`toolkit.external` mark their tables.
+_EXTERNAL_SOURCES = ("unvotes", "idealpoints", "sipri")
+
+
+def record_source(result: Any) -> list[str]:
+    """Record the corpus or data set a loaded table comes from in the notebook's Findings.
+
+    Parameters
+    ----------
+    result : object
+        A table returned by a loader: a corpus (``attrs["corpus"]["name"]``) or a table
+        of :mod:`toolkit.external` (``attrs["unvotes"]``, ``["idealpoints"]``,
+        ``["sipri"]``). Anything else records nothing.
+
+    Returns
+    -------
+    list of str
+        The names recorded (also when no Findings is active).
+    """
+    attrs = getattr(result, "attrs", None) or {}
+    names = [k for k in _EXTERNAL_SOURCES if k in attrs]
+    corpus = attrs.get("corpus")
+    if isinstance(corpus, Mapping) and corpus.get("name"):
+        names.insert(0, str(corpus["name"]))
+    if names and _ACTIVE:
+        _ACTIVE[0].cite(*names)
+    return names
 
 
 def _text_of(artist) -> str:

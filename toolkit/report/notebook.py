@@ -38,6 +38,7 @@ from toolkit.report.findings import (  # noqa: F401  (_check_labels: used by tes
     _check_labels,
     figure,
     prose,
+    record_source,
     save_table,
 )
 from toolkit.report.period_choice import (
@@ -291,12 +292,13 @@ def optional(func, *args: Any, what: str, **kwargs: Any):
     Returns
     -------
     object or None
-        The result of ``func``, or None (after displaying a notice).
+        The result of ``func``, or None (after displaying a notice). A corpus or external
+        table it returns is recorded for "How to cite" (:func:`record_source`).
     """
     from IPython.display import HTML, display
 
     try:
-        return func(*args, **kwargs)
+        result = func(*args, **kwargs)
     except FileNotFoundError as exc:
         display(HTML(
             '<div class="fptk-missing" style="border-left:4px solid #c77800;background:#fff4e5;'
@@ -304,6 +306,8 @@ def optional(func, *args: Any, what: str, **kwargs: Any):
             f"{html.escape(str(exc))} The sections that need it are skipped.</div>"
         ))
         return None
+    record_source(result)  # for "How to cite" on the index page
+    return result
 
 
 # ---------------------------------------------------------------------------

@@ -30,9 +30,9 @@ from typing import Any
 
 import pandas as pd
 
-from toolkit import corpora
 from toolkit.cache import atomic_path
 from toolkit.config import project_root
+from toolkit.corpora.cards import source_card
 
 __all__ = [
     "FIGURE_FORMATS",
@@ -377,12 +377,13 @@ def toolkit_citation(path: str | os.PathLike | None = None) -> dict[str, Any]:
 
 
 def corpus_citation(name: str) -> dict[str, Any]:
-    """How to cite a corpus, from its card (:func:`toolkit.corpora.corpus_card`).
+    """How to cite a corpus or data set, from its card (:func:`toolkit.corpora.cards.source_card`).
 
     Parameters
     ----------
     name : str
-        A corpus name (``"ungdc"``, ``"cmfa_ukraine"``, ``"sotu"``).
+        A corpus name (``"ungdc"``, ``"cmfa_ukraine"``, ``"sotu"``) or an external data
+        set (``"unvotes"``, ``"idealpoints"``, ``"sipri"``).
 
     Returns
     -------
@@ -393,7 +394,7 @@ def corpus_citation(name: str) -> dict[str, Any]:
         ``note`` saying so.
     """
     try:
-        card = corpora.corpus_card(name)
+        card = source_card(name)
     except (ValueError, FileNotFoundError):
         return {"name": name, "title": name, "source": "", "licence": "", "citations": [],
                 "note": "No corpus card: cite the source of these files as its authors ask."}
