@@ -19,17 +19,39 @@ printed with the load average):
 
 Target (issue 4): 30-term trends by actor x year with 1,000 replicates <= 5 s on 2 cores.
 
+Interactive speed (issue 14), measured first, in ``--repeat`` fresh processes (default 5;
+the median is compared with the targets). Each process loads the corpus from the warm
+corpus cache (``FPTK_CACHE_HOME``, not timed), then keeps the keyword caches in a folder of
+this run (so the user's cache is left alone; the corpus's token counts are warmed once, in
+the first process, and that warm-up is reported) and times, in this order:
+
+- floor: a plain pandas regex count of the phrase, ``str.count(r"(?i)\\bdual[\\s-]+use\\b")``;
+- ``kwic(df, "dual use")``, the first call in the process (lemma table, compilation) and
+  again (the compiled matcher reused);
+- ``keyword_trends`` (actor x decade, default intervals) of a two-term dictionary the
+  process has never seen (its category names carry the repeat's number, so its counts are
+  not cached; the token counts are).
+
+Targets (issue 14): KWIC within 2x the floor of the same process; the new-dictionary trend
+table <= 1 s. Wall times on a shared machine depend on the load, printed beside them; the
+CPU seconds of the process are printed too, as the load-independent measure.
+
 Run: ``FPTK_DATA_HOME=... python benchmarks/bench_keywords.py`` (``--years 2000`` to time
-a subset). Without FPTK_DATA_HOME it uses the small SOTU corpus.
+a subset; ``--interactive-only`` for the issue-14 stages). Without FPTK_DATA_HOME it uses
+the small SOTU corpus.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import re
+import statistics
+import subprocess
 import sys
 import tempfile
+import textwrap
 import time
 import warnings
 
@@ -48,11 +70,115 @@ TERMS_30 = {
 }
 
 
+#: The phrase of the interactive stages, its floor regex, and the targets of issue 14.
+PHRASE = "dual use"
+FLOOR_REGEX = r"(?i)\bdual[\s-]+use\b"
+KWIC_TARGET_X_FLOOR = 2.0
+TRENDS_TARGET_S = 1.0
+
+_INTERACTIVE = """
+import json, os, sys, time, warnings
+warnings.simplefilter("ignore")
+from toolkit import keywords as kw
+from toolkit.corpora import default_corpus_name, load_corpus
+
+repeat, keyword_home, years = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+name = default_corpus_name()
+corpus = load_corpus(name, progress=False) if name == "ungdc" else load_corpus("sotu")
+if years != "None":
+    corpus = corpus[corpus["year"] >= int(years)].reset_index(drop=True)
+os.environ["FPTK_CACHE_HOME"] = keyword_home  # keyword caches of this benchmark run
+out = {"n_docs": len(corpus)}
+
+def timed(label, fn):
+    t, c = time.perf_counter(), time.process_time()
+    value = fn()
+    out[label] = {"wall": time.perf_counter() - t, "cpu": time.process_time() - c,
+                  "value": value}
+
+timed("warmup", lambda: int(kw.count_matches(corpus, {"warm_up": ["zeppelin"]},
+                                             progress=False)["n_tokens"].sum()))
+timed("floor", lambda: int(corpus["text"].str.count(FLOOR_REGEX).sum()))
+timed("kwic_first", lambda: len(kw.kwic(corpus, PHRASE)))
+timed("kwic_again", lambda: len(kw.kwic(corpus, PHRASE)))
+new_dict = {f"dual_use_{repeat}": ["dual use"], f"export_control_{repeat}": ["export control"]}
+timed("trends_new", lambda: len(kw.keyword_trends(
+    corpus, new_dict, by="actor", period="decade", random_state=0, progress=False)))
+print("@@" + json.dumps(out))
+"""
+
+
+def _interactive_runs(repeat: int, years: int | None) -> list[dict]:
+    """Run the interactive stages in ``repeat`` fresh processes; their measurements."""
+    code = (f"PHRASE = {PHRASE!r}\nFLOOR_REGEX = {FLOOR_REGEX!r}\n"
+            + textwrap.dedent(_INTERACTIVE))
+    home = tempfile.mkdtemp(prefix="fptk-bench-keywords-interactive-")
+    runs = []
+    for i in range(repeat):
+        done = subprocess.run([sys.executable, "-c", code, str(i), home, str(years)],
+                              capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(done.stderr[-3000:])
+        line = next(x for x in done.stdout.splitlines() if x.startswith("@@"))
+        runs.append(json.loads(line[2:]))
+        r = runs[-1]
+        print(f"  run {i + 1}/{repeat}: floor {r['floor']['wall']:.2f} s, kwic first "
+              f"{r['kwic_first']['wall']:.2f} s, again {r['kwic_again']['wall']:.2f} s, new-"
+              f"dictionary trends {r['trends_new']['wall']:.2f} s (load "
+              f"{os.getloadavg()[0]:.1f})", flush=True)
+    return runs
+
+
+def interactive(repeat: int, years: int | None) -> bool:
+    """Time the issue-14 stages and print them beside their targets; True when all pass."""
+    print(f"interactive speed (issue 14): {repeat} fresh processes, warm corpus cache; "
+          f"load average at start {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores",
+          flush=True)
+    runs = _interactive_runs(repeat, years)
+
+    def med(label: str, kind: str = "wall") -> float:
+        return statistics.median(r[label][kind] for r in runs)
+
+    r0 = runs[0]
+    later = statistics.median(r["warmup"]["wall"] for r in runs[1:]) if repeat > 1 else 0.0
+    print(f"corpus: {r0['n_docs']} documents; floor finds {r0['floor']['value']} matches of "
+          f"{FLOOR_REGEX!r}, kwic {r0['kwic_first']['value']} lines of {PHRASE!r} (every "
+          "separator and inflection); token-count warm-up of the first process "
+          f"{r0['warmup']['wall']:.2f} s (later ones read the cache: {later:.2f} s)")
+    floor = med("floor")
+    rows = [
+        ("floor: pandas str.count regex", "floor", None),
+        ("kwic 'dual use', first call in process", "kwic_first", KWIC_TARGET_X_FLOOR * floor),
+        ("kwic 'dual use', repeated", "kwic_again", KWIC_TARGET_X_FLOOR * floor),
+        ("trends, new 2-term dict, actor x decade", "trends_new", TRENDS_TARGET_S),
+    ]
+    print(f"{'stage (median of ' + str(len(runs)) + ')':<44}{'wall s':>8}{'cpu s':>8}"
+          f"{'x floor':>9}{'target s':>10}  result")
+    ok = True
+    for text, label, target in rows:
+        wall, cpu = med(label), med(label, "cpu")
+        verdict = "" if target is None else ("PASS" if wall <= target else "FAIL")
+        ok &= verdict != "FAIL"
+        tgt = "" if target is None else f"{target:.2f}"
+        print(f"{text:<44}{wall:>8.2f}{cpu:>8.2f}{wall / floor:>9.2f}{tgt:>10}  {verdict}")
+    print(f"(load average at end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; wall "
+          "times on a shared machine; targets: kwic <= 2x floor, trends <= 1 s)", flush=True)
+    return ok
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--years", type=int, default=None, help="only speeches from this year on")
     parser.add_argument("--pandas", action="store_true", help="also time pandas str.count")
+    parser.add_argument("--repeat", type=int, default=5,
+                        help="fresh processes for the interactive stages (median reported)")
+    parser.add_argument("--interactive-only", action="store_true",
+                        help="only the interactive stages of issue 14")
     args = parser.parse_args(argv)
+    interactive(args.repeat, args.years)
+    if args.interactive_only:
+        return 0
+    print()
     os.environ["FPTK_CACHE_HOME"] = tempfile.mkdtemp(prefix="fptk-bench-keywords-")
     warnings.simplefilter("ignore")
 

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from toolkit.keywords._matcher import _count_tokens_one
+
 if TYPE_CHECKING:
+    from toolkit.keywords._matcher import _Matcher
     from toolkit.keywords.dictionary import Dictionary
 
 
@@ -26,6 +30,98 @@ def _as_list(by: str | Sequence[str] | None) -> list[str]:
 def _text_list(texts: pd.Series) -> list[str]:
     """Texts as a list of str (fast for Arrow-backed string columns, unlike astype(str))."""
     return [t if isinstance(t, str) else str(t) for t in texts.to_numpy(dtype=object)]
+
+
+#: Whether :func:`_candidates` may use a matcher's prefilter (tests switch it off to compare
+#: with the exact matcher run on every document).
+_PREFILTER = True
+
+
+def _candidates(texts: pd.Series, m: _Matcher) -> np.ndarray:
+    """Positions of the texts that may hold a match of ``m``, in order, shape (n_candidates,).
+
+    One vectorised pass of the matcher's RE2 prefilter over the column (zero-copy for
+    Arrow-backed strings), a necessary condition for a match: the exact matcher then runs
+    only on these texts, and every other text has no match. Every position is returned when
+    the matcher has no prefilter (a ``re:`` entry) or the column cannot be read by Arrow
+    (texts that are not all strings).
+    """
+    everything = np.arange(len(texts))
+    if not _PREFILTER or m.prefilter is None or not len(texts):
+        return everything
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        arr = pa.array(texts, from_pandas=True)
+        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+            return everything
+        hit = pc.match_substring_regex(arr, m.prefilter, ignore_case=True)
+    except (pa.ArrowException, TypeError, ValueError):  # too large for RE2, mixed types
+        return everything
+    return np.flatnonzero(hit.fill_null(True).to_numpy(zero_copy_only=False))
+
+
+# --------------------------------------------------------------------------------------
+# Tokens per document: the denominator of every rate, cached per corpus
+# --------------------------------------------------------------------------------------
+
+#: Version of the token counts' cache entries (bump when the token rule changes).
+_TOKENS_VERSION = "1"
+
+
+def _count_tokens_of(texts: pd.Series, positions: np.ndarray, *, chunk: int = 512) -> np.ndarray:
+    """Tokens of the texts at ``positions``, shape (n_positions,) of int64, counted by
+    :func:`toolkit.keywords.count_tokens`'s rule, ``chunk`` texts at a time (so only a
+    few hundred texts are Python strings at once)."""
+    out = np.zeros(len(positions), dtype=np.int64)
+    for a in range(0, len(positions), chunk):
+        part = _text_list(texts.iloc[positions[a:a + chunk]])
+        out[a:a + chunk] = [_count_tokens_one(t) for t in part]
+    return out
+
+
+def _tokens_path(fingerprint: str, *, cache_home: str | None) -> Path:
+    from toolkit.cache import cache_key, cache_path
+
+    key = cache_key(kind="keyword_tokens", corpus=fingerprint, tokens=_TOKENS_VERSION)
+    return cache_path("keyword_tokens", key, ".npy", cache_home=cache_home)
+
+
+def _read_tokens(fingerprint: str, n_docs: int, *, cache_home: str | None) -> np.ndarray | None:
+    """The cached token counts of a corpus (shape (n_docs,) of int64), or None.
+
+    ``fingerprint`` is :func:`toolkit.cache.frame_fingerprint` of the corpus; "" (no
+    cache) gives None. A corrupt entry is reported with a ``CacheCorruptWarning``, removed
+    and treated as missing.
+    """
+    if not fingerprint:
+        return None
+    path = _tokens_path(fingerprint, cache_home=cache_home)
+    if not path.exists():
+        return None
+    try:
+        arr = np.load(path, allow_pickle=False)
+        if arr.shape != (n_docs,) or arr.dtype != np.int64:
+            raise ValueError(f"shape {arr.shape} {arr.dtype}, expected ({n_docs},) int64")
+    except Exception as exc:
+        from toolkit.exceptions import CacheCorruptWarning
+
+        warnings.warn(f"Cache entry {path} is corrupt ({type(exc).__name__}: {exc}); "
+                      "removing it and counting the tokens again.", CacheCorruptWarning,
+                      stacklevel=2)
+        path.unlink(missing_ok=True)
+        return None
+    return arr
+
+
+def _write_tokens(fingerprint: str, tokens: np.ndarray, *, cache_home: str | None) -> None:
+    """Store a corpus's token counts (written atomically) for :func:`_read_tokens`."""
+    from toolkit.cache import atomic_path
+
+    with atomic_path(_tokens_path(fingerprint, cache_home=cache_home)) as tmp:
+        with open(tmp, "wb") as fh:
+            np.save(fh, np.asarray(tokens, dtype=np.int64), allow_pickle=False)
 
 
 def _group_columns(corpus: pd.DataFrame, by: Any) -> list[str]:
@@ -64,7 +160,12 @@ def _progress(iterable: Iterable, *, total: int, enabled: bool, desc: str) -> It
 
 
 def _filter_corpus(corpus: pd.DataFrame, filters: Mapping[str, Any]) -> pd.DataFrame:
-    """Keep rows matching every filter: scalar ==, list/set isin, slice (inclusive), callable."""
+    """Keep rows matching every filter: scalar ==, list/set isin, slice (inclusive), callable.
+
+    Without filters the corpus itself is returned (not a copy): callers only read it.
+    """
+    if not filters:
+        return corpus
     mask = np.ones(len(corpus), dtype=bool)
     for col, cond in filters.items():
         if col not in corpus.columns:

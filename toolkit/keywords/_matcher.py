@@ -61,6 +61,25 @@ _TRANSPARENT_LUT[
 ] = ord(" ")
 
 
+def _re2_char(ch: str) -> str:
+    """One character for an RE2 pattern: ASCII letters and digits as they are, else ``\\x{..}``."""
+    return ch if ch.isascii() and ch.isalnum() else f"\\x{{{ord(ch):x}}}"
+
+
+def _re2_class(codes: np.ndarray) -> str:
+    """An RE2 character class body for sorted code points (runs become ranges)."""
+    runs = np.split(codes, np.flatnonzero(np.diff(codes) != 1) + 1)
+    return "".join(
+        _re2_char(chr(r[0])) if len(r) == 1 else f"{_re2_char(chr(r[0]))}-{_re2_char(chr(r[-1]))}"
+        for r in runs
+    )
+
+
+#: Every character that is a space in the matching text (the transparent ones and the space
+#: itself), as the body of an RE2 class: what the prefilter allows between words.
+_RE2_TRANSPARENT = _re2_class(np.flatnonzero(_TRANSPARENT_LUT[:0x3100] == ord(" ")))
+
+
 def _count_tokens_one(text: str) -> int:
     if not text:
         return 0
@@ -331,6 +350,9 @@ class _Matcher:
         self.group_needs_verify = [
             any(self.terms[t].case_sensitive for t in ts) for ts in self.group_terms
         ]
+        #: A looser RE2 pattern (case-insensitive, for the original texts) that every text
+        #: with a match also matches; None when a ``re:`` entry makes one impossible.
+        self.prefilter = None if raws or not root.children else _prefilter_emit(root)
 
     def _emit(self, node: _Node) -> str:
         alts = []
@@ -395,6 +417,47 @@ class _Matcher:
             term[list(ts)] += 1
             n += 1
         return cat, term, n, n_tokens
+
+
+# --------------------------------------------------------------------------------------
+# The prefilter: a necessary condition, checked on whole columns at once
+# --------------------------------------------------------------------------------------
+
+
+def _prefilter_symbol(sym: tuple) -> str:
+    """RE2 regex of one symbol for the *original* text, matching a superset of what
+    :func:`_symbol_regex` matches in the matching text (same positions, one to one)."""
+    kind = sym[0]
+    t = _RE2_TRANSPARENT
+    if kind in ("c", "C"):
+        # the matching text is lower-cased: RE2's case folding (ignore_case) covers every
+        # pair str.lower makes (checked over all of Unicode in tests/keywords/test_matcher)
+        return "".join(_re2_char(ch) for ch in sym[1].lower())
+    if kind == "apos":
+        return f"[{t}]"
+    if kind == "sep":
+        return f"[{t}]+"
+    if kind == "hsep":
+        return f"[{t}]*"
+    if kind == "wild":  # \w* in the matching text: characters that were not transparent
+        return f"[^{t}]*"
+    if kind == "gap":
+        return f"(?:[^{t}]+[{t}]+){{0,{sym[1]}}}"
+    raise AssertionError(sym)
+
+
+def _prefilter_emit(node: _Node) -> str:
+    """The prefilter of a trie: its paths without the word boundaries, each cut at the first
+    term end (a text holding a longer term holds the shorter prefix too)."""
+    if node.ends:
+        return ""
+    alts = list(dict.fromkeys(
+        _prefilter_symbol(sym) + _prefilter_emit(child)
+        for sym, child in sorted(node.children.items(), key=_child_order)
+    ))
+    if "" in alts:
+        return ""
+    return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
 
 
 def _lower_same_length(text: str) -> str:

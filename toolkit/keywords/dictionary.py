@@ -209,9 +209,10 @@ class Dictionary:
 
     @property
     def matcher(self) -> _Matcher:
-        """The compiled matcher (built once per dictionary object)."""
+        """The compiled matcher (built once per content: dictionaries with the same
+        categories and terms share it within a process)."""
         if "m" not in self._matcher_cache:
-            self._matcher_cache["m"] = _Matcher(self)
+            self._matcher_cache["m"] = _shared_matcher(self)
         return self._matcher_cache["m"]
 
     def __repr__(self) -> str:
@@ -219,6 +220,28 @@ class Dictionary:
             f"Dictionary(name={self.name!r}, version={self.version!r}, "
             f"categories={self.category_names}, n_terms={len(self)})"
         )
+
+
+#: Compiled matchers by dictionary content hash, least recently used first.
+_MATCHERS: dict[str, _Matcher] = {}
+_MAX_MATCHERS = 32
+
+
+def _shared_matcher(d: Dictionary) -> _Matcher:
+    """The matcher of ``d``'s categories and terms, compiled once per process.
+
+    A researcher who calls ``kwic(df, "dual use")`` twice, or passes the same dict or YAML
+    to several functions, builds a new :class:`Dictionary` each time; its matcher depends
+    only on the category names and terms, which :attr:`Dictionary.content_hash` hashes.
+    """
+    key = d.content_hash
+    m = _MATCHERS.pop(key, None)
+    if m is None:
+        m = _Matcher(d)
+    _MATCHERS[key] = m
+    while len(_MATCHERS) > _MAX_MATCHERS:
+        del _MATCHERS[next(iter(_MATCHERS))]
+    return m
 
 
 def available_dictionaries() -> list[str]:

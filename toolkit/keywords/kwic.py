@@ -18,6 +18,7 @@ import pandas as pd
 
 from toolkit.keywords._common import (
     _as_list,
+    _candidates,
     _check_corpus,
     _dictionary_stamp,
     _filter_corpus,
@@ -90,14 +91,15 @@ def kwic(
     sub = _filter_corpus(corpus, filters)
     meta_cols = [c for c in ("actor", "year") if c in sub.columns] + extra
     cols = ["doc_id", "actor", "year", *extra, "left", "match", "right", "start", "end"]
-    metas = sub[meta_cols].to_dict("records") if meta_cols else [{}] * len(sub)
-    docs = list(zip(sub["doc_id"], _text_list(sub["text"]), metas))
     if isinstance(query, re.Pattern):
-        rows = _pattern_lines(docs, query, window=window, max_rows=max_rows)
+        rows = _pattern_lines(_docs(sub, meta_cols), query, window=window, max_rows=max_rows)
         cols = cols[:-2]
     else:
         d, wanted = _query_dictionary(query, dictionary)
-        rows = _matcher_lines(docs, d.matcher, wanted, window=window, max_rows=max_rows)
+        m = d.matcher
+        # only the documents that pass the matcher's prefilter can have a line
+        docs = _docs(sub.iloc[_candidates(sub["text"], m)], meta_cols)
+        rows = _matcher_lines(docs, m, wanted, window=window, max_rows=max_rows)
         if dictionary is not None:
             cols = [*cols, "category", "term"]
     out = pd.DataFrame(rows, columns=cols)
@@ -109,6 +111,12 @@ def kwic(
         if c not in sub.columns:
             out[c] = pd.NA
     return out.reset_index(drop=True)
+
+
+def _docs(sub: pd.DataFrame, meta_cols: list[str]) -> list[_Doc]:
+    """``(doc_id, text, metadata)`` of every row of ``sub``, in order."""
+    metas = sub[meta_cols].to_dict("records") if meta_cols else [{}] * len(sub)
+    return list(zip(sub["doc_id"], _text_list(sub["text"]), metas))
 
 
 def _pattern_lines(
@@ -338,8 +346,11 @@ def extract_passages(
     # keep the matches in the wanted categories
     wanted = _select_categories(d, categories)
     wanted_idx = {d.category_names.index(c) for c in wanted}
-    texts = _text_list(corpus["text"])
-    it = _progress(enumerate(texts), total=len(texts), enabled=progress, desc="passages")
+    # only the documents that pass the matcher's prefilter can hold a passage
+    pos = _candidates(corpus["text"], d.matcher)
+    texts = _text_list(corpus["text"].iloc[pos])
+    it = _progress(zip(pos.tolist(), texts), total=len(texts), enabled=progress,
+                   desc="passages")
     records, n_docs_with = _passage_records(it, d.matcher, wanted_idx, unit=unit)
     out = _passage_table(corpus, records, tag="s" if unit == "sentence" else "p")
     out.attrs = dict(corpus.attrs)
