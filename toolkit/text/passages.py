@@ -132,7 +132,7 @@ def split_passages(
     passage ids are those of :func:`toolkit.keywords.extract_passages`
     (``<doc_id>#p<i>`` / ``<doc_id>#s<i>``). So a matrix built once on all passages also has
     a row for every passage that ``extract_passages`` returns (see
-    :func:`issue_similarity_panel`).
+    :func:`toolkit.alignment.issue_similarity_panel`).
 
     Parameters
     ----------
