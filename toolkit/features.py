@@ -20,6 +20,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from toolkit.cache import atomic_path, cache_key, cached
+from toolkit.distributed import is_dask
 from toolkit.exceptions import EmptyDocumentsWarning
 from toolkit.text import (
     TokenizerOptions,
@@ -638,6 +639,7 @@ def build_dtm(
     use_cache: bool = True,
     progress: bool = True,
     cache_home: str | None = None,
+    client: Any = None,
     **options: Any,
 ) -> DocTermMatrix:
     """Build a labelled document-term matrix of counts from a corpus table.
@@ -672,6 +674,9 @@ def build_dtm(
         tqdm bars on the passes over the corpus.
     cache_home : str or None, default=None
         Override of the cache folder.
+    client : dask.distributed.Client, str or None, default=None
+        A Dask ``corpus`` only: where the two passes run (None: ``FPTK_DASK_SCHEDULER``,
+        else local threads); see :mod:`toolkit.features_dask`. The matrix is identical.
     **options
         Fields of :class:`~toolkit.text.TokenizerOptions` (``lemmatize``, ``stopwords``,
         ``phrases``, ``lowercase``, ``normalize``, ``join_hyphens``, ``min_chars``,
@@ -694,6 +699,14 @@ def build_dtm(
     """
     opts = TokenizerOptions.resolve(tokenizer, options, caller="build_dtm")
     lo_n, hi_n = _check_ngram_range(ngram_range)
+    if is_dask(corpus):  # the two-pass build on the partitions (same matrix)
+        from toolkit.features_dask import build_dtm_dask
+
+        return build_dtm_dask(
+            corpus, opts=opts, ngram_range=(lo_n, hi_n), min_df=min_df, max_df=max_df,
+            max_terms=max_terms, text_column=text_column, use_cache=use_cache,
+            cache_home=cache_home, client=client, dtm_from_tokens=dtm_from_tokens,
+            matrix_class=DocTermMatrix, df_bound=_df_bound)
     if len(corpus) == 0:
         raise ValueError("corpus is empty (0 rows); nothing to count.")
     tok_key = opts.cache_key()  # validates the stopwords too
