@@ -180,6 +180,31 @@ def test_every_notebook_runs_on_the_fixture_corpus(smoke):
         assert prov["corpus"]["fallback"] is False
 
 
+def test_every_figure_is_saved_as_svg_and_pdf_and_every_table_as_latex(smoke):
+    """Outputs for papers: one .svg and one .pdf per .png, one .tex per .csv, stable names."""
+    index = (smoke["out"] / "index.html").read_text(encoding="utf-8")
+    for run in smoke["manifest"]["runs"]:
+        side = smoke["out"] / run["notebook"]
+        stems = {fmt: sorted(p.stem for p in (side / "figures").glob(f"*.{fmt}"))
+                 for fmt in ("png", "svg", "pdf")}
+        assert stems["png"] and stems["png"] == stems["svg"] == stems["pdf"], run["notebook"]
+        assert len(stems["png"]) == run["n_figures"], run["notebook"]  # every shown figure
+        numbers = [int(re.fullmatch(r"figure-(\d\d)-[a-z0-9-]+", s).group(1))
+                   for s in stems["png"]]
+        assert numbers == list(range(1, len(numbers) + 1)), run["notebook"]
+        for stem in stems["png"]:
+            assert f'href="{run["notebook"]}/figures/{stem}.svg"' in index
+            assert b"/FontFile2" in (side / "figures" / f"{stem}.pdf").read_bytes()
+        csv = sorted(p.stem for p in (side / "tables").glob("*.csv"))
+        tex = sorted(p.stem for p in (side / "tables").glob("*.tex"))
+        assert csv == tex, run["notebook"]
+        for name in tex:
+            text = (side / "tables" / f"{name}.tex").read_text(encoding="utf-8")
+            assert r"\toprule" in text and r"\bottomrule" in text
+            assert f"\\label{{tab:{run['notebook']}-{name.replace('_', '-')}}}" in text
+    assert "How to cite" in index
+
+
 def test_notebooks_folder_is_untouched(smoke):
     assert _tree_hash(ROOT / "notebooks") == smoke["notebooks_hash"]
     assert (smoke["tmp"] / "run1" / "build" / "00-corpus-overview.ipynb").is_file()
