@@ -85,3 +85,55 @@ def tiny_corpus() -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=["doc_id", "actor", "year", "text"])
     df["session"] = df["year"] - 1945
     return standardize_columns(df, source="fixture")
+
+
+#: Sentences of the synthetic speeches of :func:`speeches` (arms terms among them).
+_SPEECH_SENTENCES = (
+    "We will not sell weapons to either side of the conflict.",
+    "Arms sales fuel the war and prolong the suffering of civilians.",
+    "Our country regulates the export of dual-use items.",
+    "The Arms Trade Treaty must be universal.",
+    "Military assistance to our partners continues.",
+    "Peace talks are the only way out of this crisis.",
+    "Sanctions hurt the poorest people first.",
+    "Nuclear disarmament remains the goal of this Assembly.",
+    "Climate change threatens small island states.",
+    "Development and trade go hand in hand.",
+    "The supply of weapons to armed groups is a provocation.",
+    "Security assistance and arms transfers support self-defence.",
+    "We call for a ceasefire and humanitarian access.",
+    "The Security Council must be reformed.",
+    "Export controls on missiles and drones work.",
+    "And the of to in.",
+)
+
+
+@pytest.fixture(scope="session")
+def speeches():
+    """A factory of synthetic speeches in the standard schema: ``speeches(n, seed=0)``.
+
+    Eight actors, years 1990-2023 (with dates on every third speech), 1 to 25 sentences
+    each drawn from a fixed pool that mixes arms terms with other topics; one speech holds
+    only stopwords. Ids ``<actor>_<year>_<i>``, in a shuffled (not sorted) order.
+    """
+    import numpy as np
+
+    from toolkit.corpora import standardize_columns
+
+    def make(n: int = 300, *, seed: int = 0) -> pd.DataFrame:
+        rng = np.random.default_rng(seed)
+        actors = ["CHN", "RUS", "USA", "FRA", "GBR", "IND", "BRA", "ZAF"]
+        rows = []
+        for i in range(n):
+            actor = actors[int(rng.integers(len(actors)))]
+            year = int(rng.integers(1990, 2024))
+            k = int(rng.integers(1, 26))
+            picks = rng.integers(0, len(_SPEECH_SENTENCES) - 1, size=k)
+            text = " ".join(_SPEECH_SENTENCES[j] for j in picks)
+            date = f"{year}-09-{int(rng.integers(10, 29))}" if i % 3 == 0 else None
+            rows.append({"doc_id": f"{actor}_{year}_{i}", "actor": actor, "year": year,
+                         "date": date, "text": text})
+        rows[n // 2]["text"] = _SPEECH_SENTENCES[-1]
+        return standardize_columns(pd.DataFrame(rows), source="synthetic")
+
+    return make
