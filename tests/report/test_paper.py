@@ -83,6 +83,8 @@ def test_table_cells_round_numbers_as_the_html_report():
         "n": [1, 20, 300],
         "large": [1e7, 2.5, 3.0],
         "flag": [True, False, True],
+        "date": pd.to_datetime(["2020-01-01", "2020-02-01", "2021-03-04"]),
+        "span": pd.to_timedelta([1, 2, 3], unit="D"),
     })
     assert paper.table_cells(df).to_numpy().tolist() == _html_cells(df)
     assert paper.table_cells(df)["share"].tolist() == ["0.500", "0.250", "0.125"]

@@ -154,7 +154,8 @@ def _formatted(values: pd.Series) -> list[str]:
 
     kind = values.dtype
     if (pd.api.types.is_numeric_dtype(kind) or pd.api.types.is_bool_dtype(kind)
-            or pd.api.types.is_datetime64_any_dtype(kind)):
+            or pd.api.types.is_datetime64_any_dtype(kind)
+            or pd.api.types.is_timedelta64_dtype(kind)):
         cells = format_array(values._values, None, float_format=pd.get_option(
             "display.float_format"), digits=pd.get_option("display.precision"),
             na_rep="NaN", leading_space=False)
