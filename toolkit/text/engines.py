@@ -9,6 +9,7 @@ fast engine gives spaCy's tokens.
 from __future__ import annotations
 
 import functools
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -87,10 +88,31 @@ def _special_cases() -> frozenset[str]:
     return frozenset(load_spacy("blank").tokenizer.rules)
 
 
+#: Documents tokenised (and phrase-joined, and counted by ``features.build_dtm``) per block:
+#: a pass holds one block's strings and temporaries at a time, never the whole corpus's.
+_BLOCK_DOCS = 256
+
+#: One block of tokenised documents: token ids (int32) and tokens per document (int64).
+_Block = tuple[np.ndarray, np.ndarray]
+
+
+def _blocks(n: int, size: int | None = None) -> list[tuple[int, int]]:
+    """``[(start, stop), ...]`` covering ``range(n)`` in steps of ``size`` (default _BLOCK_DOCS)."""
+    size = max(int(size or _BLOCK_DOCS), 1)
+    return [(a, min(a + size, n)) for a in range(0, n, size)]
+
+
 def _new_offsets(offsets: np.ndarray, keep: np.ndarray) -> np.ndarray:
-    """Document offsets after dropping the tokens where ``keep`` is False."""
-    csum = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
-    return csum[offsets]
+    """Document offsets (int64) after dropping the tokens where ``keep`` is False.
+
+    Counted block by block of documents, so no token-length int64 array is made.
+    """
+    out = np.zeros(len(offsets), dtype=np.int64)
+    for a, b in _blocks(len(offsets) - 1):
+        lo = offsets[a]
+        csum = np.concatenate([[0], np.cumsum(keep[lo : offsets[b]], dtype=np.int64)])
+        out[a + 1 : b + 1] = out[a] + csum[offsets[a + 1 : b + 1] - lo]
+    return out
 
 
 class _AutoIndex(dict):
@@ -236,36 +258,96 @@ def _group_with_spaces(ts: list[str], rules: _FormRules, lemma: Callable[[str], 
     return out
 
 
+class _Buffer:
+    """A growable 1-D array (amortised doubling), for tables built block by block."""
+
+    def __init__(self, dtype: Any) -> None:
+        self._a = np.zeros(1024, dtype=dtype)
+        self.n = 0
+
+    def extend(self, values: np.ndarray) -> None:
+        need = self.n + len(values)
+        if need > len(self._a):
+            grown = np.zeros(max(need, 2 * len(self._a)), dtype=self._a.dtype)
+            grown[: self.n] = self._a[: self.n]
+            self._a = grown
+        self._a[self.n : need] = values
+        self.n = need
+
+    def view(self) -> np.ndarray:
+        return self._a[: self.n]
+
+
+class _ChunkTable:
+    """The forms of each unique whitespace-free chunk, numbered in order of first appearance.
+
+    ``code(chunk)`` numbers a chunk; :meth:`update` tokenises the chunks numbered since the
+    last call (once each) and numbers their forms in order; :meth:`expand` turns a run of
+    chunk codes into token ids. Feeding it the corpus block by block gives the same
+    numbers as one pass over the whole corpus.
+    """
+
+    def __init__(self, rules: _FormRules) -> None:
+        self.rules = rules
+        self.chunks = _AutoIndex()
+        self.code = self.chunks.__getitem__
+        self.forms = _AutoIndex()
+        self.length = _Buffer(np.int64)  # forms per chunk
+        self.start = _Buffer(np.int64)  # where a chunk's forms start in ``terms``
+        self.terms = _Buffer(np.int32)  # the form ids of every chunk, concatenated
+
+    def update(self) -> None:
+        new = list(itertools.islice(self.chunks, self.length.n, None))
+        if not new:
+            return
+        chunk_forms = _chunk_forms(new, self.rules)
+        n_forms = np.fromiter(map(len, chunk_forms), dtype=np.int64, count=len(new))
+        self.start.extend(self.terms.n + np.cumsum(n_forms) - n_forms)
+        self.length.extend(n_forms)
+        get = self.forms.__getitem__
+        self.terms.extend(np.fromiter((get(f) for fs in chunk_forms for f in fs),
+                                      dtype=np.int32, count=int(n_forms.sum())))
+
+    def expand(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Token ids (int32) of ``codes`` and the cumulative token count after each code."""
+        tl = self.length.view()[codes]
+        ends = np.cumsum(tl)
+        total = int(ends[-1]) if len(ends) else 0
+        if total == 0:
+            return np.zeros(0, np.int32), ends
+        gather = np.arange(total, dtype=np.int64) - np.repeat(
+            ends - tl - self.start.view()[codes], tl)
+        return self.terms.view()[gather], ends
+
+
 def _tokens_fast(texts: Sequence[str], normalizer: Normalizer | None, rules: _FormRules,
-                 progress: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    index = _AutoIndex()
-    get = index.__getitem__
-    codes: list[np.ndarray] = []
-    for text in tqdm(texts, desc="tokenise", disable=not progress, unit="doc"):
-        if normalizer is not None:
-            text = normalizer(text)
-        codes.append(np.fromiter(map(get, text.split()), dtype=np.int32))
-    chunk_forms = _chunk_forms(list(index), rules)
-    forms_index = _AutoIndex()
-    flat = [forms_index[f] for fs in chunk_forms for f in fs]
-    lens = np.fromiter((len(fs) for fs in chunk_forms), dtype=np.int64, count=len(chunk_forms))
-    chunk_ptr = np.concatenate([[0], np.cumsum(lens)])
-    chunk_terms = np.asarray(flat, dtype=np.int32)
-    doc_chunks = np.fromiter((len(c) for c in codes), dtype=np.int64, count=len(codes))
-    all_codes = np.concatenate(codes) if codes else np.zeros(0, np.int32)
-    del codes
-    tl = lens[all_codes]
-    total = int(tl.sum())
-    starts = chunk_ptr[:-1][all_codes]
-    out_off = np.cumsum(tl) - tl
-    gather = np.arange(total, dtype=np.int64) - np.repeat(out_off - starts, tl)
-    ids = chunk_terms[gather] if total else np.zeros(0, np.int32)
-    cl = np.concatenate([[0], np.cumsum(tl)])
-    chunk_off = np.concatenate([[0], np.cumsum(doc_chunks)])
-    offsets = cl[chunk_off].astype(np.int64)
-    forms = np.empty(len(forms_index), dtype=object)
-    forms[:] = list(forms_index)
-    return forms, ids.astype(np.int32), offsets, np.diff(offsets)
+                 progress: bool) -> tuple[np.ndarray, list[_Block]]:
+    """The fast engine, streamed over blocks of documents: ``(forms, blocks)``.
+
+    Only one block's texts, chunk codes and temporaries are held at a time; the token
+    ids are int32 throughout. The result does not depend on the block size.
+    """
+    table = _ChunkTable(rules)
+    code = table.code
+    blocks: list[_Block] = []
+    bar = tqdm(total=len(texts), desc="tokenise", disable=not progress, unit="doc")
+    for a, b in _blocks(len(texts)):
+        codes = []
+        for text in texts[a:b]:
+            if normalizer is not None:
+                text = normalizer(text)
+            codes.append(np.fromiter(map(code, text.split()), dtype=np.int32))
+        table.update()
+        n_chunks = np.cumsum([len(c) for c in codes], dtype=np.int64)
+        ids, ends = table.expand(np.concatenate(codes))
+        del codes
+        ends = np.concatenate([[0], ends])
+        blocks.append((ids, np.diff(ends[np.concatenate([[0], n_chunks])])))
+        bar.update(b - a)
+    bar.close()
+    forms = np.empty(len(table.forms), dtype=object)
+    forms[:] = list(table.forms)
+    return forms, blocks
 
 
 def _phrase_variants(phrases: Sequence[str], forms_index: dict[str, int], rules: _FormRules,
@@ -317,34 +399,51 @@ def _phrase_variants(phrases: Sequence[str], forms_index: dict[str, int], rules:
     return out
 
 
-def _apply_phrases(forms: np.ndarray, ids: np.ndarray, offsets: np.ndarray,
-                   phrases: Sequence[str], rules: _FormRules
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    if not phrases or len(ids) == 0:
-        return forms, ids, offsets
+def _phrase_plan(forms: np.ndarray, phrases: Sequence[str], rules: _FormRules
+                 ) -> tuple[np.ndarray, list[tuple[tuple[int, ...], int]], np.ndarray] | None:
+    """What :func:`_join_phrases` needs, or None when no phrase can match.
+
+    Returns the forms with the phrase names appended (those not already forms, sorted),
+    each variant's token-id sequence with its phrase's form id, and a mask of the forms
+    that start a variant.
+    """
     forms_index = {f: i for i, f in enumerate(forms)}
     variants = _phrase_variants(phrases, forms_index, rules)
     if not variants:
-        return forms, ids, offsets
-    names = sorted({name for _, name in variants})
+        return None
     name_id = {}
     new_forms = list(forms)
-    for name in names:
+    for name in sorted({name for _, name in variants}):
         if name not in forms_index:
             forms_index[name] = len(new_forms)
             new_forms.append(name)
         name_id[name] = forms_index[name]
-    n = len(ids)
-    doc_of = np.repeat(np.arange(len(offsets) - 1), np.diff(offsets))
-    firsts = np.array(sorted({s[0] for s, _ in variants}), dtype=np.int64)
     is_first = np.zeros(len(forms), dtype=bool)
-    is_first[firsts] = True
+    is_first[np.array(sorted({s[0] for s, _ in variants}), dtype=np.int64)] = True
+    new = np.empty(len(new_forms), dtype=object)
+    new[:] = new_forms
+    return new, [(seq, name_id[name]) for seq, name in variants], is_first
+
+
+def _join_phrases(ids: np.ndarray, lens: np.ndarray,
+                  plan: tuple[np.ndarray, list[tuple[tuple[int, ...], int]], np.ndarray]
+                  ) -> tuple[np.ndarray, np.ndarray, int]:
+    """Join the phrases of one block of documents: ``(ids, lens, n_joined)``.
+
+    A phrase never crosses documents; where matches overlap, the earliest start wins,
+    then the longest. Blocks are independent, so joining block by block equals one pass.
+    """
+    _, variants, is_first = plan
+    n = len(ids)
+    if n == 0:
+        return ids, lens, 0
+    doc_of = np.repeat(np.arange(len(lens)), lens)
     cand = np.flatnonzero(is_first[ids])
     cand_tok = ids[cand]
     order = np.argsort(cand_tok, kind="stable")
     cand, cand_tok = cand[order], cand_tok[order]
     starts_l, lens_l, pid_l = [], [], []
-    for seq, name in variants:
+    for seq, pid in variants:
         lo, hi = np.searchsorted(cand_tok, seq[0]), np.searchsorted(cand_tok, seq[0], "right")
         pos = cand[lo:hi]
         L = len(seq)
@@ -357,9 +456,9 @@ def _apply_phrases(forms: np.ndarray, ids: np.ndarray, offsets: np.ndarray,
         if len(pos):
             starts_l.append(pos)
             lens_l.append(np.full(len(pos), L))
-            pid_l.append(np.full(len(pos), name_id[name]))
+            pid_l.append(np.full(len(pos), pid))
     if not starts_l:
-        return forms, ids, offsets
+        return ids, lens, 0
     st = np.concatenate(starts_l)
     ln = np.concatenate(lens_l)
     pid = np.concatenate(pid_l)
@@ -378,15 +477,31 @@ def _apply_phrases(forms: np.ndarray, ids: np.ndarray, offsets: np.ndarray,
     drop = np.repeat(st, ln - 1) + (np.arange(int((ln - 1).sum())) -
                                     np.repeat(np.cumsum(ln - 1) - (ln - 1), ln - 1)) + 1
     keep[drop] = False
-    new = np.empty(len(new_forms), dtype=object)
-    new[:] = new_forms
-    return new, out[keep].astype(np.int32), _new_offsets(offsets, keep)
+    csum = np.concatenate([[0], np.cumsum(keep, dtype=np.int64)])
+    new_lens = np.diff(csum[np.concatenate([[0], np.cumsum(lens)])])
+    return out[keep].astype(np.int32), new_lens, len(st)
+
+
+def _apply_phrases(forms: np.ndarray, blocks: list[_Block], phrases: Sequence[str],
+                   rules: _FormRules) -> tuple[np.ndarray, list[_Block]]:
+    """Join ``phrases`` in every block (replacing the blocks in the list): ``(forms, blocks)``.
+
+    The phrase names become forms only when some phrase matched.
+    """
+    plan = _phrase_plan(forms, phrases, rules) if phrases else None
+    if plan is None:
+        return forms, blocks
+    n_joined = 0
+    for i, (ids, lens) in enumerate(blocks):
+        ids, lens, n = _join_phrases(ids, lens, plan)
+        blocks[i] = (ids, lens)
+        n_joined += n
+    return (plan[0] if n_joined else forms), blocks
 
 
 def _tokens_spacy(texts: Sequence[str], normalizer: Normalizer | None, rules: _FormRules,
-                  model: str, progress: bool
-                  ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The spaCy engine: forms, token ids, offsets and raw counts, as :func:`_tokens_fast`."""
+                  model: str, progress: bool) -> tuple[np.ndarray, list[_Block]]:
+    """The spaCy engine: ``(forms, blocks)``, as :func:`_tokens_fast`."""
     if normalizer is not None:
         texts = [normalizer(t) for t in texts]
     lists, n_raw_l = _forms_spacy(texts, rules, model, progress)
@@ -395,17 +510,27 @@ def _tokens_spacy(texts: Sequence[str], normalizer: Normalizer | None, rules: _F
     offsets = np.concatenate([[0], np.cumsum([len(fs) for fs in lists])]).astype(np.int64)
     forms = np.empty(len(index), dtype=object)
     forms[:] = list(index)
-    return forms, ids, offsets, np.asarray(n_raw_l, dtype=np.int64)
+    lens = np.asarray(n_raw_l, dtype=np.int64)
+    return forms, [(ids[offsets[a] : offsets[b]], lens[a:b]) for a, b in _blocks(len(lens))]
 
 
 def _token_arrays(texts: Sequence[str], *, normalizer: Normalizer | None, rules: _FormRules,
                   phrases: Sequence[str], engine: str, model: str,
                   progress: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Run one engine, then join ``phrases``: ``(forms, ids, offsets, n_raw)``."""
+    """Run one engine, then join ``phrases``: ``(forms, ids, offsets, n_raw)``.
+
+    ``ids`` is int32; ``offsets`` (n_docs + 1) and ``n_raw`` (tokens before phrase
+    joining, n_docs) are int64.
+    """
     if engine == "fast":
         fast_norm = normalizer.for_tokens() if normalizer is not None else None
-        forms, ids, offsets, n_raw = _tokens_fast(texts, fast_norm, rules, progress)
+        forms, blocks = _tokens_fast(texts, fast_norm, rules, progress)
     else:
-        forms, ids, offsets, n_raw = _tokens_spacy(texts, normalizer, rules, model, progress)
-    forms, ids, offsets = _apply_phrases(forms, ids, offsets, phrases, rules)
-    return forms, ids, offsets, n_raw
+        forms, blocks = _tokens_spacy(texts, normalizer, rules, model, progress)
+    n_raw = np.concatenate([np.zeros(0, np.int64)] + [lens for _, lens in blocks])
+    forms, blocks = _apply_phrases(forms, blocks, phrases, rules)
+    lens = np.concatenate([np.zeros(0, np.int64)] + [lens for _, lens in blocks])
+    ids = np.concatenate([np.zeros(0, np.int32)] + [ids for ids, _ in blocks])
+    del blocks
+    offsets = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
+    return forms, ids.astype(np.int32, copy=False), offsets, n_raw

@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from toolkit._validation import check_int
 from toolkit.cache import cache_key, cached, frame_fingerprint
-from toolkit.text.engines import _FormRules, _new_offsets, _token_arrays
+from toolkit.text.engines import _blocks, _FormRules, _new_offsets, _token_arrays
 from toolkit.text.lexicon import (
     LEMMA_OVERRIDES,
     _check_stopwords_name,
@@ -320,13 +321,45 @@ def _check_texts(texts: Sequence[Any], doc_ids: Sequence[Any] | None) -> None:
         )
 
 
-def _corpus_texts(corpus: Any, text_column: str) -> tuple[list[Any], list[str]]:
-    """The texts and doc_ids of a corpus table, after checking columns and text types."""
+class _ColumnTexts(Sequence):
+    """The texts of a string-typed column, made Python strings one slice at a time.
+
+    An Arrow-backed column (``string[pyarrow]``, what the loaders return) holds its text in
+    Arrow buffers; ``tolist()`` would copy the whole corpus into Python strings at once.
+    The engines read it slice by slice (:data:`toolkit.text.engines._BLOCK_DOCS`
+    documents), so only one block's strings are alive at a time.
+    """
+
+    def __init__(self, column: Any) -> None:
+        self._array = column.array
+
+    def __len__(self) -> int:
+        return len(self._array)
+
+    def __getitem__(self, item: Any) -> Any:
+        if isinstance(item, slice):
+            return self._array[item].tolist()
+        return self._array[item]
+
+    def __iter__(self) -> Iterator[str]:
+        for a, b in _blocks(len(self)):
+            yield from self[a:b]
+
+
+def _corpus_texts(corpus: Any, text_column: str) -> tuple[Sequence[Any], list[str]]:
+    """The texts and doc_ids of a corpus table, after checking columns and text types.
+
+    The texts of a string-typed column without missing values come as a lazy sequence
+    (:class:`_ColumnTexts`); other columns as a list.
+    """
     for col in ("doc_id", text_column):
         if col not in corpus.columns:
             raise ValueError(f"corpus has no {col!r} column; columns are {list(corpus.columns)}.")
-    texts = corpus[text_column].tolist()
+    column = corpus[text_column]
     doc_ids = corpus["doc_id"].astype(str).tolist()
+    if isinstance(column.dtype, pd.StringDtype) and not column.isna().any():
+        return _ColumnTexts(column), doc_ids
+    texts = column.tolist()
     _check_texts(texts, doc_ids)
     return texts, doc_ids
 
@@ -375,6 +408,12 @@ def tokenize_texts(
     _check_texts(texts, doc_ids)
     if doc_ids is None:
         doc_ids = [str(i) for i in range(len(texts))]
+    return _tokens_table(texts, doc_ids, opts, progress)
+
+
+def _tokens_table(texts: Sequence[str], doc_ids: Sequence[str], opts: TokenizerOptions,
+                  progress: bool) -> Tokens:
+    """:func:`tokenize_texts` on checked texts (a list, or a lazy :class:`_ColumnTexts`)."""
     if len(doc_ids) != len(texts):
         raise ValueError(f"{len(doc_ids)} doc_ids for {len(texts)} texts.")
     forms, ids, offsets, n_raw = _token_arrays(
@@ -532,6 +571,6 @@ def tokenize_corpus(
                     **opts.tokens_key())
     return cached(
         "tokens", key, suffix=".npz",
-        build=lambda: tokenize_texts(texts, doc_ids=doc_ids, tokenizer=opts, progress=progress),
+        build=lambda: _tokens_table(texts, doc_ids, opts, progress),
         write=_write_tokens, read=_read_tokens, cache_home=cache_home, use_cache=use_cache,
     )
