@@ -162,3 +162,18 @@ def test_a_corpus_without_a_card_says_so():
 def test_external_data_sets_have_citation_cards(name, source, first):
     cite = paper.corpus_citation(name)
     assert cite["source"] == source and cite["citations"][0].startswith(first)
+
+
+def test_toolkit_citation_without_citation_cff_names_the_installed_version(tmp_path):
+    from toolkit import __version__
+
+    cite = paper.toolkit_citation(tmp_path / "CITATION.cff")  # not there: an installed package
+    assert cite["text"] == f"fptk developers. fptk (version {__version__}) [Computer software]."
+
+
+def test_toolkit_citation_with_a_release_date_and_doi(tmp_path):
+    cff = tmp_path / "CITATION.cff"
+    cff.write_text("cff-version: 1.2.0\ntitle: fptk\nversion: 1.0.0\ndate-released: 2027-01-31\n"
+                   "doi: 10.5281/zenodo.1\nauthors:\n  - family-names: Doe\n    given-names: Jo\n")
+    assert paper.toolkit_citation(cff)["text"] == (
+        "Jo Doe (2027). fptk (version 1.0.0) [Computer software]. https://doi.org/10.5281/zenodo.1")

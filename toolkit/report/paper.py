@@ -366,7 +366,9 @@ def toolkit_citation(path: str | os.PathLike | None = None) -> dict[str, Any]:
     ) or "fptk developers"
     title = _one_line(data.get("title") or "fptk")
     version = str(data.get("version") or __version__)
-    where = data.get("doi") or data.get("repository-code") or data.get("url") or ""
+    doi = str(data.get("doi") or "").removeprefix("doi:")
+    where = (f"https://doi.org/{doi}" if doi
+             else data.get("repository-code") or data.get("url") or "")
     text = f"{authors}. {title} (version {version}) [Computer software]."
     if data.get("date-released"):
         text = f"{authors} ({str(data['date-released'])[:4]}). {title} (version {version}) " \
