@@ -26,8 +26,8 @@ this run (so the user's cache is left alone; the corpus's token counts are warme
 the first process, and that warm-up is reported) and times, in this order:
 
 - floor: a plain pandas regex count of the phrase, ``str.count(r"(?i)\\bdual[\\s-]+use\\b")``;
-- ``kwic(df, "dual use")``, the first call in the process (lemma table, compilation) and
-  again (the compiled matcher reused);
+- ``kwic(df, "dual use")``, the first call in the process (loading the lemma table,
+  compiling the matcher) and again (the compiled matcher reused);
 - ``keyword_trends`` (actor x decade, default intervals) of a two-term dictionary the
   process has never seen (its category names carry the repeat's number, so its counts are
   not cached; the token counts are).
@@ -96,11 +96,13 @@ def timed(label, fn):
     out[label] = {"wall": time.perf_counter() - t, "cpu": time.process_time() - c,
                   "value": value}
 
-timed("warmup", lambda: int(kw.count_matches(corpus, {"warm_up": ["zeppelin"]},
-                                             progress=False)["n_tokens"].sum()))
 timed("floor", lambda: int(corpus["text"].str.count(FLOOR_REGEX).sum()))
 timed("kwic_first", lambda: len(kw.kwic(corpus, PHRASE)))
 timed("kwic_again", lambda: len(kw.kwic(corpus, PHRASE)))
+# the corpus's token counts: counted and cached by the first process, read by the others
+# (an exact entry, "=", so that the lemma table stays unloaded until the first kwic)
+timed("warmup", lambda: int(kw.count_matches(corpus, {"warm_up": ["=zeppelin"]},
+                                             progress=False)["n_tokens"].sum()))
 new_dict = {f"dual_use_{repeat}": ["dual use"], f"export_control_{repeat}": ["export control"]}
 timed("trends_new", lambda: len(kw.keyword_trends(
     corpus, new_dict, by="actor", period="decade", random_state=0, progress=False)))

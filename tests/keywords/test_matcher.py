@@ -81,9 +81,14 @@ def _slow(fn, *args, **kwargs):
 
 
 def _prefilter_hits(texts: list[str], d) -> list[bool]:
-    pattern = kw.load_dictionary(d).matcher.prefilter
-    return pc.match_substring_regex(pa.array(texts, pa.large_string()), pattern,
-                                    ignore_case=True).to_pylist()
+    """Whether each text passes the prefilter, checked to agree with its split form."""
+    m = kw.load_dictionary(d).matcher
+    arr = pa.array(texts, pa.large_string())
+    whole = pc.match_substring_regex(arr, m.prefilter, ignore_case=True).to_pylist()
+    split = [pc.match_substring_regex(arr, b, ignore_case=True).to_pylist()
+             for b in m.prefilter_branches]
+    assert whole == [any(hits) for hits in zip(*split)]
+    return whole
 
 
 # --------------------------------------------------------------------------------------
@@ -145,6 +150,16 @@ def test_prefilter_shapes():
     assert kw.load_dictionary({"q": ["NATO"]}).matcher.prefilter == "nato"
     # a longer entry that extends a shorter one adds nothing: "arms" covers "arms sale"
     assert kw.load_dictionary({"q": ["arms", "arms sale"]}).matcher.prefilter == "arms"
+    # split into passes that start with a literal of 4+ characters (at most 3 passes)
+    t = _matcher._RE2_TRANSPARENT
+    assert kw.load_dictionary({"q": ["sell ~2 weapon"]}).matcher.prefilter_branches == [
+        f"sell(?:ing[{t}]+(?:[^{t}]+[{t}]+){{0,2}}weapon|s[{t}]+(?:[^{t}]+[{t}]+){{0,2}}weapon"
+        f"|[{t}]+(?:[^{t}]+[{t}]+){{0,2}}weapon)",
+        f"sold[{t}]+(?:[^{t}]+[{t}]+){{0,2}}weapon"]
+    assert kw.load_dictionary({"q": ["NATO", "nation", "dual use"]}).matcher.prefilter_branches \
+        == [f"dual[{t}]+us(?:e|ing)", "nato", "nation"]
+    four = kw.load_dictionary({"q": ["ab", "cd", "ef", "gh"]}).matcher
+    assert four.prefilter_branches == [four.prefilter] == ["(?:ab|cd|ef|gh)"]
     # a raw regex cannot be translated: no prefilter, every document is matched exactly
     assert kw.load_dictionary({"q": ["re:dual.use", "arms"]}).matcher.prefilter is None
 
@@ -291,3 +306,22 @@ def test_candidates_fall_back_to_every_document_for_mixed_columns():
     assert _common._candidates(mixed, m).tolist() == [0, 1, 2]
     texts = pd.Series(["nothing", "Dual-use", "dual"], dtype="string[pyarrow]")
     assert _common._candidates(texts, m).tolist() == [1]
+
+
+def test_corpus_fingerprint_is_remembered_for_arrow_columns_only(monkeypatch):
+    from toolkit import cache
+
+    calls = []
+    real = cache.frame_fingerprint
+    monkeypatch.setattr(cache, "frame_fingerprint", lambda df: calls.append(1) or real(df))
+    df = _edge_corpus()  # Arrow-backed strings
+    fp = _common._corpus_fingerprint(df)
+    assert fp == real(df) and _common._corpus_fingerprint(df) == fp and len(calls) == 1
+    edited = df.copy()
+    edited.loc[1, "text"] = "dual use"  # an edit replaces the Arrow array: hashed again
+    assert _common._corpus_fingerprint(edited) == real(edited) != fp
+    assert _common._corpus_fingerprint(df.iloc[::-1]) == real(df.iloc[::-1])
+    assert len(calls) == 3
+    plain = _edge_corpus("object")  # not Arrow: hashed on every call, same value
+    assert _common._corpus_fingerprint(plain) == _common._corpus_fingerprint(plain) == fp
+    assert len(calls) == 5

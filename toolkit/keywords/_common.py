@@ -7,12 +7,14 @@ progress bar and the stamp a dictionary leaves in a table's ``attrs``.
 from __future__ import annotations
 
 import warnings
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from toolkit.keywords._matcher import _count_tokens_one
 
@@ -49,14 +51,18 @@ def _candidates(texts: pd.Series, m: _Matcher) -> np.ndarray:
     everything = np.arange(len(texts))
     if not _PREFILTER or m.prefilter is None or not len(texts):
         return everything
-    import pyarrow as pa
     import pyarrow.compute as pc
 
+    # a few branches, one pass each: RE2 searches for each one's literal start (a 2-term
+    # dictionary: 0.15 s instead of 0.28 s of CPU for one alternation on UNGDC's 213 MB)
+    patterns = m.prefilter_branches
     try:
         arr = pa.array(texts, from_pandas=True)
         if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
             return everything
-        hit = pc.match_substring_regex(arr, m.prefilter, ignore_case=True)
+        hit = pc.match_substring_regex(arr, patterns[0], ignore_case=True)
+        for pattern in patterns[1:]:
+            hit = pc.or_(hit, pc.match_substring_regex(arr, pattern, ignore_case=True))
     except (pa.ArrowException, TypeError, ValueError):  # too large for RE2, mixed types
         return everything
     return np.flatnonzero(hit.fill_null(True).to_numpy(zero_copy_only=False))
@@ -68,6 +74,40 @@ def _candidates(texts: pd.Series, m: _Matcher) -> np.ndarray:
 
 #: Version of the token counts' cache entries (bump when the token rule changes).
 _TOKENS_VERSION = "1"
+
+
+#: frame_fingerprint of corpora whose doc_id and text are Arrow strings, by the identity of
+#: those (immutable) arrays, held weakly: a new array is a new key, a freed one a dead entry.
+_FINGERPRINTS: dict[tuple[int, int], tuple[weakref.ref, weakref.ref, str]] = {}
+
+
+def _corpus_fingerprint(corpus: pd.DataFrame) -> str:
+    """:func:`toolkit.cache.frame_fingerprint` of ``doc_id`` and ``text``, once per process
+    for Arrow-backed string columns (hashing UNGDC's 213 MB takes 0.1-0.3 s).
+
+    Arrow arrays cannot change: a pandas edit of the column replaces its array, which
+    misses here and is hashed again. Other column types are hashed on every call.
+    """
+    from toolkit.cache import frame_fingerprint
+
+    arrays = []
+    for col in ("doc_id", "text"):
+        values = corpus[col].array
+        arr = values.__arrow_array__() if isinstance(values, pd.arrays.ArrowExtensionArray) \
+            else None
+        if not (isinstance(arr, pa.ChunkedArray)
+                and (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type))):
+            return frame_fingerprint(corpus)
+        arrays.append(arr)
+    key = (id(arrays[0]), id(arrays[1]))
+    hit = _FINGERPRINTS.get(key)
+    if hit is not None and hit[0]() is arrays[0] and hit[1]() is arrays[1]:
+        return hit[2]
+    fingerprint = frame_fingerprint(corpus)
+    for k in [k for k, v in _FINGERPRINTS.items() if v[0]() is None or v[1]() is None]:
+        del _FINGERPRINTS[k]
+    _FINGERPRINTS[key] = (weakref.ref(arrays[0]), weakref.ref(arrays[1]), fingerprint)
+    return fingerprint
 
 
 def _count_tokens_of(texts: pd.Series, positions: np.ndarray, *, chunk: int = 512) -> np.ndarray:

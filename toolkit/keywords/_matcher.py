@@ -353,6 +353,10 @@ class _Matcher:
         #: A looser RE2 pattern (case-insensitive, for the original texts) that every text
         #: with a match also matches; None when a ``re:`` entry makes one impossible.
         self.prefilter = None if raws or not root.children else _prefilter_emit(root)
+        #: The same condition as up to 3 patterns (their union), each starting with a literal
+        #: of 4 or more characters where the terms allow: one pass each is faster than one
+        #: pass of an alternation, because RE2 can search for a literal start.
+        self.prefilter_branches = [] if self.prefilter is None else _prefilter_branches(root)
 
     def _emit(self, node: _Node) -> str:
         alts = []
@@ -458,6 +462,42 @@ def _prefilter_emit(node: _Node) -> str:
     if "" in alts:
         return ""
     return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+
+def _literal_chain(rx: str, n_lit: int, node: _Node) -> tuple[str, int, _Node]:
+    """Follow ``node`` down its single-child, literal symbols: the longer prefix, its number
+    of characters and the node where the trie branches or a term ends."""
+    while not node.ends and len(node.children) == 1:
+        ((sym, child),) = node.children.items()
+        if sym[0] not in ("c", "C"):
+            break
+        rx, n_lit, node = rx + _prefilter_symbol(sym), n_lit + len(sym[1]), child
+    return rx, n_lit, node
+
+
+def _prefilter_branches(root: _Node, *, max_branches: int = 3,
+                        min_literal: int = 4) -> list[str]:
+    """The prefilter split into at most ``max_branches`` patterns whose union it is.
+
+    Branches whose literal start is shorter than ``min_literal`` characters are split at
+    their next branching (shortest first) while the count stays within ``max_branches``;
+    "sell ~2 weapon" gives ``sell...`` and ``sold...``. Without such a split: one pattern.
+    """
+    branches = [_literal_chain("", 0, root)]
+    while True:
+        short = [i for i, (_, n, node) in enumerate(branches)
+                 if n < min_literal and not node.ends
+                 and all(sym[0] in ("c", "C") for sym in node.children)]
+        if not short:
+            break
+        i = min(short, key=lambda k: branches[k][1])
+        rx, n, node = branches[i]
+        kids = [_literal_chain(rx + _prefilter_symbol(sym), n + len(sym[1]), child)
+                for sym, child in sorted(node.children.items(), key=_child_order)]
+        if len(branches) - 1 + len(kids) > max_branches:
+            break
+        branches[i:i + 1] = kids
+    return list(dict.fromkeys(rx + _prefilter_emit(node) for rx, _, node in branches))
 
 
 def _lower_same_length(text: str) -> str:
