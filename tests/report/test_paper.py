@@ -36,6 +36,8 @@ def _html_cells(df: pd.DataFrame) -> list[list[str]]:
      "documents-bars-and-distinct-actors-line"),
     ("Figure 12: Côte d'Ivoire's share", "cote-d-ivoire-s-share"),
     ("dyad series", "dyad-series"),
+    ("Figure 4. Classical MDS map of all {n_actors:,} actors in {year}",
+     "classical-mds-map-of-all-actors"),
     ("***", "figure"),
     ("Supercalifragilisticexpialidocious" * 3, ("supercalifragilisticexpialidocious" * 3)[:40]),
 ])

@@ -359,7 +359,9 @@ def figure(fig, caption: str, *, slug: str | None = None, **values: Any):
     caption : str
         A sentence saying what the figure shows; a :func:`prose` template.
     slug : str or None, default=None
-        The file name's part after the number; None takes the caption's first words.
+        The file name's part after the number; None takes the first words of the
+        caption template without its fields ("Documents per actor for the {n} actors"
+        gives ``documents-per-actor-for-the-actors`` whatever ``n`` is).
     **values
         Values for the caption template.
 
@@ -384,7 +386,8 @@ def figure(fig, caption: str, *, slug: str | None = None, **values: Any):
     fig.savefig(buf, format="png", dpi=100, bbox_inches="tight", metadata={"Software": None})
     alt = _format(caption, values, escape=False)
     if _ACTIVE:
-        _ACTIVE[0].add_figure(fig, alt, slug=slug, png=buf.getvalue())
+        _ACTIVE[0].add_figure(fig, alt, slug=slug or paper.slugify(caption),
+                              png=buf.getvalue())
     plt.close(fig)
     display(Image(data=buf.getvalue(), format="png", metadata={"alt": alt}))
     return prose("*" + caption + "*", **values)

@@ -58,18 +58,24 @@ _METADATA = {
 }
 
 _FIGURE_PREFIX = re.compile(r"^\W*(?:figure|fig\.?)\s*\d+\s*[.:]\s*", re.I)
+#: A format field of a caption template: ``{n}``, ``{share:.0%}``, ``{date:%d %B %Y}``.
+_FIELD = re.compile(r"\{[^{}]*\}")
 
 
 def slugify(text: str, *, max_words: int = 6, max_chars: int = 40) -> str:
     """A short, stable file-name part from a caption or a name.
 
-    A leading "Figure 3." is dropped, letters are folded to ASCII and lower case, and the
-    first ``max_words`` words are joined with ``-`` (cut at a word within ``max_chars``).
+    A leading "Figure 3." and the format fields of a template (``{n:,}``) are dropped,
+    letters are folded to ASCII and lower case, and the first ``max_words`` words are
+    joined with ``-`` (cut at a word within ``max_chars``). Given a caption template, the
+    slug does not change with the numbers filled in, so a figure keeps its file name
+    across corpora and runs.
 
     Parameters
     ----------
     text : str
-        A caption ("Figure 1. Documents (bars) and distinct actors ...") or a name.
+        A caption template ("Figure 2. Documents per actor for the {n} actors ...") or a
+        name.
     max_words : int, default=6
         Words kept.
     max_chars : int, default=40
@@ -85,8 +91,10 @@ def slugify(text: str, *, max_words: int = 6, max_chars: int = 40) -> str:
     --------
     >>> slugify("Figure 2. Mentions per 10,000 tokens of *arms* — all actors")
     'mentions-per-10-000-tokens-of'
+    >>> slugify("Figure 3. Documents per actor for the {n} actors with the most documents.")
+    'documents-per-actor-for-the-actors'
     """
-    text = _FIGURE_PREFIX.sub("", str(text))
+    text = _FIELD.sub(" ", _FIGURE_PREFIX.sub("", str(text)))
     # accents dropped (é -> e); any other non-ASCII character (a dash) separates words
     ascii_text = "".join(c if c.isascii() else ("" if unicodedata.combining(c) else " ")
                          for c in unicodedata.normalize("NFKD", text))
