@@ -314,3 +314,52 @@ def test_nmf_shares_do_not_depend_on_the_scale_of_w_and_h():
     # the share is the topic's part of the row's reconstructed weight
     by_hand = (W[:, [1]] * H[1]).sum(axis=1) / (W @ H).sum(axis=1)
     np.testing.assert_allclose(nmf_topic_shares(W, H)[:, 1], by_hand, rtol=1e-12)
+
+
+# ------------------------------------------------------------------ minibatch streaming
+def _stacked(dtm, times):
+    """``times`` copies of a matrix, one under the other, with new doc ids."""
+    matrix = sp.vstack([dtm.matrix] * times, format="csr")
+    ids = [f"{d}_{k:02d}" for k in range(times) for d in dtm.doc_ids]
+    return DocTermMatrix.from_unsorted(matrix, ids, dtm.vocab)
+
+
+def test_minibatch_streams_row_blocks_and_recovers_the_planted_topics(planted, monkeypatch):
+    from sklearn.decomposition import MiniBatchNMF
+
+    big = _stacked(planted[0], 40)
+    assert big.n_docs > 2 * 1024
+    seen = []
+    original = MiniBatchNMF.partial_fit
+
+    def spy(self, X, *args, **kwargs):
+        seen.append(X.shape[0])
+        return original(self, X, *args, **kwargs)
+
+    monkeypatch.setattr(MiniBatchNMF, "partial_fit", spy)
+    tm = TopicModel(3, solver="minibatch", random_state=0).fit(big)
+    n_blocks = -(-big.n_docs // 1024)
+    assert max(seen) == 1024 and len(seen) == n_blocks * tm.n_iter_  # whole passes of blocks
+    themes = [_theme_of(t[:5]) for t in tm.top_term_lists(5)]
+    assert sorted(name for name, _ in themes) == sorted(THEMES)
+    np.testing.assert_allclose(tm.doc_topic_.sum(axis=1), 1.0)
+    # the streamed reconstruction error is ||X - WH||_F of the weighted matrix
+    X = tm._weigh(big.matrix, fitting=False).toarray().astype(np.float64)
+    W = tm.model_.transform(tm._weigh(big.matrix, fitting=False)).astype(np.float64)
+    direct = np.linalg.norm(X - W @ tm.components_)
+    assert tm.reconstruction_err_ == pytest.approx(direct, rel=1e-4)
+
+
+def test_minibatch_is_seeded_by_random_state(planted):
+    big = _stacked(planted[0], 3)
+    a = TopicModel(3, solver="minibatch", random_state=5).fit(big)
+    b = TopicModel(3, solver="minibatch", random_state=5).fit(big)
+    np.testing.assert_array_equal(a.components_, b.components_)
+    np.testing.assert_array_equal(a.doc_topic_, b.doc_topic_)
+    assert a.n_iter_ == b.n_iter_
+
+
+def test_minibatch_records_hitting_max_iter(planted):
+    tm = TopicModel(3, solver="minibatch", max_iter=2, tol=0.0, random_state=0).fit(planted[0])
+    assert tm.n_iter_ == 2
+    assert any("2 passes (max_iter)" in w for w in tm.convergence_warnings_)
