@@ -345,3 +345,81 @@ def test_normalize_rows_zero_rows_and_shapes():
     got = normalize_rows(x, empty=np.nan)
     assert np.isnan(got[1]).all() and got[0].tolist() == [0.25, 0.75]
     assert normalize_rows(np.ones((2, 3, 4))).shape == (2, 3, 4)
+
+
+# ----------------------------------------------------------------------------- streamed build
+def _random_tokens(seed: int, n_docs: int = 40, n_forms: int = 30):
+    """A Tokens table with empty documents, repeated forms and unsorted doc ids."""
+    from toolkit.text import Tokens
+
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(0, 25, size=n_docs)
+    lengths[[0, n_docs // 2, n_docs - 1]] = 0
+    ids = rng.integers(0, n_forms, size=int(lengths.sum())).astype(np.int32)
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    doc_ids = np.array([f"doc{i:03d}" for i in rng.permutation(n_docs)], dtype=object)
+    forms = np.array([f"w{(i * 7) % n_forms:02d}x{i}" for i in range(n_forms)], dtype=object)
+    return Tokens(doc_ids, forms, ids, offsets, lengths.astype(np.int64))
+
+
+def _whole_table_dtm(tokens, *, min_df, max_df, max_terms):
+    """The pre-streaming algorithm: the n-gram path, which numbers the whole table at once."""
+    from toolkit import features
+
+    n = tokens.n_docs
+    X, vocab, _ = features._count_ngrams(
+        tokens, (1, 1), features._df_bound(min_df, n, "min_df"),
+        features._df_bound(max_df, n, "max_df"))
+    order = np.argsort(tokens.doc_ids.astype(str), kind="stable")
+    out = DocTermMatrix(X[order], tokens.doc_ids[order], vocab)
+    return out.trim(max_terms=max_terms) if max_terms is not None else out
+
+
+def _assert_identical(a: DocTermMatrix, b: DocTermMatrix) -> None:
+    ma, mb = a.matrix.copy(), b.matrix.copy()
+    ma.sort_indices()
+    mb.sort_indices()
+    assert list(a.vocab) == list(b.vocab) and list(a.doc_ids) == list(b.doc_ids)
+    assert ma.dtype == mb.dtype == np.int32 and ma.shape == mb.shape
+    for name in ("data", "indices", "indptr"):
+        x, y = getattr(ma, name), getattr(mb, name)
+        assert x.dtype == y.dtype and np.array_equal(x, y), name
+    assert a.equals(b)
+
+
+@pytest.mark.parametrize("block", [1, 3, 7, 10_000])
+@pytest.mark.parametrize(("min_df", "max_df", "max_terms"),
+                         [(1, 1.0, None), (3, 0.5, None), (0.1, 20, 8), (2, 1.0, 1)])
+def test_streamed_unigram_counts_equal_whole_table_algorithm(monkeypatch, block, min_df, max_df,
+                                                             max_terms):
+    from toolkit.features import dtm_from_tokens
+    from toolkit.text import engines
+
+    monkeypatch.setattr(engines, "_BLOCK_DOCS", block)
+    for seed in range(3):
+        tokens = _random_tokens(seed)
+        ids_before = tokens.ids.copy()
+        got = dtm_from_tokens(tokens, min_df=min_df, max_df=max_df, max_terms=max_terms)
+        assert np.array_equal(tokens.ids, ids_before)  # counting never edits the table
+        _assert_identical(got, _whole_table_dtm(tokens, min_df=min_df, max_df=max_df,
+                                                max_terms=max_terms))
+        assert got.matrix.indices.dtype == got.matrix.indptr.dtype == np.int32
+
+
+def test_streamed_build_dtm_does_not_depend_on_the_block_size(monkeypatch):
+    from toolkit.text import engines
+
+    df = _corpus()
+    df = pd.concat([df.assign(doc_id=df["doc_id"] + f"_{k}") for k in range(4)],
+                   ignore_index=True).sample(frac=1.0, random_state=0)
+    df["text"] = df["text"].astype("string[pyarrow]")
+    whole = _build(df, use_cache=False, max_terms=12)
+    for block in (1, 2, 5):
+        monkeypatch.setattr(engines, "_BLOCK_DOCS", block)
+        _assert_identical(_build(df, use_cache=False, max_terms=12), whole)
+    # the whole-table algorithm on the same tokens gives the same matrix
+    from toolkit.text import resolve_stopwords, tokenize_corpus
+
+    kept = tokenize_corpus(df, use_cache=False, progress=False).remove(
+        resolve_stopwords("default"))
+    _assert_identical(whole, _whole_table_dtm(kept, min_df=1, max_df=1.0, max_terms=12))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import warnings
 
+import numpy as np
 import pytest
 
 from toolkit import text
@@ -35,3 +36,39 @@ def test_engines_agree_on_real_ungdc_sample(ungdc):
         warnings.simplefilter("ignore")
         assert text.tokenize(sample, **kw) == text.tokenize(sample, engine="spacy", **kw)
     assert os.environ.get("FPTK_DATA_HOME")
+
+
+def _tokens_by_block(monkeypatch, texts, block, **kw):
+    from toolkit.text import engines
+
+    monkeypatch.setattr(engines, "_BLOCK_DOCS", block)
+    return text.tokenize_texts(texts, **kw)
+
+
+@pytest.mark.parametrize("engine", ["fast", "spacy"])
+def test_streamed_tokens_do_not_depend_on_the_block_size(monkeypatch, engine):
+    # one block holding every document is the single pass of the pre-streaming engine
+    texts = [t.replace("Arms", a) for a in ("Arms", "arms", "ARMS") for t in SAMPLE] + [""]
+    whole = _tokens_by_block(monkeypatch, texts, 10_000, engine=engine)
+    assert "arms_trade_treaty" in set(whole.forms)
+    for block in (1, 2, 4):
+        got = _tokens_by_block(monkeypatch, texts, block, engine=engine)
+        assert list(got.forms) == list(whole.forms)  # same numbering, same order
+        for name in ("ids", "offsets", "n_raw"):
+            a, b = getattr(got, name), getattr(whole, name)
+            assert a.dtype == b.dtype and np.array_equal(a, b), name
+    assert whole.ids.dtype == np.int32 and whole.offsets.dtype == np.int64
+
+
+def test_new_offsets_equals_cumulative_count(monkeypatch):
+    from toolkit.text import engines
+
+    rng = np.random.default_rng(0)
+    lengths = rng.integers(0, 6, size=50)
+    offsets = np.concatenate([[0], np.cumsum(lengths)])
+    keep = rng.random(int(offsets[-1])) < 0.6
+    expected = np.concatenate([[0], np.cumsum(keep)])[offsets]
+    for block in (1, 3, 1000):
+        monkeypatch.setattr(engines, "_BLOCK_DOCS", block)
+        got = engines._new_offsets(offsets, keep)
+        assert got.dtype == np.int64 and np.array_equal(got, expected)

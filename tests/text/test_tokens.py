@@ -164,3 +164,21 @@ def test_tokens_cache_is_shared_by_stopword_settings(tmp_path):
     assert np.array_equal(a.ids, b.ids) and list(a.forms) == list(b.forms)
     with pytest.raises(TypeError, match="got both tokenizer= and lemmatize="):
         text.tokenize_corpus(df, tokenizer=text.TokenizerOptions(), lemmatize=False)
+
+
+def test_arrow_text_column_is_read_in_slices_with_the_same_tokens(tmp_path):
+    from toolkit.text.tokens import _ColumnTexts, _corpus_texts
+
+    df = _corpus()
+    arrow = df.assign(text=df["text"].astype("string[pyarrow]"))
+    texts, ids = _corpus_texts(arrow, "text")
+    assert isinstance(texts, _ColumnTexts) and ids == list(df["doc_id"])
+    assert len(texts) == len(SAMPLE) and texts[1:3] == SAMPLE[1:3] and list(texts) == SAMPLE
+    a = text.tokenize_corpus(arrow, progress=False, use_cache=False)
+    b = text.tokenize_corpus(df, progress=False, use_cache=False)
+    assert list(a.forms) == list(b.forms) and np.array_equal(a.ids, b.ids)
+    assert np.array_equal(a.offsets, b.offsets) and np.array_equal(a.n_raw, b.n_raw)
+    missing = arrow.copy()
+    missing.loc[2, "text"] = pd.NA
+    with pytest.raises(TypeError, match=r"1 texts are not strings \(NAType\).*\['d2'\]"):
+        text.tokenize_corpus(missing, progress=False, use_cache=False)
