@@ -209,3 +209,14 @@ def test_report_set_period_name_is_the_grouping_period(monkeypatch, recwarn):
     assert calls[-1]["params"] == {"period": "M", "years": [2022, 2023]}
     assert _check_overrides(calls[-1]["params"]) == {"period": "M", "years": [2022, 2023]}
     assert not [w for w in recwarn if issubclass(w.category, FptkDeprecationWarning)]
+
+
+def test_scheduler_option_sets_the_dask_scheduler_for_the_run(monkeypatch, capsys):
+    from toolkit.distributed import SCHEDULER_ENV
+
+    monkeypatch.delenv(SCHEDULER_ENV, raising=False)
+    assert cli.main(["--scheduler", " tcp://127.0.0.1:8786 ", "cache"]) == 0
+    assert os.environ[SCHEDULER_ENV] == "tcp://127.0.0.1:8786"
+    assert cli.main(["--scheduler", "nohost", "cache"]) == 1
+    err = capsys.readouterr().err
+    assert "scheduler='nohost' is not a scheduler address; give host and port" in err

@@ -15,6 +15,10 @@ Subcommands
 ``fptk report``
     Execute the notebooks and render the HTML reports (:func:`toolkit.report.build_reports`).
 
+``fptk --scheduler tcp://HOST:PORT COMMAND``
+    Run the Dask work of the command (and of the report's notebooks) on that scheduler:
+    it sets ``FPTK_DASK_SCHEDULER`` (see :mod:`toolkit.distributed`).
+
 Every subcommand returns 0 on success and 1 on an error it can explain (printed to
 stderr as ``fptk: error: ...``); bad arguments give 2.
 """
@@ -265,6 +269,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Foreign-Policy Text Toolkit: corpora, caches and reports.",
     )
     parser.add_argument("--version", action="version", version=f"fptk {__version__}")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run Dask work on this scheduler, e.g. tcp://10.0.0.5:8786 (sets "
+                        "FPTK_DASK_SCHEDULER for this run and the report's kernels)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -334,6 +341,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # --help, --version or bad arguments
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     try:
+        if args.scheduler is not None:
+            from toolkit.distributed import SCHEDULER_ENV, scheduler_address
+
+            os.environ[SCHEDULER_ENV] = scheduler_address(args.scheduler) or ""
         return int(args.func(args))
     except KeyboardInterrupt:
         print("fptk: interrupted", file=sys.stderr)

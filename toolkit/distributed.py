@@ -88,7 +88,7 @@ def scheduler_address(scheduler: str | None = None) -> str | None:
     where = "scheduler="
     if scheduler is None:
         scheduler = os.environ.get(SCHEDULER_ENV)
-        where = SCHEDULER_ENV
+        where = f"{SCHEDULER_ENV}="
     if scheduler is None or not str(scheduler).strip():
         return None
     address = str(scheduler).strip()
