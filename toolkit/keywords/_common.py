@@ -6,6 +6,7 @@ progress bar and the stamp a dictionary leaves in a table's ``attrs``.
 
 from __future__ import annotations
 
+import threading
 import warnings
 import weakref
 from collections.abc import Iterable, Mapping, Sequence
@@ -79,6 +80,7 @@ _TOKENS_VERSION = "1"
 #: frame_fingerprint of corpora whose doc_id and text are Arrow strings, by the identity of
 #: those (immutable) arrays, held weakly: a new array is a new key, a freed one a dead entry.
 _FINGERPRINTS: dict[tuple[int, int], tuple[weakref.ref, weakref.ref, str]] = {}
+_FINGERPRINTS_LOCK = threading.Lock()
 
 
 def _corpus_fingerprint(corpus: pd.DataFrame) -> str:
@@ -104,9 +106,10 @@ def _corpus_fingerprint(corpus: pd.DataFrame) -> str:
     if hit is not None and hit[0]() is arrays[0] and hit[1]() is arrays[1]:
         return hit[2]
     fingerprint = frame_fingerprint(corpus)
-    for k in [k for k, v in _FINGERPRINTS.items() if v[0]() is None or v[1]() is None]:
-        del _FINGERPRINTS[k]
-    _FINGERPRINTS[key] = (weakref.ref(arrays[0]), weakref.ref(arrays[1]), fingerprint)
+    with _FINGERPRINTS_LOCK:  # Dask's threaded workers share the table
+        for k in [k for k, v in _FINGERPRINTS.items() if v[0]() is None or v[1]() is None]:
+            del _FINGERPRINTS[k]
+        _FINGERPRINTS[key] = (weakref.ref(arrays[0]), weakref.ref(arrays[1]), fingerprint)
     return fingerprint
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -225,6 +226,7 @@ class Dictionary:
 #: Compiled matchers by dictionary content hash, least recently used first.
 _MATCHERS: dict[str, _Matcher] = {}
 _MAX_MATCHERS = 32
+_MATCHERS_LOCK = threading.Lock()
 
 
 def _shared_matcher(d: Dictionary) -> _Matcher:
@@ -235,12 +237,13 @@ def _shared_matcher(d: Dictionary) -> _Matcher:
     only on the category names and terms, which :attr:`Dictionary.content_hash` hashes.
     """
     key = d.content_hash
-    m = _MATCHERS.pop(key, None)
-    if m is None:
-        m = _Matcher(d)
-    _MATCHERS[key] = m
-    while len(_MATCHERS) > _MAX_MATCHERS:
-        del _MATCHERS[next(iter(_MATCHERS))]
+    with _MATCHERS_LOCK:  # Dask's threaded workers share the table
+        m = _MATCHERS.pop(key, None)
+        if m is None:
+            m = _Matcher(d)
+        _MATCHERS[key] = m
+        while len(_MATCHERS) > _MAX_MATCHERS:
+            del _MATCHERS[next(iter(_MATCHERS))]
     return m
 
 
