@@ -278,3 +278,35 @@ def test_period_null_beside_years_is_no_grouping_and_no_warning():
         warnings.simplefilter("error")
         cfg = report.load_config({"years": [2000, 2010], "period": None})
     assert cfg["years"] == [2000, 2010] and cfg.get("period") is None
+
+
+def test_run_scheduled_never_runs_two_heavy_items_at_once_and_keeps_the_order():
+    import threading
+    import time
+
+    from toolkit.report.build import _run_scheduled
+
+    lock = threading.Lock()
+    started: list[str] = []
+    state = {"heavy": 0, "max_heavy": 0, "all": 0, "max_all": 0}
+    items = [("03", True, 0.3), ("04", True, 0.1), ("05", False, 0.1), ("06", False, 0.1)]
+
+    def run(item):
+        name, heavy, secs = item
+        with lock:
+            started.append(name)
+            state["all"] += 1
+            state["heavy"] += heavy
+            state["max_all"] = max(state["max_all"], state["all"])
+            state["max_heavy"] = max(state["max_heavy"], state["heavy"])
+        time.sleep(secs)
+        with lock:
+            state["all"] -= 1
+            state["heavy"] -= heavy
+        return name.upper()
+
+    out = _run_scheduled(items, run, n_jobs=2, heavy=[h for _, h, _ in items])
+    assert out == ["03", "04", "05", "06"]  # in the order of the items
+    assert state["max_heavy"] == 1 and state["max_all"] == 2
+    assert started[:2] == ["03", "05"]  # 04 waits for 03; the light 05 takes the free slot
+    assert started.index("04") > started.index("05")

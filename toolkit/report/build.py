@@ -40,8 +40,8 @@ from toolkit.cache import atomic_path
 from toolkit.config import PACKAGE_DIR, get_data_home, get_external_home, project_root
 from toolkit.exceptions import FptkDeprecationWarning, ReportBuildError
 from toolkit.report.index import write_index
-from toolkit.report.notebook import resolve_corpus_name
 from toolkit.report.render import render_html
+from toolkit.report.shared import ARROW_POOL_ENV, prebuild_shared
 
 __all__ = [
     "CONFIG_KEYS",
@@ -367,10 +367,13 @@ def _error_of(nb) -> str | None:
 
 @contextlib.contextmanager
 def _kernel_env() -> Iterator[None]:
-    """Environment for the notebook kernels: inline figures, no progress bars."""
+    """Environment for the notebook kernels: inline figures, no progress bars, lean memory."""
     wanted = {
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         "TQDM_DISABLE": "1",
+        # Arrow's default pool (jemalloc) keeps freed pages: a kernel that has read the UNGDC
+        # table holds ~670 MB instead of ~260 MB (issue 14). The allocator changes no value.
+        **ARROW_POOL_ENV,
         # tqdm.auto warns in a kernel without ipywidgets; progress bars are off anyway.
         "PYTHONWARNINGS": "ignore:IProgress not found",
     }
@@ -514,27 +517,6 @@ def _stamp(run: Mapping[str, Any], key: str) -> None:
     nb.metadata["fptk"] = {"input_key": key, "run": dict(run)}
     with atomic_path(executed) as tmp:
         nbformat.write(nb, str(tmp))
-
-
-def _prewarm_corpora(params: Iterable[Mapping[str, Any]], *, echo: bool) -> None:
-    """Load each corpus the notebooks will use once, so parallel kernels read its cache.
-
-    A failure here is left for the notebooks to report (each says what went wrong).
-    """
-    names = dict.fromkeys(str(p["corpus"]) for p in params if "corpus" in p)
-    for name in names:
-        t0 = time.perf_counter()
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                corpora.load_corpus(resolve_corpus_name(name)[0])
-        except Exception as exc:  # the notebooks will raise it with context
-            if echo:
-                print(f"[report] could not pre-load corpus {name!r}: {exc}", flush=True)
-            continue
-        if echo:
-            print(f"[report] corpus {name!r} ready in {time.perf_counter() - t0:.1f} s",
-                  flush=True)
 
 
 def _finish_run(run: dict[str, Any], *, out: Path, exclude_input: bool) -> None:
@@ -696,22 +678,61 @@ def _build_one(
     return run
 
 
+def _is_heavy(path: Path) -> bool:
+    """Whether a notebook declares ``metadata["fptk"]["heavy"]`` (see :func:`_run_scheduled`)."""
+    import nbformat
+
+    return bool((nbformat.read(str(path), as_version=4).metadata.get("fptk") or {}).get("heavy"))
+
+
+def _run_scheduled(items: list[Any], run: Any, *, n_jobs: int, heavy: list[bool]) -> list[Any]:
+    """``[run(item) for item in items]``, ``n_jobs`` at a time, never two heavy items at once.
+
+    Items start in their order, except that a heavy item waits while another heavy item
+    runs and the next light one starts instead (a notebook is heavy when it holds much
+    memory, e.g. 03 and 04 with their paragraph-term matrix: two of them side by side
+    would double the peak of the report). The results keep the order of ``items``.
+    """
+    from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+    results: list[Any] = [None] * len(items)
+    pending = list(range(len(items)))
+    running: dict[Any, int] = {}
+    with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+        while pending or running:
+            heavy_running = any(heavy[i] for i in running.values())
+            while len(running) < n_jobs:
+                pick = next((i for i in pending if not (heavy[i] and heavy_running)), None)
+                if pick is None:
+                    break
+                pending.remove(pick)
+                running[pool.submit(run, items[pick])] = pick
+                heavy_running = heavy_running or heavy[pick]
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                results[running.pop(future)] = future.result()
+    return results
+
+
 def _execute(
     jobs: list[_Job], *, n_jobs: int, out: Path, build: Path, render: Mapping[str, Any],
     echo: bool,
 ) -> list[dict[str, Any]]:
-    """Run the jobs, ``n_jobs`` kernels at a time; the run records in the order of ``jobs``."""
+    """Run the jobs, ``n_jobs`` kernels at a time; the run records in the order of ``jobs``.
+
+    Before two or more kernels start, the caches the notebooks share are built once, each
+    in its own process (:func:`toolkit.report.shared.prebuild_shared`); heavy notebooks
+    never run side by side (:func:`_run_scheduled`). Neither changes a result.
+    """
     to_run = [job for job in jobs if job.previous is None]
     if n_jobs > 1 and len(to_run) > 1:
-        _prewarm_corpora([job.params for job in to_run], echo=echo)
+        prebuild_shared([(job.path, job.params) for job in to_run], echo=echo)
     one = functools.partial(_build_one, out=out, build=build, render=render, echo=echo)
     with _kernel_env():
         if n_jobs == 1 or len(jobs) == 1:
             return [one(job) for job in jobs]
-        from concurrent.futures import ThreadPoolExecutor
-
-        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
-            return list(pool.map(one, jobs))
+        heavy = [job.previous is None and _is_heavy(job.path) for job in jobs]
+        return _run_scheduled(jobs, one, n_jobs=n_jobs, heavy=heavy)
 
 
 def _write_manifest(
