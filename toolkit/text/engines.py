@@ -75,6 +75,13 @@ def load_spacy(model: str = "blank", *, lemmatize: bool = True) -> Any:
         ) from exc
 
 
+def _blank_tokenizer() -> Any:
+    """A new tokenizer of a blank English pipeline (the rules of ``load_spacy("blank")``)."""
+    import spacy
+
+    return spacy.blank("en").tokenizer
+
+
 @functools.lru_cache(maxsize=1)
 def _lemma_table() -> dict[str, str]:
     """spaCy's lookup-lemma table with :data:`LEMMA_OVERRIDES` applied."""
@@ -198,8 +205,13 @@ def _forms_spacy(texts: Sequence[str], rules: _FormRules, model: str, progress: 
     return out, n_raw
 
 
-def _chunk_forms(chunks: list[str], rules: _FormRules) -> list[list[str]]:
-    """Forms of each whitespace-free chunk, tokenised as spaCy's tokenizer would."""
+def _chunk_forms(chunks: list[str], rules: _FormRules, tokenizer: Any = None
+                 ) -> list[list[str]]:
+    """Forms of each whitespace-free chunk, tokenised as spaCy's tokenizer would.
+
+    ``tokenizer`` (default: the one of ``load_spacy("blank")``) must be a blank English
+    tokenizer; a private one lets a large corpus's new words leave with it.
+    """
     specials = _special_cases()
     table = _lemma_table() if rules.lemmatize else {}
     lemma_cache: dict[str, str] = {}
@@ -220,7 +232,7 @@ def _chunk_forms(chunks: list[str], rules: _FormRules) -> list[list[str]]:
         else:
             hard.append(i)
     if hard:
-        tokenizer = load_spacy("blank").tokenizer
+        tokenizer = tokenizer or load_spacy("blank").tokenizer
         # Tokenise the hard chunks in batches joined by single spaces; a token followed by a
         # space closes its chunk (spaCy splits on spaces first, so chunks are independent).
         step = 20000
@@ -287,8 +299,11 @@ class _ChunkTable:
     numbers as one pass over the whole corpus.
     """
 
-    def __init__(self, rules: _FormRules) -> None:
+    def __init__(self, rules: _FormRules, *, private_tokenizer: bool = False) -> None:
         self.rules = rules
+        # spaCy's tokenizer keeps every new word (vocab, cache) for as long as it lives: a
+        # large corpus gets its own, freed with the table, not the process-wide one
+        self.tokenizer = _blank_tokenizer() if private_tokenizer else None
         self.chunks = _AutoIndex()
         self.code = self.chunks.__getitem__
         self.forms = _AutoIndex()
@@ -300,7 +315,7 @@ class _ChunkTable:
         new = list(itertools.islice(self.chunks, self.length.n, None))
         if not new:
             return
-        chunk_forms = _chunk_forms(new, self.rules)
+        chunk_forms = _chunk_forms(new, self.rules, self.tokenizer)
         n_forms = np.fromiter(map(len, chunk_forms), dtype=np.int64, count=len(new))
         self.start.extend(self.terms.n + np.cumsum(n_forms) - n_forms)
         self.length.extend(n_forms)
@@ -327,7 +342,7 @@ def _tokens_fast(texts: Sequence[str], normalizer: Normalizer | None, rules: _Fo
     Only one block's texts, chunk codes and temporaries are held at a time; the token
     ids are int32 throughout. The result does not depend on the block size.
     """
-    table = _ChunkTable(rules)
+    table = _ChunkTable(rules, private_tokenizer=len(texts) > _BLOCK_DOCS)
     code = table.code
     blocks: list[_Block] = []
     bar = tqdm(total=len(texts), desc="tokenise", disable=not progress, unit="doc")
@@ -530,7 +545,11 @@ def _token_arrays(texts: Sequence[str], *, normalizer: Normalizer | None, rules:
     n_raw = np.concatenate([np.zeros(0, np.int64)] + [lens for _, lens in blocks])
     forms, blocks = _apply_phrases(forms, blocks, phrases, rules)
     lens = np.concatenate([np.zeros(0, np.int64)] + [lens for _, lens in blocks])
-    ids = np.concatenate([np.zeros(0, np.int32)] + [ids for ids, _ in blocks])
-    del blocks
     offsets = np.concatenate([[0], np.cumsum(lens)]).astype(np.int64)
-    return forms, ids.astype(np.int32, copy=False), offsets, n_raw
+    ids = np.empty(int(offsets[-1]), dtype=np.int32)  # pages are touched as blocks arrive
+    pos = 0
+    while blocks:
+        block = blocks.pop(0)[0]  # freed once copied
+        ids[pos : pos + len(block)] = block
+        pos += len(block)
+    return forms, ids, offsets, n_raw
