@@ -123,15 +123,11 @@ def parquet_pieces(
 def _read_piece(piece: tuple[str, int, int, int], *, columns: list[str] | None,
                 source: str) -> pd.DataFrame:
     """One row group as a standard corpus table, indexed by its rows in the whole table."""
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     file, group, start, n = piece
     table = pq.ParquetFile(file).read_row_group(group, columns=columns)
-    # Every string column Arrow-backed, as the loaders type the standard ones (and as
-    # Dask would convert the others): both engines then agree on every dtype.
-    strings = {pa.string(): pd.StringDtype("pyarrow"), pa.large_string(): pd.StringDtype("pyarrow")}
-    df = table.to_pandas(types_mapper=strings.get)
+    df = _to_pandas(table)
     if "doc_id" not in df.columns or "text" not in df.columns:
         raise ValueError(
             f"{file} (row group {group}) has no 'doc_id' or 'text' column; its columns are "
@@ -145,6 +141,29 @@ def _read_piece(piece: tuple[str, int, int, int], *, columns: list[str] | None,
         raise type(exc)(f"{file} (row group {group}): {exc}") from exc
     out.index = pd.RangeIndex(start, start + n)
     return out
+
+
+def _to_pandas(table: Any) -> pd.DataFrame:
+    """An Arrow table as pandas with every string column Arrow-backed, as the loaders type
+    the standard ones (and as Dask converts the others): both engines agree on dtypes."""
+    import pyarrow as pa
+
+    arrow_string = pd.StringDtype("pyarrow")
+    strings = {pa.string(): arrow_string, pa.large_string(): arrow_string}
+    return table.to_pandas(types_mapper=strings.get)
+
+
+def _empty_like(piece: tuple[str, int, int, int], *, columns: list[str] | None,
+                source: str) -> pd.DataFrame:
+    """The empty standard table of a Parquet file's schema (no row is read or checked)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = pq.ParquetFile(piece[0]).schema_arrow
+    if columns is not None:
+        schema = pa.schema([schema.field(c) for c in columns if c in schema.names])
+    empty = _to_pandas(schema.empty_table())
+    return standardize_columns(empty, source=source).iloc[:0]
 
 
 def _source_name(path: Any) -> str:
@@ -249,7 +268,7 @@ def read_parquet_dask(
     pieces = parquet_pieces(path)
     cols = None if columns is None else list(dict.fromkeys(["doc_id", "text", *columns]))
     source = _source_name(path)
-    meta = _read_piece(pieces[0], columns=cols, source=source).iloc[:0]
+    meta = _empty_like(pieces[0], columns=cols, source=source)
     divisions = [p[2] for p in pieces] + [pieces[-1][2] + pieces[-1][3] - 1]
     return dd.from_map(_read_piece, pieces, columns=cols, source=source, meta=meta,
                        divisions=divisions, label="fptk-read-corpus", enforce_metadata=False)
