@@ -1,5 +1,6 @@
 """Corpus loaders. Each returns a validated corpus table (see :mod:`toolkit.corpora.schema`)."""
 
+from toolkit.corpora._dask import write_partitioned
 from toolkit.corpora.archive import ArchiveError, UnsafeArchiveError, iter_members
 from toolkit.corpora.cmfa import load_cmfa
 from toolkit.corpora.generic import load_table, load_text_folder
@@ -53,4 +54,5 @@ __all__ = [
     "standardize_columns",
     "standardize_dates",
     "validate_corpus",
+    "write_partitioned",
 ]
