@@ -12,6 +12,13 @@ stopwords and phrases, min_df=5, cold (no cache), then cold writing the cache, t
 (from the cache, in a new process). Targets on 2 cores: cold <= 20 s, warm <= 1 s,
 peak memory <= 4 GB.
 
+Memory (issue 14): the cold build of the notebooks' matrix (``build_dtm(corpus, min_df=20,
+max_df=0.5, max_terms=20000)``, as notebooks 01 and 02 call it; the tokens and the matrix are
+built and written to a fresh cache, the corpus table is read from the cache) runs in a fresh
+process whose proportional set size (PSS, ``/proc/<pid>/smaps_rollup``, summed over the process
+and its descendants) is sampled every 0.1 s; the peak is printed beside the time and the
+target of 1.5 GB (``--only memory`` runs just this stage). The peak includes the corpus table.
+
 Run: ``FPTK_DATA_HOME=... python benchmarks/bench_features.py`` (``make bench``).
 Without FPTK_DATA_HOME it uses the small SOTU corpus (``load_corpus("sotu")``).
 """
@@ -19,10 +26,13 @@ Without FPTK_DATA_HOME it uses the small SOTU corpus (``load_corpus("sotu")``).
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import subprocess
 import sys
 import tempfile
 import textwrap
+import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -82,6 +92,76 @@ STAGES = {
 }
 
 
+#: Issue 14: the cold DTM build of the notebooks stays within this summed PSS.
+PSS_TARGET_MB = 1536
+MEMORY_STAGE = "memory: cold notebook DTM (min_df 20, 20k terms)"
+MEMORY_CODE = """
+import json, tempfile, time, warnings
+warnings.simplefilter("ignore")
+
+def pss_mb():
+    with open("/proc/self/smaps_rollup") as fh:
+        return next(int(x.split()[1]) for x in fh if x.startswith("Pss:")) / 1024
+
+from toolkit.corpora import load_corpus, default_corpus_name
+from toolkit.features import build_dtm
+corpus = load_corpus(default_corpus_name(), progress=False) \\
+    if default_corpus_name() == "ungdc" else load_corpus("sotu")
+loaded = pss_mb()
+t, c0 = time.perf_counter(), time.process_time()
+d = build_dtm(corpus, min_df=20, max_df=0.5, max_terms=20000, progress=False,
+              cache_home=tempfile.mkdtemp(prefix="fptk-bench-dtm-"))
+elapsed, cpu = time.perf_counter() - t, time.process_time() - c0
+hwm = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmHWM"))
+print("@@" + json.dumps({"elapsed": elapsed, "cpu_s": cpu, "pss_after_load_mb": loaded,
+                         "vmhwm_mb": hwm / 1024, "shape": list(d.shape),
+                         "nnz": int(d.matrix.nnz)}))
+"""
+
+
+def _tree_pss_mb(pid: int) -> float:
+    """Summed PSS (MB) of ``pid`` and its descendants, from ``/proc/*/smaps_rollup``."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                total += next(int(x.split()[1]) for x in fh if x.startswith("Pss:"))
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    todo.extend(int(c) for c in fh.read().split())
+        except (OSError, StopIteration):
+            continue  # the process ended between two reads
+    return total / 1024
+
+
+def run_pss(code: str, *, env: dict[str, str], interval: float = 0.1) -> dict:
+    """Run ``code`` in a fresh Python, sampling its summed PSS; return its ``@@`` JSON line
+    with ``pss_peak_mb`` added."""
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, _tree_pss_mb(proc.pid))
+        time.sleep(interval)
+    out, err = proc.communicate()
+    if proc.returncode != 0:
+        raise RuntimeError(err[-2000:])
+    line = next(x for x in out.splitlines() if x.startswith("@@"))
+    return {**json.loads(line[2:]), "pss_peak_mb": peak}
+
+
+def memory_stage(env: dict[str, str]) -> dict:
+    """The cold notebook DTM build, measured by :func:`run_pss`; prints one line."""
+    r = run_pss(MEMORY_CODE, env=env)
+    ok = "meets" if r["pss_peak_mb"] <= PSS_TARGET_MB else "MISSES"
+    print(f"{MEMORY_STAGE}: peak summed PSS {r['pss_peak_mb']:,.0f} MB (target <= "
+          f"{PSS_TARGET_MB:,} MB: {ok}; {r['pss_after_load_mb']:,.0f} MB once the corpus "
+          f"was loaded), VmHWM {r['vmhwm_mb']:,.0f} MB, {r['elapsed']:.1f} s wall, "
+          f"{r['cpu_s']:.1f} s CPU; shape {tuple(r['shape'])}, nnz {r['nnz']:,}", flush=True)
+    return r
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1)
@@ -91,6 +171,13 @@ def main(argv: list[str] | None = None) -> int:
     # outside the timed part; later stages reuse that table)
     env = {"FPTK_CACHE_HOME": tempfile.mkdtemp(prefix="fptk-bench-features-")}
     rows = []
+    memory = None
+    if not args.only or any(x in MEMORY_STAGE for x in args.only):
+        # the corpus table is cached first, so the stage measures the DTM build
+        run_stage("from toolkit.corpora import load_corpus, default_corpus_name\n"
+                  "load_corpus(default_corpus_name(), progress=False)\nelapsed = 0",
+                  repeat=1, env=env)
+        memory = memory_stage(env)
     for name, code in STAGES.items():
         if args.only and not any(s in name for s in args.only):
             continue
@@ -110,6 +197,9 @@ def main(argv: list[str] | None = None) -> int:
     for name, r in rows:
         if "shape" in (r["info"] or {}):
             print(f"  {name}: shape {tuple(r['info']['shape'])}, nnz {r['info']['nnz']}")
+    if memory is not None:
+        print(f"{MEMORY_STAGE:<50}{memory['elapsed']:>8.2f}{memory['cpu_s']:>8.2f}"
+              f"  peak summed PSS {memory['pss_peak_mb']:,.0f} MB (target <= {PSS_TARGET_MB:,} MB)")
     print(f"(load average at end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores; "
           "wall times on a shared machine)")
     return 0
