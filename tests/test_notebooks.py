@@ -227,12 +227,17 @@ def test_index_links_every_report(smoke):
 
 
 @pytest.mark.slow
-def test_two_runs_give_identical_tables(smoke):
+def test_two_runs_give_identical_tables_and_figures(smoke):
     build(smoke["tmp"] / "run2", smoke["corpus"], smoke["tmp"] / "cache2", jobs=2)
-    first = sorted(p.relative_to(smoke["out"]) for p in smoke["out"].glob("*/tables/*.csv"))
+
+    def outputs(out):  # tables (.csv, .tex) and figures (.png, .svg, .pdf)
+        return sorted(p.relative_to(out) for sub in ("tables", "figures")
+                      for p in out.glob(f"*/{sub}/*"))
+
     out2 = smoke["tmp"] / "run2" / "reports"
-    second = sorted(p.relative_to(out2) for p in out2.glob("*/tables/*.csv"))
+    first, second = outputs(smoke["out"]), outputs(out2)
     assert first and first == second
+    assert {p.suffix for p in first} == {".csv", ".tex", ".png", ".svg", ".pdf"}
     for rel in first:
         assert (smoke["out"] / rel).read_bytes() == (out2 / rel).read_bytes(), f"{rel} differs"
 
