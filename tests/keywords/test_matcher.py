@@ -325,3 +325,12 @@ def test_corpus_fingerprint_is_remembered_for_arrow_columns_only(monkeypatch):
     plain = _edge_corpus("object")  # not Arrow: hashed on every call, same value
     assert _common._corpus_fingerprint(plain) == _common._corpus_fingerprint(plain) == fp
     assert len(calls) == 5
+
+
+def test_candidates_read_chunked_arrow_columns_in_place():
+    m = kw.load_dictionary({"q": ["dual use"]}).matcher
+    chunked = pa.chunked_array([["nothing", "Dual-use"], [], ["dual\nuse", "dual"]])
+    texts = pd.Series(pd.arrays.ArrowExtensionArray(chunked))
+    assert texts.array.__arrow_array__() is chunked
+    assert _common._candidates(texts, m).tolist() == [1, 2]
+    assert _common._candidates(texts.astype(object), m).tolist() == [1, 2]
