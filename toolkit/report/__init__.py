@@ -61,7 +61,6 @@ from toolkit.report.notebook import (
 from toolkit.report.render import render_html
 
 __all__ = [
-    "choose_min_df",
     "CONFIG_KEYS",
     "FALLBACK_CORPUS",
     "GLOBAL_PARAMS",
@@ -72,6 +71,7 @@ __all__ = [
     "ReportBuildError",
     "build_reports",
     "choose_actors",
+    "choose_min_df",
     "choose_pairs",
     "choose_period",
     "choose_references",
