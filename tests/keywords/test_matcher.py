@@ -160,6 +160,9 @@ def test_prefilter_shapes():
         == [f"dual[{t}]+us(?:e|ing)", "nato", "nation"]
     four = kw.load_dictionary({"q": ["ab", "cd", "ef", "gh"]}).matcher
     assert four.prefilter_branches == [four.prefilter] == ["(?:ab|cd|ef|gh)"]
+    # too long a pattern for RE2's automaton: no prefilter
+    many = kw.load_dictionary({"q": [f"w{i:04d} ~3 ward" for i in range(400)]}).matcher
+    assert many.prefilter is None and many.prefilter_branches == []
     # a raw regex cannot be translated: no prefilter, every document is matched exactly
     assert kw.load_dictionary({"q": ["re:dual.use", "arms"]}).matcher.prefilter is None
 
