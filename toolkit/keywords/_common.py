@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from toolkit.keywords._matcher import _count_tokens_one
+from toolkit.keywords._matcher import MATCHER_VERSION, _count_tokens_one
 
 if TYPE_CHECKING:
     from toolkit.keywords._matcher import _Matcher
@@ -129,7 +129,8 @@ def _count_tokens_of(texts: pd.Series, positions: np.ndarray, *, chunk: int = 51
 def _tokens_path(fingerprint: str, *, cache_home: str | None) -> Path:
     from toolkit.cache import cache_key, cache_path
 
-    key = cache_key(kind="keyword_tokens", corpus=fingerprint, tokens=_TOKENS_VERSION)
+    key = cache_key(kind="keyword_tokens", corpus=fingerprint, tokens=_TOKENS_VERSION,
+                    matcher=MATCHER_VERSION)
     return cache_path("keyword_tokens", key, ".npy", cache_home=cache_home)
 
 
