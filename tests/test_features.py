@@ -365,11 +365,12 @@ def _random_tokens(seed: int, n_docs: int = 40, n_forms: int = 30):
 def _whole_table_dtm(tokens, *, min_df, max_df, max_terms):
     """The pre-streaming algorithm: the n-gram path, which numbers the whole table at once."""
     from toolkit import features
+    from toolkit.text._counting import count_ngrams
 
     n = tokens.n_docs
-    X, vocab, _ = features._count_ngrams(
-        tokens, (1, 1), features._df_bound(min_df, n, "min_df"),
-        features._df_bound(max_df, n, "max_df"))
+    X, vocab, _ = count_ngrams(tokens, ngram_range=(1, 1),
+                               min_docs=features._df_bound(min_df, n, "min_df"),
+                               max_docs=features._df_bound(max_df, n, "max_df"))
     order = np.argsort(tokens.doc_ids.astype(str), kind="stable")
     out = DocTermMatrix(X[order], tokens.doc_ids[order], vocab)
     return out.trim(max_terms=max_terms) if max_terms is not None else out

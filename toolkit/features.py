@@ -29,7 +29,7 @@ from toolkit.text import (
     resolve_stopwords,
     tokenize_corpus,
 )
-from toolkit.text.engines import _blocks
+from toolkit.text._counting import count_ngrams, count_unigrams
 from toolkit.text.tokens import _corpus_texts
 
 __all__ = ["DocTermMatrix", "build_dtm", "normalize_rows"]
@@ -816,9 +816,10 @@ def dtm_from_tokens(
             "text column, or use stopwords=None / phrases=False / a lower min_chars."
         )
     if ngram_range[1] == 1:
-        X, vocab, total_before = _count_unigrams(tokens, lo, hi)
+        X, vocab, total_before = count_unigrams(tokens, min_docs=lo, max_docs=hi)
     else:
-        X, vocab, total_before = _count_ngrams(tokens, ngram_range, lo, hi)
+        X, vocab, total_before = count_ngrams(tokens, ngram_range=ngram_range, min_docs=lo,
+                                              max_docs=hi)
     if X is None:
         raise ValueError(
             f"After trimming, no terms remain ({total_before} features in {n_docs} documents, "
@@ -831,143 +832,6 @@ def dtm_from_tokens(
     out = DocTermMatrix(X, tokens.doc_ids[row_order], vocab)
     if max_terms is not None:
         out = out.trim(max_terms=max_terms)
-    return out
-
-
-def _count_unigrams(tokens: Any, lo: int, hi: int) -> tuple[sp.csr_matrix | None, np.ndarray,
-                                                             int]:
-    """Unigram counts within the df bounds: ``(X, vocab, n_features_before)``.
-
-    ``X`` (int32 counts and indices; None when no term survives) has its columns in
-    sorted ``vocab`` order. Counted in blocks of documents; each block is one small CSR
-    matrix, so the largest temporaries are one block's.
-    """
-    n_docs, ids, offsets = tokens.n_docs, tokens.ids, tokens.offsets
-    V = max(len(tokens.forms), 1)
-    parts: list[sp.csr_matrix] = []
-    df = np.zeros(V, dtype=np.int64)
-    for a, b in _blocks(n_docs):
-        start, stop = int(offsets[a]), int(offsets[b])
-        block = sp.csr_matrix(
-            (np.ones(stop - start, dtype=np.int32), ids[start:stop].astype(np.int32),
-             (offsets[a : b + 1] - start).astype(np.int64)),
-            shape=(b - a, V),
-        )
-        block.sum_duplicates()
-        df += np.bincount(block.indices, minlength=V)
-        parts.append(block)
-    keep = np.flatnonzero((df >= max(lo, 1)) & (df <= hi))
-    total_before = int((df > 0).sum())
-    if len(keep) == 0:
-        return None, np.zeros(0, dtype=object), total_before
-    names = tokens.forms[keep].astype(object)
-    col_order = np.argsort(names.astype(str), kind="stable")
-    column = np.full(V, -1, dtype=np.int32)  # form id -> column of the matrix, -1: dropped
-    column[keep[col_order]] = np.arange(len(keep), dtype=np.int32)
-    nnz = 0
-    for i, block in enumerate(parts):
-        cols = column[block.indices]
-        kept = cols >= 0
-        csum = np.concatenate([[0], np.cumsum(kept, dtype=np.int64)])
-        sub = sp.csr_matrix((block.data[kept], cols[kept], csum[block.indptr]),
-                            shape=(block.shape[0], len(keep)))
-        sub.sort_indices()
-        parts[i] = sub
-        nnz += sub.nnz
-    return _stack_rows(parts, nnz, len(keep)), names[col_order], total_before
-
-
-def _stack_rows(parts: list[sp.csr_matrix], nnz: int, n_cols: int) -> sp.csr_matrix:
-    """Stack CSR blocks (emptying ``parts``) into one CSR matrix with int32 indices where
-    ``nnz`` allows (int64 beyond 2**31 - 1)."""
-    idx = np.int32 if max(nnz, n_cols) < 2**31 else np.int64
-    n_rows = sum(p.shape[0] for p in parts)
-    data = np.empty(nnz, dtype=np.int32)
-    indices = np.empty(nnz, dtype=idx)
-    indptr = np.zeros(n_rows + 1, dtype=idx)
-    row = pos = 0
-    while parts:
-        p = parts.pop(0)
-        data[pos : pos + p.nnz] = p.data
-        indices[pos : pos + p.nnz] = p.indices
-        indptr[row + 1 : row + 1 + p.shape[0]] = pos + p.indptr[1:]
-        row += p.shape[0]
-        pos += p.nnz
-    X = sp.csr_matrix((data, indices, indptr), shape=(n_rows, n_cols))
-    X.has_sorted_indices = True
-    return X
-
-
-def _count_ngrams(tokens: Any, ngram_range: tuple[int, int], lo: int, hi: int
-                  ) -> tuple[sp.csr_matrix | None, np.ndarray, int]:
-    """n-gram counts within the df bounds, numbered over the whole table, as
-    :func:`_count_unigrams` returns them: ``(X, vocab, n_features_before)``."""
-    ids = tokens.ids.astype(np.int64)
-    offsets = tokens.offsets
-    n_docs = tokens.n_docs
-    V = max(len(tokens.forms), 1)
-    N = len(ids)
-    doc_end = np.repeat(offsets[1:], np.diff(offsets))
-    blocks: list[sp.csr_matrix] = []
-    names: list[np.ndarray] = []
-    prev_codes = ids  # codes of (n-1)-grams at every position (-1 where invalid)
-    uniques_by_n: list[np.ndarray] = []
-    total_before = 0
-    for n in range(1, ngram_range[1] + 1):
-        if n == 1:
-            codes = ids.copy()
-            uniq = np.arange(V, dtype=np.int64)
-        else:
-            m = N - n + 1
-            valid = np.zeros(N, dtype=bool)
-            if m > 0:
-                pos = np.arange(m)
-                valid[:m] = (pos + n - 1 < doc_end[:m]) & (prev_codes[:m] >= 0)
-            codes = np.full(N, -1, dtype=np.int64)
-            vpos = np.flatnonzero(valid)
-            keys = prev_codes[vpos] * V + ids[vpos + n - 1]
-            fac, uniq = pd.factorize(keys, sort=False)
-            codes[vpos] = fac
-            uniq = np.asarray(uniq, dtype=np.int64)
-        uniques_by_n.append(uniq)
-        if n >= ngram_range[0]:
-            vpos = np.flatnonzero(codes >= 0)
-            csum = np.concatenate([[0], np.cumsum(codes >= 0, dtype=np.int64)])
-            indptr = csum[offsets]
-            X = sp.csr_matrix(
-                (np.ones(len(vpos), dtype=np.int32), codes[vpos].astype(np.int32), indptr),
-                shape=(n_docs, len(uniq)),
-            )
-            X.sum_duplicates()
-            df = np.bincount(X.indices, minlength=X.shape[1])
-            total_before += int((df > 0).sum())
-            keep = np.flatnonzero((df >= max(lo, 1)) & (df <= hi))
-            X = X[:, keep]
-            blocks.append(X)
-            names.append(_ngram_names(keep, n, uniques_by_n, tokens.forms, V))
-        prev_codes = codes
-    vocab = np.concatenate(names) if names else np.zeros(0, dtype=object)
-    if len(vocab) == 0:
-        return None, vocab, total_before
-    X = sp.hstack(blocks, format="csr")
-    col_order = np.argsort(vocab.astype(str), kind="stable")
-    inv = np.empty_like(col_order)
-    inv[col_order] = np.arange(len(col_order))
-    X = sp.csr_matrix((X.data, inv[X.indices].astype(np.int32), X.indptr), shape=X.shape)
-    X.sort_indices()
-    return X, vocab[col_order].astype(object), total_before
-
-
-def _ngram_names(codes: np.ndarray, n: int, uniques_by_n: list[np.ndarray],
-                 forms: np.ndarray, V: int) -> np.ndarray:
-    """Strings of the n-grams with the given codes (space-joined forms)."""
-    if n == 1:
-        return forms[codes].astype(object)
-    keys = uniques_by_n[n - 1][codes]
-    head = _ngram_names(keys // V, n - 1, uniques_by_n, forms, V)
-    tail = forms[keys % V]
-    out = np.empty(len(codes), dtype=object)
-    out[:] = [f"{a} {b}" for a, b in zip(head.tolist(), tail.tolist())]
     return out
 
 
