@@ -49,12 +49,45 @@ def test_seed_statement_is_refuse_and_control(rules):
     ("We are supporting Ukraine, including through military aid.", "Slovakia", "supply",
      "self_aid"),
     ("The supplying of arms to the rebels by the neighbouring regime is obvious.", "Laos",
+     "restrain", "stop_or_condemn"),
+    ("The neighbouring regime is supplying arms to the insurgents.", "Laos",
      "restrain", "other_supplies"),
     ("The country received military assistance last year.", "Ghana", "none", "no_cue"),
+    # v2 rules
+    ("Finland for its own part has already many years ago banned arms exports to South Africa.",
+     "Finland", "refuse", "own_ban"),
+    ("My Government forbids the export of weapons to areas in conflict.", "Japan", "refuse",
+     "own_ban"),
+    ("Our country is neither a producer nor a supplier of weapons.", "Malta",
+     "refuse", "not_a_supplier"),
+    ("I recall the unfounded accusation against my Government concerning an alleged shipment "
+     "of arms.", "Poland", "refuse", "denied_claim"),
+    ("The proportion of our arms exports to the third world is 0.2 per cent.", "Germany",
+     "supply", "own_supplies"),
+    ("Norway answered the call of the Government by sending military advisers.",
+     "Norway", "supply", "answered_call"),
+    ("We still need weapons and ammunition to defend our cities.", "Ukraine",
+     "request", "call_for_supply"),
+    ("The regime remains in power thanks only to United States military support.", "Romania",
+     "restrain", "other_aid"),
+    ("The enlarged Group could ascertain the veracity of allegations that Pakistan is providing "
+     "military assistance.", "Pakistan", "none", "no_cue"),
+    ("We call for an arms embargo against the regime.", "Finland", "control", "instrument"),
+    ("We provide food and shelter to the refugees of the war.", "Chad", "none", "no_cue"),
 ])
 def test_named_rules(rules, text, actor, label, rule):
     got = rules.explain(pd.DataFrame({"text": [text], "actor_name": [actor]}))
     assert (got.loc[0, "stance"], got.loc[0, "rule"]) == (label, rule)
+
+
+def test_a_question_that_quotes_the_speakers_refusal_is_refuse(rules):
+    X = pd.DataFrame({
+        "text": ["However, China has repeatedly stated that it will not sell military equipment "
+                 "to the parties.", "Will China sell weapons to Russia?"],
+        "actor_name": "China", "part": "question"})
+    got = rules.explain(X)
+    assert got["stance"].tolist() == ["refuse", "none"]
+    assert got["rule"].tolist() == ["quoted_refusal", "question"]
 
 
 def test_questions_by_part_and_plain_lists(rules):
@@ -115,7 +148,9 @@ def test_stance_series_counts_every_label_with_wilson():
 
 def test_gold_set_is_complete_and_the_model_marks_the_speaker():
     gold = stance.load_gold()
-    assert len(gold) >= 400 and set(gold["stance"]) <= set(stance.STANCE_LABELS)
+    assert len(gold) == 672 and set(gold["stance"]) <= set(stance.STANCE_LABELS)
+    assert gold["batch"].value_counts().to_dict() == {"1": 407, "2": 265}
+    assert set(gold["design"]) == set(stance.DESIGNS)
     assert (gold["actor_name"] != "").all()
     assert stance._mark_self("We will not sell; China never did. The US did.", "China") == (
         "selfref will not sell; selfref never did. The US did.")
@@ -181,3 +216,50 @@ def test_evaluate_rules_scores_the_held_out_half():
     assert every.attrs["evaluate_rules"]["n"] == 4
     with pytest.raises(ValueError, match="rules_split == 'held'"):
         stance.evaluate_rules(gold, split="held", n_boot=20, random_state=0)
+
+
+def test_gold_v2_keeps_v1s_rows_unchanged():
+    from toolkit.config import project_root
+
+    v1 = pd.read_csv(project_root() / "corpora" / "annotations" / "arms_stance_v1.csv",
+                     dtype=str, keep_default_na=False)
+    v2 = pd.read_csv(project_root() / "corpora" / "annotations" / stance.GOLD_SHEET,
+                     dtype=str, keep_default_na=False)
+    first = v2[v2["batch"] == "1"][v1.columns].reset_index(drop=True)
+    pd.testing.assert_frame_equal(first, v1)
+    assert not set(v2.loc[v2["batch"] == "2", "text"]) & set(v1["text"])
+    old = stance.load_gold(project_root() / "corpora" / "annotations" / "arms_stance_v1.csv")
+    assert set(old["batch"]) == {"1"} and set(old["design"]) == {"stratified"}
+
+
+def test_evaluate_by_design_keeps_the_oversampled_rows_apart():
+    gold = pd.DataFrame({
+        "stance": ["refuse", "none", "none", "supply", "supply", "refuse"],
+        "design": ["stratified", "stratified", "census", "oversample", "oversample",
+                   "oversample"],
+        "rules_split": ["test", "test", "dev", "test", "test", "dev"]})
+    pred = ["refuse", "refuse", "none", "supply", "none", "refuse"]
+    got = stance.evaluate_by_design(gold, pred, n_boot=20, random_state=0)
+    macro = got[got["label"] == "macro"].set_index("sample")
+    assert macro["n"].to_dict() == {"representative": 3, "oversample": 3, "all": 6}
+    # representative: refuse P 1/2 R 1 F 2/3; none P 1 R 1/2 F 2/3 -> macro 2/3
+    assert macro.loc["representative", "f1"] == pytest.approx(2 / 3)
+    # oversample: supply P 1 R 1/2 F 2/3; refuse F 1 -> macro 5/6
+    assert macro.loc["oversample", "f1"] == pytest.approx(5 / 6)
+    test = stance.evaluate_by_design(gold, pred, split="test", n_boot=20, random_state=0)
+    assert test.attrs["evaluate_by_design"] == {
+        "split": "test", "n": {"representative": 2, "oversample": 2, "all": 4}}
+    with pytest.raises(ValueError, match="aligned with the gold rows"):
+        stance.evaluate_by_design(gold, pred[:3], n_boot=5, random_state=0)
+
+
+def test_model_with_rule_features_sees_the_rules_verdict():
+    texts, y = _toy()
+    model = stance.StanceModel(rule_features=True, random_state=0)
+    marked = model._texts(pd.DataFrame({"text": ["We will not sell weapons to anyone."],
+                                        "actor_name": "Ghana"}))
+    assert marked == ["selfref will not sell weapons to anyone. rule_self_negated_supply "
+                      "label_refuse"]
+    fitted = model.fit(texts, y)
+    assert fitted.predict(["we will not sell weapons"]).tolist() == ["refuse"]
+    assert stance.StanceModel().C == 1.0

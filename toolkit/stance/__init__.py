@@ -21,16 +21,20 @@ none        a mention without a stance: a question, a report of events
 When several apply, the first in this order wins (the codebook's precedence).
 
 Two classifiers, evaluated on the same hand-labelled gold set
-(``corpora/annotations/arms_stance_v1.csv``):
+(``corpora/annotations/arms_stance_v2.csv``, :func:`load_gold`):
 
-- :class:`StanceRules`: transparent rules over spaCy tokens (lookup lemmas, offline). Each
-  prediction names the rule that fired and the cue words, so every label can be checked.
-  The rules were written from the codebook before the gold labels were read.
-- :class:`StanceModel`: logistic regression on word and character n-grams (scikit-learn),
-  seeded, evaluated by stratified cross-validation (:func:`cross_validated_predictions`).
+- :class:`StanceRules` (:mod:`toolkit.stance.rules`): transparent rules over spaCy tokens
+  (lookup lemmas, offline). Each prediction names the rule that fired and the cue words, so
+  every label can be checked. The rules were written from the codebook and refined on the
+  ``dev`` half of the gold set only; their honest scores are on the ``test`` half.
+- :class:`StanceModel` (:mod:`toolkit.stance.model`): logistic regression on word and
+  character n-grams (scikit-learn), seeded, evaluated by stratified cross-validation
+  (:func:`cross_validated_predictions`); optionally stacked on the rules' verdicts.
 
 :func:`evaluate_stance` gives precision, recall and F1 per label with bootstrap intervals and
-the confusion matrix; :func:`label_stance` finds the stance units of a corpus
+the confusion matrix; :func:`evaluate_by_design` reports them on the representative rows and
+on the oversampled stratum apart (:mod:`toolkit.stance.sampling` draws that stratum,
+:func:`oversample_units`); :func:`label_stance` finds the stance units of a corpus
 (:func:`stance_sentences`) and labels them with either classifier; :func:`stance_series`
 counts labels per group and period with Wilson intervals for the shares.
 
@@ -48,18 +52,25 @@ from toolkit.stance._common import (  # noqa: F401 (private helpers the tests us
     _self_terms,
 )
 from toolkit.stance.evaluation import (
+    DESIGNS,
+    GOLD_SHEET,
     confusion_table,
     cross_validated_predictions,
     cv_folds,
+    evaluate_by_design,
     evaluate_rules,
     evaluate_stance,
     load_gold,
 )
 from toolkit.stance.model import StanceModel
 from toolkit.stance.rules import StanceRules
+from toolkit.stance.sampling import OVERSAMPLE_RULES, oversample_units
 from toolkit.stance.series import label_stance, stance_sentences, stance_series
 
 __all__ = [
+    "DESIGNS",
+    "GOLD_SHEET",
+    "OVERSAMPLE_RULES",
     "STANCE_CATEGORIES",
     "STANCE_LABELS",
     "StanceModel",
@@ -67,10 +78,12 @@ __all__ = [
     "confusion_table",
     "cross_validated_predictions",
     "cv_folds",
+    "evaluate_by_design",
     "evaluate_rules",
     "evaluate_stance",
     "label_stance",
     "load_gold",
+    "oversample_units",
     "stance_sentences",
     "stance_series",
 ]

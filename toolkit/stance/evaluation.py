@@ -14,6 +14,18 @@ from toolkit._validation import check_ci_level, check_int, require_columns
 from toolkit.stance._common import STANCE_LABELS, _as_frame
 from toolkit.stance.rules import StanceRules
 
+__all__ = [
+    "DESIGNS", "GOLD_SHEET", "confusion_table", "cross_validated_predictions", "cv_folds",
+    "evaluate_by_design", "evaluate_rules", "evaluate_stance", "load_gold",
+]
+
+#: The committed gold sheet that :func:`load_gold` reads by default.
+GOLD_SHEET = "arms_stance_v2.csv"
+
+#: How a gold row was drawn: a stratified random sample, a census of a stratum, or a stratum
+#: oversampled by cues (scored apart by :func:`evaluate_by_design`).
+DESIGNS: tuple[str, ...] = ("stratified", "census", "oversample")
+
 
 def cv_folds(y: Sequence[str], *, n_splits: int = 5) -> int:
     """The folds :func:`cross_validated_predictions` uses for these labels.
@@ -237,15 +249,18 @@ def load_gold(path: str | Path | None = None) -> pd.DataFrame:
     Parameters
     ----------
     path : str or path or None, default=None
-        A labelled sheet; None reads ``corpora/annotations/arms_stance_v1.csv`` of the
-        checkout.
+        A labelled sheet; None reads :data:`GOLD_SHEET` (``arms_stance_v2.csv``: the 407
+        rows of ``arms_stance_v1.csv`` unchanged as batch 1, and batch 2 with its
+        oversampled strata) in ``corpora/annotations/`` of the checkout.
 
     Returns
     -------
     DataFrame of shape (n_sentences, n_columns)
         The sheet as strings, with ``stance`` (the first reader's gold label),
         ``stance_b`` (the second reader's, on the double-read rows), ``actor_name`` (the
-        speaker's side), ``part`` and ``text``; ``year`` as int.
+        speaker's side), ``part`` and ``text``; ``year`` as int. ``batch`` ("1" when the
+        sheet has none) and ``design`` ("stratified" when the sheet has none; "census" or
+        "oversample" for the strata of batch 2) say how each row was drawn.
 
     Raises
     ------
@@ -261,7 +276,7 @@ def load_gold(path: str | Path | None = None) -> pd.DataFrame:
                 "The stance gold set lives in corpora/annotations/ of the fptk checkout; "
                 "pass path= to a labelled sheet."
             )
-        path = root / "corpora" / "annotations" / "arms_stance_v1.csv"
+        path = root / "corpora" / "annotations" / GOLD_SHEET
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"No stance sheet at {path}; pass path= to a labelled sheet.")
@@ -271,6 +286,79 @@ def load_gold(path: str | Path | None = None) -> pd.DataFrame:
     if bad:
         raise ValueError(f"{path}: stance labels {bad} are not among {STANCE_LABELS}.")
     gold["year"] = pd.to_numeric(gold["year"]).astype("int64")
+    if "batch" not in gold.columns:
+        gold["batch"] = "1"
+    if "design" not in gold.columns:
+        gold["design"] = "stratified"
+    unknown = sorted(set(gold["design"]) - set(DESIGNS))
+    if unknown:
+        raise ValueError(f"{path}: design values {unknown} are not among {DESIGNS}.")
     return gold
+
+
+def evaluate_by_design(
+    gold: pd.DataFrame,
+    y_pred: Sequence[str],
+    *,
+    split: str | None = None,
+    n_boot: int = 1000,
+    ci_level: float = 0.95,
+    random_state: int,
+) -> pd.DataFrame:
+    """Scores on the representative rows and on the oversampled rows of the gold set, apart.
+
+    The oversampled stratum (``design == "oversample"``) was selected by cues that make
+    supply, refuse and request likely, so scores on it say how a classifier does on those
+    hard, rare stances but not how it does on the corpus. The headline is the
+    ``representative`` row set (``design`` "stratified" or "census"); ``oversample`` and
+    ``all`` are reported beside it, never pooled into it silently.
+
+    Parameters
+    ----------
+    gold : DataFrame
+        The gold set (:func:`load_gold`): ``stance``, ``design`` and, with ``split``,
+        ``rules_split``.
+    y_pred : sequence of str of length n_sentences
+        Predicted labels, aligned with ``gold``'s rows.
+    split : str or None, default=None
+        Score only the rows with this ``rules_split`` ("test" for the rules, and for any
+        classifier that uses them); None scores every row.
+    n_boot : int, default=1000
+        Bootstrap resamples (see :func:`evaluate_stance`).
+    ci_level : float, default=0.95
+        Confidence level.
+    random_state : int
+        Seed of the bootstrap.
+
+    Returns
+    -------
+    DataFrame
+        :func:`evaluate_stance`'s rows for each ``sample`` ("representative", "oversample",
+        "all"; a sample without rows is left out), with ``sample`` and ``n`` (sentences
+        scored). ``attrs["evaluate_by_design"]`` holds ``split`` and the ``n`` per sample.
+    """
+    require_columns(gold, ["stance", "design"], what="evaluate_by_design", noun="gold set")
+    y_pred = np.asarray(y_pred, dtype=object)
+    if len(y_pred) != len(gold):
+        raise ValueError(f"y_pred has {len(y_pred)} labels but the gold set has {len(gold)} "
+                         "rows; pass predictions aligned with the gold rows.")
+    keep = np.ones(len(gold), dtype=bool)
+    if split is not None:
+        require_columns(gold, ["rules_split"], what="evaluate_by_design", noun="gold set")
+        keep = (gold["rules_split"] == split).to_numpy()
+    over = (gold["design"] == "oversample").to_numpy()
+    parts, sizes = [], {}
+    for name, mask in (("representative", keep & ~over), ("oversample", keep & over),
+                       ("all", keep)):
+        if not mask.any():
+            continue
+        table = evaluate_stance(gold["stance"].to_numpy()[mask], y_pred[mask], n_boot=n_boot,
+                                ci_level=ci_level, random_state=random_state)
+        parts.append(table.assign(sample=name, n=int(mask.sum())))
+        sizes[name] = int(mask.sum())
+    out = pd.concat(parts, ignore_index=True)
+    out.attrs["evaluate_by_design"] = {"split": split, "n": sizes}
+    out.attrs["methods"] = ["percentile"]
+    return out
 
 

@@ -14,6 +14,8 @@ from toolkit.stance._common import STANCE_CATEGORIES, STANCE_LABELS
 from toolkit.stance.rules import StanceRules
 from toolkit.uncertainty import wilson_interval
 
+__all__ = ["label_stance", "stance_sentences", "stance_series"]
+
 
 def stance_sentences(
     corpus: pd.DataFrame,
