@@ -7,7 +7,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.fptk-installed
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report test lab test-fast lint bench clean-reports clean-cache browser
+.PHONY: help setup report test lab test-fast lint bench docs clean-reports clean-cache browser
 
 help: ## List the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -43,6 +43,10 @@ browser: ## Install headless Chromium for the report test when it is missing (De
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	      || echo "warning: could not install chromium; the browser test will be skipped"; \
 	  else echo "note: chromium not found and cannot be installed here; the browser test will be skipped"; fi; }
+
+docs: $(STAMP) ## Build the HTML docs into docs/_build/html, running every how-to (warnings are errors)
+	$(PY) -m sphinx -b html -E -W --keep-going -d docs/_build/doctrees docs docs/_build/html
+	@echo "open docs/_build/html/index.html"
 
 lint: $(STAMP) ## Run ruff
 	$(VENV)/bin/ruff check .
