@@ -209,13 +209,20 @@ def test_evaluate_rules_scores_the_held_out_half():
         "actor_name": "Ghana", "stance": ["refuse", "control", "restrain", "control"],
         "rules_split": ["test", "test", "dev", "test"]})
     got = stance.evaluate_rules(gold, n_boot=20, random_state=0).set_index("label")
-    assert got.attrs["evaluate_rules"] == {"split": "test", "n": 3}
+    assert got.attrs["evaluate_rules"] == {"split": "test", "sample": "representative", "n": 3}
     assert got.loc["refuse", "f1"] == 1.0 and got.loc["control", "recall"] == 0.5
     assert got.loc["macro", "support"] == 3
     every = stance.evaluate_rules(gold, split=None, n_boot=20, random_state=0)
     assert every.attrs["evaluate_rules"]["n"] == 4
     with pytest.raises(ValueError, match="rules_split == 'held'"):
         stance.evaluate_rules(gold, split="held", n_boot=20, random_state=0)
+    over = gold.assign(design=["oversample", "stratified", "stratified", "stratified"])
+    rep = stance.evaluate_rules(over, n_boot=20, random_state=0)
+    assert rep.attrs["evaluate_rules"]["n"] == 2
+    assert stance.evaluate_rules(over, sample="oversample", n_boot=20,
+                                 random_state=0).attrs["evaluate_rules"]["n"] == 1
+    assert stance.evaluate_rules(over, sample=None, n_boot=20,
+                                 random_state=0).attrs["evaluate_rules"]["n"] == 3
 
 
 def test_gold_v2_keeps_v1s_rows_unchanged():

@@ -170,6 +170,7 @@ def evaluate_rules(
     gold: pd.DataFrame | None = None,
     *,
     split: str | None = "test",
+    sample: str | None = "representative",
     self_terms: Sequence[str] | None = None,
     n_boot: int = 1000,
     ci_level: float = 0.95,
@@ -179,7 +180,9 @@ def evaluate_rules(
 
     The rules were refined on the ``dev`` half of the gold set (its ``rules_split``
     column), so their honest scores are those on the ``test`` half; reports that use the
-    rules' labels quote these.
+    rules' labels quote these. By default only the representative rows count (not the
+    oversampled stratum, whose wording was selected to hold rare stances), so the figure
+    speaks for the sentences of a corpus.
 
     Parameters
     ----------
@@ -188,6 +191,9 @@ def evaluate_rules(
         committed one (:func:`load_gold`).
     split : str or None, default="test"
         The rows of ``rules_split`` scored; None scores every row.
+    sample : {"representative", "oversample"} or None, default="representative"
+        The rows by ``design`` (see :func:`evaluate_by_design`; a gold set without
+        ``design`` is all representative); None scores both.
     self_terms : sequence of str or None, default=None
         Passed to :class:`StanceRules`.
     n_boot : int, default=1000
@@ -201,9 +207,16 @@ def evaluate_rules(
     -------
     DataFrame
         :func:`evaluate_stance`'s table (one row per label plus ``macro``);
-        ``attrs["evaluate_rules"]`` holds ``split`` and ``n`` (sentences scored).
+        ``attrs["evaluate_rules"]`` holds ``split``, ``sample`` and ``n`` (sentences scored).
     """
     gold = load_gold() if gold is None else gold
+    if sample is not None:
+        if sample not in ("representative", "oversample"):
+            raise ValueError(f"sample must be 'representative', 'oversample' or None, got "
+                             f"{sample!r}.")
+        design = (gold["design"] if "design" in gold.columns
+                  else pd.Series("stratified", index=gold.index))
+        gold = gold[(design == "oversample") == (sample == "oversample")]
     if split is not None:
         require_columns(gold, ["rules_split"], what="evaluate_rules", noun="gold set")
         gold = gold[gold["rules_split"] == split]
@@ -213,7 +226,7 @@ def evaluate_rules(
     predicted = StanceRules(self_terms=self_terms).fit().predict(gold)
     out = evaluate_stance(gold["stance"], predicted, n_boot=n_boot, ci_level=ci_level,
                           random_state=random_state)
-    out.attrs["evaluate_rules"] = {"split": split, "n": len(gold)}
+    out.attrs["evaluate_rules"] = {"split": split, "sample": sample, "n": len(gold)}
     out.attrs["methods"] = ["stance_rules", "percentile"]
     return out
 
