@@ -113,6 +113,21 @@ class Sampler(threading.Thread):
             self.stop.wait(0.5)
 
 
+def _own_cpu() -> float:
+    import resource
+
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def _cpu(client) -> float:
+    """CPU seconds (user + system) used so far by this process and every worker."""
+    total = _own_cpu()
+    if client is not None:
+        total += sum(client.run(_own_cpu).values())
+    return total
+
+
 def _dtm_digest(dtm) -> str:
     h = hashlib.sha256()
     for a in (dtm.matrix.data, dtm.matrix.indices, dtm.matrix.indptr):
@@ -147,12 +162,16 @@ def run_child(mode: str, files: list[str], out: str) -> None:
         corpus = load_corpus(files, engine="dask")
         kw = {"client": client}
         result["npartitions"] = corpus.npartitions
+    c0 = _cpu(client)
     t0 = time.perf_counter()
     trends = keyword_trends(corpus, "arms", by="actor", period="decade", random_state=0,
                             use_cache=False, progress=False, **kw)
     t1 = time.perf_counter()
+    c1 = _cpu(client)
     dtm = build_dtm(corpus, min_df=5, progress=False, **kw)
     t2 = time.perf_counter()
+    c2 = _cpu(client)
+    result.update(trends_cpu=c1 - c0, dtm_cpu=c2 - c1)
     result.update(trends_s=t1 - t0, dtm_s=t2 - t1, n_docs=int(dtm.n_docs),
                   n_terms=int(dtm.n_terms), nnz=int(dtm.matrix.nnz),
                   dtm_sha=_dtm_digest(dtm))
@@ -196,6 +215,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--scales", type=int, nargs="+", default=[1, 2, 5, 10])
     parser.add_argument("--tmp", help="folder for the synthetic corpus (default: a temp dir)")
+    parser.add_argument("--reuse-log", help="take the runs already printed in this log")
     parser.add_argument("--child")
     parser.add_argument("--out")
     parser.add_argument("--files", nargs="*")
@@ -210,11 +230,12 @@ def main() -> None:
         size = sum(f.stat().st_size for f in files) / 2**20
         print(f"synthetic corpus: {len(files)} copies, {size:.0f} MB of Parquet "
               f"in {time.perf_counter() - t:.0f} s", flush=True)
-        single = _child("single", files[:1], tmp)
+        done = _read_log(args.reuse_log)
+        single = done.pop("single", None) or _child("single", files[:1], tmp)
         print("single:", json.dumps(single), flush=True)
         rows = []
         for k in args.scales:
-            r = _child("dask", files[:k], tmp)
+            r = done.get(f"dask {k}x") or _child("dask", files[:k], tmp)
             print(f"dask {k}x:", json.dumps(r), flush=True)
             rows.append((k, r))
         _report(single, rows, tmp)
@@ -222,27 +243,43 @@ def main() -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def _read_log(path: str | None) -> dict[str, dict]:
+    """Runs printed by an earlier invocation (``single: {...}``, ``dask 5x: {...}``)."""
+    out: dict[str, dict] = {}
+    if path and Path(path).is_file():
+        for line in Path(path).read_text().splitlines():
+            name, sep, rest = line.partition(": {")
+            if sep and (name == "single" or name.startswith("dask ")):
+                out[name] = {**json.loads("{" + rest), "reused": True}
+    return out
+
+
 def _report(single: dict, rows: list[tuple[int, dict]], tmp: Path) -> None:
     import pandas as pd
 
     base = single["trends_s"] + single["dtm_s"]
+    base_cpu = single.get("trends_cpu", np.nan) + single.get("dtm_cpu", np.nan)
     print()
-    print(f"{'run':<12}{'docs':>8}{'parts':>6}{'trends s':>10}{'dtm s':>9}{'total s':>9}"
-          f"{'x 1x single':>12}{'driver MB':>10}{'max worker MB':>14}{'sum PSS MB':>11}")
-    print(f"{'single 1x':<12}{single['n_docs']:>8}{'-':>6}{single['trends_s']:>10.1f}"
-          f"{single['dtm_s']:>9.1f}{base:>9.1f}{1.0:>12.2f}{single['driver_rss']:>10}"
-          f"{'-':>14}{single['total_pss']:>11}")
-    for k, r in rows:
+    print(f"{'run':<10}{'docs':>7}{'parts':>6}{'trends s':>9}{'dtm s':>8}{'total s':>8}"
+          f"{'x 1x':>6}{'CPU s':>8}{'x 1x':>6}{'driver MB':>10}{'worker MB':>10}"
+          f"{'sum PSS':>8}")
+    for name, k, r in [("single 1x", 0, single), *((f"dask {k}x", k, r) for k, r in rows)]:
         total = r["trends_s"] + r["dtm_s"]
-        print(f"{f'dask {k}x':<12}{r['n_docs']:>8}{r['npartitions']:>6}{r['trends_s']:>10.1f}"
-              f"{r['dtm_s']:>9.1f}{total:>9.1f}{total / base:>12.2f}{r['driver_rss']:>10}"
-              f"{r['max_child_rss']:>14}{r['total_pss']:>11}")
-    print("(MB: peak RSS per process, sampled every 0.5 s; 'sum PSS': peak of the summed "
-          "PSS of the driver and all its workers and nannies)")
+        cpu = r.get("trends_cpu", np.nan) + r.get("dtm_cpu", np.nan)
+        parts = r.get("npartitions", "-")
+        worker = r["max_child_rss"] if k else "-"
+        print(f"{name:<10}{r['n_docs']:>7}{parts:>6}{r['trends_s']:>9.0f}{r['dtm_s']:>8.0f}"
+              f"{total:>8.0f}{total / base:>6.1f}{cpu:>8.0f}{cpu / base_cpu:>6.1f}"
+              f"{r['driver_rss']:>10}{worker:>10}{r['total_pss']:>8}")
+    print("(x 1x: ratio to the single-machine 1x run; CPU s: user + system seconds of the "
+          "driver and the workers, which the machine's load does not inflate; MB: peak RSS "
+          "per process, sampled every 0.5 s; sum PSS: peak of the summed PSS of the driver, "
+          "the workers and the nannies)")
     one = dict(rows).get(1)
     if one is not None:
-        same_trends = pd.read_parquet(tmp / "result-single-1.json.trends.parquet").equals(
-            pd.read_parquet(tmp / "result-dask-1.json.trends.parquet"))
+        a, b = (tmp / f"result-{m}-1.json.trends.parquet" for m in ("single", "dask"))
+        same_trends = (pd.read_parquet(a).equals(pd.read_parquet(b))
+                       if a.is_file() and b.is_file() else "not compared (reused run)")
         print(f"1x identical to single-machine: trends {same_trends}, "
               f"DTM {one['dtm_sha'] == single['dtm_sha']}")
     print(f"(load average at end: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores)")

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from toolkit.distributed import compute
+from toolkit.distributed import compute, get_client
 from toolkit.exceptions import EmptyDocumentsWarning
 from toolkit.text import TokenizerOptions, resolve_stopwords, tokenize_corpus
 
@@ -192,20 +192,73 @@ def _warn_empty(summary: dict[str, Any], n_docs: int) -> None:
     )
 
 
-def _stack(parts: list[tuple[sp.csr_matrix, np.ndarray]],
-           n_cols: int) -> tuple[sp.csr_matrix, np.ndarray]:
-    """Stack partition matrices and put the rows in doc-id order (one copy of the data)."""
-    doc_ids = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, dtype=object)
-    nnz = sum(p[0].nnz for p in parts)
-    if nnz >= np.iinfo(np.int32).max:
-        raise ValueError(f"The matrix has {nnz} entries, more than int32 indices hold; "
-                         "raise min_df or set max_terms.")
-    X = sp.vstack([p[0] for p in parts], format="csr", dtype=np.int32)
-    parts.clear()
+def _row_layout(ids_per_part: list[np.ndarray], nnz_per_part: list[np.ndarray]
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[np.ndarray]]:
+    """Doc ids in order, the final indptr, and where each part's rows go."""
+    doc_ids = np.concatenate(ids_per_part) if ids_per_part else np.zeros(0, dtype=object)
+    row_nnz = np.concatenate(nnz_per_part) if nnz_per_part else np.zeros(0, dtype=np.int64)
+    if int(row_nnz.sum()) >= np.iinfo(np.int32).max:
+        raise ValueError(f"The matrix has {int(row_nnz.sum())} entries, more than int32 "
+                         "indices hold; raise min_df or set max_terms.")
     order = np.argsort(doc_ids.astype(str), kind="stable")
-    if not np.array_equal(order, np.arange(len(order))):
-        X = X[order]
-        doc_ids = doc_ids[order]
+    final_row = np.empty(len(order), dtype=np.int64)
+    final_row[order] = np.arange(len(order))
+    indptr = np.zeros(len(order) + 1, dtype=np.int64)
+    np.cumsum(row_nnz[order], out=indptr[1:])
+    bounds = np.cumsum([0, *(len(i) for i in ids_per_part)])
+    rows = [final_row[bounds[k]:bounds[k + 1]] for k in range(len(ids_per_part))]
+    return doc_ids[order], indptr, row_nnz, rows
+
+
+def _place(X: sp.csr_matrix, rows: np.ndarray, indptr: np.ndarray, data: np.ndarray,
+           indices: np.ndarray) -> None:
+    """Copy a part's rows into the final arrays at their rows (``rows``, in doc-id order)."""
+    if X.nnz == 0:
+        return
+    row_nnz = np.diff(X.indptr)
+    dest = np.repeat(indptr[rows] - X.indptr[:-1], row_nnz) + np.arange(X.nnz)
+    data[dest] = X.data
+    indices[dest] = X.indices
+
+
+def _stack_local(parts: list[tuple[sp.csr_matrix, np.ndarray]],
+                 n_cols: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Stack computed partition matrices with their rows in doc-id order."""
+    doc_ids, indptr, _, rows = _row_layout([p[1] for p in parts],
+                                           [np.diff(p[0].indptr) for p in parts])
+    data = np.empty(indptr[-1], dtype=np.int32)
+    indices = np.empty(indptr[-1], dtype=np.int32)
+    for k in range(len(parts)):
+        X, _ = parts[k]
+        parts[k] = None  # type: ignore[call-overload] - free each part once placed
+        _place(X, rows[k], indptr, data, indices)
+    X = sp.csr_matrix((data, indices, indptr.astype(np.int32)), shape=(len(doc_ids), n_cols))
+    return X, doc_ids
+
+
+def _part_layout(part: tuple[sp.csr_matrix, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    return part[1], np.diff(part[0].indptr)
+
+
+def _stack_distributed(client: Any, tasks: list[Any],
+                       n_cols: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """Build the partitions on the cluster and fetch them one at a time into the matrix.
+
+    The client holds the final matrix plus one partition (not the matrix twice).
+    """
+    futures = client.compute(tasks)
+    layouts = client.gather([client.submit(_part_layout, f, pure=False) for f in futures])
+    doc_ids, indptr, _, rows = _row_layout([lay[0] for lay in layouts],
+                                           [lay[1] for lay in layouts])
+    del layouts
+    data = np.empty(indptr[-1], dtype=np.int32)
+    indices = np.empty(indptr[-1], dtype=np.int32)
+    for k, fut in enumerate(futures):
+        X, _ = fut.result()
+        fut.release()
+        _place(X, rows[k], indptr, data, indices)
+        del X
+    X = sp.csr_matrix((data, indices, indptr.astype(np.int32)), shape=(len(doc_ids), n_cols))
     return X, doc_ids
 
 
@@ -288,7 +341,10 @@ def build_dtm_dask(
     del summary
     second = dask.delayed(_pass2, pure=True)
     vocab_task = dask.delayed(vocab)
-    results = list(compute(*[second(p, opts_task, vocab_task, **kw) for p in parts],
-                           client=client))
-    X, doc_ids = _stack(results, len(vocab))
+    tasks = [second(p, opts_task, vocab_task, **kw) for p in parts]
+    resolved = get_client(client)
+    if resolved is None:
+        X, doc_ids = _stack_local(list(compute(*tasks, client=None)), len(vocab))
+    else:
+        X, doc_ids = _stack_distributed(resolved, tasks, len(vocab))
     return matrix_class(X, doc_ids, vocab.to_numpy(dtype=object))
