@@ -373,6 +373,21 @@ def voting_agreement(
         ``year`` (period="year") or ``decade``; then ``period`` (the same int label:
         year or decade), ``agreement`` (float) and ``n_votes`` (roll calls both voted on).
         ``attrs["methods"]``: ``["vote_kappa"]`` with kappa (for the Methods paragraph).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.external import voting_agreement
+    >>> votes = pd.DataFrame({
+    ...     "rcid": [1, 1, 1, 2, 2, 2, 3, 3, 3],
+    ...     "session": 77,
+    ...     "actor": ["CHN", "RUS", "USA"] * 3,
+    ...     "vote": ["yes", "yes", "no", "abstain", "no", "yes", "yes", "yes", "yes"]})
+    >>> voting_agreement(votes).round(3)
+      actor_a actor_b  session  year  period  agreement  n_votes
+    0     CHN     RUS       77  2022    2022      0.667        3
+    1     CHN     USA       77  2022    2022      0.333        3
+    2     RUS     USA       77  2022    2022      0.333        3
     """
     check_option("period", period, _PERIODS)
     check_option("measure", measure, _MEASURES)

@@ -556,6 +556,25 @@ def similarity_panel(
     ------
     ValueError
         Unknown actor codes or periods, matrix rows absent from the corpus, bad options.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.alignment import similarity_panel
+    >>> from toolkit.features import build_dtm
+    >>> passages = pd.DataFrame({
+    ...     "doc_id": ["chn#p0", "chn#p1", "rus#p0", "rus#p1", "usa#p0", "usa#p1"],
+    ...     "actor": ["CHN", "CHN", "RUS", "RUS", "USA", "USA"], "year": 2023,
+    ...     "text": ["No weapons for either side.", "Peace talks now.",
+    ...              "Western weapons prolong the war.", "Peace talks on our terms.",
+    ...              "More weapons for Ukraine.", "Military aid continues."]})
+    >>> dtm = build_dtm(passages, use_cache=False, progress=False)
+    >>> panel = similarity_panel(dtm, passages, n_boot=0, progress=False)
+    >>> panel[["actor_a", "actor_b", "period", "similarity", "n_passages_a"]].round(3)
+      actor_a actor_b  period  similarity  n_passages_a
+    0     CHN     RUS    2023       0.523             2
+    1     CHN     USA    2023       0.155             2
+    2     RUS     USA    2023       0.081             2
     """
     _check_panel_options(
         measure=measure, idf=idf, ci_level=ci_level, interval=interval, n_boot=n_boot,

@@ -118,6 +118,19 @@ class Wordscores(BaseEstimator):
     reference_raw_ : ndarray of shape (n_refs,)
         Raw scores of the reference texts scored as virgin texts (used by ``"mv"``).
     n_features_in_ : int
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from toolkit.alignment import Wordscores
+    >>> references = np.array([[8, 2, 0], [2, 8, 0]])  # counts of 3 words in 2 texts
+    >>> model = Wordscores().fit(references, [-1, 1])
+    >>> model.wordscores_
+    array([-0.6,  0.6,  nan])
+    >>> model.score_table(np.array([[5, 5, 2], [7, 3, 1]]))[["doc_id", "raw", "se"]].round(3)
+       doc_id   raw     se
+    0       0  0.00  0.190
+    1       1 -0.24  0.174
     """
 
     def __init__(self, *, smooth: float = 0.0, rescale: str = "none", ci_level: float = 0.95):

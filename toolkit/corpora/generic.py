@@ -872,6 +872,25 @@ def load_table(
         no text column, duplicate ids (within a file, or across files: naming both),
         a bad ``assign=``, unparseable dates with ``on_bad_date="raise"``, empty rows
         with ``on_empty="error"``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from toolkit.corpora import load_table
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> pd.DataFrame({"text": ["We will not sell weapons.", "Arms exports are controlled."],
+    ...               "date": ["2023-04-14", "2023-04-20"]}).to_csv(folder / "chn.csv", index=False)
+    >>> pd.DataFrame({"text": ["Western weapons prolong the war."],
+    ...               "date": ["2023-04-15"]}).to_csv(folder / "rus.csv", index=False)
+    >>> press = load_table(sorted(folder.glob("*.csv")),
+    ...                    assign={"chn": {"actor": "CHN"}, "rus": {"actor": "RUS"}})
+    >>> press[["doc_id", "actor", "year", "file"]]
+      doc_id actor  year     file
+    0  chn_0   CHN  2023  chn.csv
+    1  chn_1   CHN  2023  chn.csv
+    2  rus_0   RUS  2023  rus.csv
     """
     _check_errors(errors)
     check_on_empty(on_empty)

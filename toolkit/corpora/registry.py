@@ -346,6 +346,17 @@ def load_corpus(
     -------
     DataFrame of shape (n_docs, n_columns), or dask.dataframe.DataFrame
         A validated corpus table (Dask: validated partition by partition when computed).
+
+    Examples
+    --------
+    >>> from toolkit.corpora import load_corpus
+    >>> sotu = load_corpus("sotu")
+    >>> sotu.columns[:9].tolist()
+    ['doc_id', 'text', 'actor', 'actor_name', 'year', 'date', 'speaker', 'post', 'source']
+    >>> sotu.loc[:1, ["doc_id", "actor", "year", "speaker"]]
+                  doc_id actor  year            speaker
+    0  1790-Washington-1    NP  1790  George Washington
+    1  1790-Washington-2    NP  1790  George Washington
     """
     check_option("engine", engine, ("pandas", "dask"))
     if _dask.is_parquet_source(name_or_path) and (

@@ -252,6 +252,29 @@ def sweep_k(
         fit (wall time of the fit; CPU time of fit and scoring in the worker) *from the
         run that computed the table*: on a cache hit they are the first run's, and
         ``attrs["from_cache"]`` is True. ``attrs["sweep"]`` records the parameters.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.features import build_dtm
+    >>> from toolkit.topics import choose_k, sweep_k
+    >>> corpus = pd.DataFrame({
+    ...     "doc_id": [f"d{i}" for i in range(6)],
+    ...     "text": ["Weapons exports and arms sales grew.", "Arms sales and weapons exports.",
+    ...              "Trade tariffs and grain prices.", "Grain prices and trade tariffs fell.",
+    ...              "Climate change and carbon emissions.",
+    ...              "Carbon emissions drive climate change."]})
+    >>> dtm = build_dtm(corpus, use_cache=False, progress=False)
+    >>> sweep = sweep_k(dtm, [2, 3], seeds=(0, 1), subsample=1.0, n_jobs=1,
+    ...                 progress=False, use_cache=False)
+    >>> sweep[["k", "seed", "coherence", "stability"]].round(3)
+       k  seed  coherence  stability
+    0  2     0     -0.510      1.000
+    1  2     1     -0.510      1.000
+    2  3     0     -0.435      0.889
+    3  3     1     -0.441      0.889
+    >>> choose_k(sweep)
+    2
     """
     dtm = _check_dtm(dtm)
     ks = sorted({int(k) for k in ks})
