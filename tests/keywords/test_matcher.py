@@ -337,3 +337,21 @@ def test_candidates_read_chunked_arrow_columns_in_place():
     assert texts.array.__arrow_array__() is chunked
     assert _common._candidates(texts, m).tolist() == [1, 2]
     assert _common._candidates(texts.astype(object), m).tolist() == [1, 2]
+
+
+def test_lemma_table_inverse_is_cached_and_identical(tmp_path, monkeypatch):
+    monkeypatch.setenv("FPTK_CACHE_HOME", str(tmp_path))
+    _matcher._lemma_forms.cache_clear()
+    try:
+        built = _matcher._lemma_forms()  # inverted, then written
+        (entry,) = (tmp_path / "lemma_forms").glob("*.json")
+        _matcher._lemma_forms.cache_clear()
+        read = _matcher._lemma_forms()  # read back
+        assert read == built and read["sell"] == ["selling", "sells", "sold"]
+        entry.write_text("{not json")
+        _matcher._lemma_forms.cache_clear()
+        with pytest.warns(CacheCorruptWarning):
+            assert _matcher._lemma_forms() == built
+        assert kw.inflections("use") == ["use", "used", "uses", "using"]
+    finally:
+        _matcher._lemma_forms.cache_clear()

@@ -110,27 +110,55 @@ def _count_tokens_codes(a: np.ndarray) -> int:
 
 
 @lru_cache(maxsize=1)
-def _lemma_forms() -> dict[str, frozenset[str]]:
-    """Inverse of spaCy's English lemma lookup table: lemma -> its inflected forms."""
+def _lemma_forms() -> dict[str, list[str]]:
+    """Inverse of spaCy's English lemma lookup table: lemma -> its inflected forms (sorted).
+
+    Inverting the 185,000 entries takes 0.1-0.15 s of CPU; the inverse is kept in the
+    cache (kind ``lemma_forms``, keyed by the tables' SHA-256) and read in about 0.02 s.
+    """
     try:
         import spacy_lookups_data
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise ImportError(
             "Inflection-aware matching needs spacy-lookups-data: pip install spacy-lookups-data"
         ) from exc
+    from toolkit.cache import cache_key, cached, file_sha256
+
     base = Path(spacy_lookups_data.__file__).parent / "data"
+    paths = [p for p in (base / "en_lemma_lookup.json.gz", base / "en_lemma_exc.json.gz")
+             if p.exists()]
+    key = cache_key(kind="lemma_forms", tables=[[p.name, file_sha256(p)] for p in paths],
+                    matcher=MATCHER_VERSION)
+
+    def write(value: dict[str, list[str]], path: Path) -> None:
+        path.write_text(json.dumps(value, ensure_ascii=False), encoding="utf-8")
+
+    def read(path: Path) -> dict[str, list[str]]:
+        value = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(value, dict) or "sell" not in value:
+            raise ValueError("not an inverted lemma table")
+        return value
+
+    try:
+        return cached("lemma_forms", key, suffix=".json", build=lambda: _invert_lemmas(paths),
+                      write=write, read=read)
+    except OSError:  # a cache home that cannot be written: invert in memory
+        return _invert_lemmas(paths)
+
+
+def _invert_lemmas(paths: list[Path]) -> dict[str, list[str]]:
+    """Lemma -> sorted lower-case forms, from spaCy's lookup table and its exceptions."""
     inv: dict[str, set[str]] = {}
-    with gzip.open(base / "en_lemma_lookup.json.gz", "rt", encoding="utf-8") as fh:
+    with gzip.open(paths[0], "rt", encoding="utf-8") as fh:
         for form, lemma in json.load(fh).items():
             inv.setdefault(lemma.lower(), set()).add(form.lower())
-    exc_path = base / "en_lemma_exc.json.gz"
-    if exc_path.exists():
-        with gzip.open(exc_path, "rt", encoding="utf-8") as fh:
+    for path in paths[1:]:
+        with gzip.open(path, "rt", encoding="utf-8") as fh:
             for table in json.load(fh).values():
                 for form, lemmas in table.items():
                     for lemma in lemmas:
                         inv.setdefault(lemma.lower(), set()).add(form.lower())
-    return {k: frozenset(v) for k, v in inv.items()}
+    return {k: sorted(v) for k, v in inv.items()}
 
 
 def inflections(word: str) -> list[str]:
