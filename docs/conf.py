@@ -69,6 +69,7 @@ html_theme_options = {
     "show_relbars": True,
     "page_width": "1180px",
     "sidebar_width": "250px",
+    "code_font_size": "0.8em",
 }
 html_static_path: list[str] = []
 html_show_sourcelink = False

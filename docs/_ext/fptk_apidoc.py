@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 import types
 from pathlib import Path
 from typing import Any
@@ -174,9 +175,27 @@ def module_page(module_name: str, names: list[str],
     return "\n".join(lines)
 
 
+def pipeline_order() -> list[str]:
+    """The stages in pipeline order, read from the table of ``ARCHITECTURE.md``.
+
+    Returns
+    -------
+    list of str
+        Stage names (``["corpora", "text", ...]``); empty without the file (an installed
+        package), in which case every module is listed alphabetically.
+    """
+    path = Path(__file__).resolve().parents[2] / "ARCHITECTURE.md"
+    if not path.is_file():
+        return []
+    rows = re.findall(r"^\|\s*(\d+)\s*\|\s*`(\w+)`", path.read_text(), flags=re.M)
+    return [name for _, name in sorted(rows, key=lambda row: int(row[0]))]
+
+
 def _summary(obj: Any) -> str:
-    doc = inspect.getdoc(obj) or ""
-    return doc.strip().splitlines()[0] if doc.strip() else ""
+    doc = (inspect.getdoc(obj) or "").strip()
+    paragraph = " ".join(doc.split("\n\n")[0].split())
+    sentence = re.match(r"(.+?\.)(?=\s+[A-Z])", paragraph)  # its first sentence
+    return sentence.group(1) if sentence else paragraph
 
 
 def write_api(outdir: Path) -> dict[str, list[str]]:
@@ -197,12 +216,36 @@ def write_api(outdir: Path) -> dict[str, list[str]]:
     owner = owners(pages)
     outdir.mkdir(parents=True, exist_ok=True)
     texts = {name: module_page(name, names, owner) for name, names in pages.items()}
+    stages = pipeline_order()
+    top = [n for n in pages if n.count(".") == 1]
+    in_stages = sorted((n for n in top if n.split(".")[1] in stages),
+                       key=lambda n: stages.index(n.split(".")[1]))
+    others = sorted(n for n in top if n not in in_stages)
+    sub = {n: [m for m in pages if m.startswith(n + ".")] for n in top}
+
+    def bullets(names: list[str]) -> list[str]:
+        out = []
+        for name in names:
+            out.append(f"- :mod:`{name}`: {_summary(importlib.import_module(name))}")
+            if sub[name]:
+                out += ["", *(f"  - :mod:`{m}`: {_summary(importlib.import_module(m))}"
+                              for m in sub[name]), ""]
+        return out
+
     index = ["API reference", "=============", "",
              "One page per public module, generated from the docstrings. Each lists the "
              "names of the module's ``__all__``; ``from toolkit import corpora`` and "
              "``corpora.load_corpus(...)`` is how a notebook reaches them.", "",
-             ".. toctree::", "   :maxdepth: 1", ""]
-    index += [f"   {name}" for name in pages]
+             ".. toctree::", "   :hidden:", ""]
+    index += [f"   {name}" for name in ["toolkit", *(m for n in in_stages + others
+                                                      for m in [n, *sub[n]])]]
+    index += ["", f"- :mod:`toolkit`: {_summary(importlib.import_module('toolkit'))}", "",
+              "Pipeline stages", "---------------", "",
+              "In the order data flows through them; a stage imports only earlier ones.", ""]
+    index += bullets(in_stages)
+    index += ["", "Cross-cutting modules", "---------------------", "",
+              "Any stage may import them; they import no stage.", ""]
+    index += bullets(others)
     texts["index"] = "\n".join(index) + "\n"
     for name, text in texts.items():
         path = outdir / f"{name}.rst"
