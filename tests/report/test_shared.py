@@ -69,7 +69,10 @@ def test_a_prebuilt_matrix_is_the_one_the_notebook_then_reads(tmp_path, tiny_cor
     assert len(written) == 1
     df = load_corpus(corpus)
     if unit == "paragraph":
-        df = split_passages(df, unit="paragraph", use_cache=True)
+        paragraphs = sorted((get_cache_home() / "passages").iterdir())
+        assert len(paragraphs) == 1
+        df = split_passages(df, unit="paragraph", use_cache=True)  # Arrow-backed text
+        assert sorted((get_cache_home() / "passages").iterdir()) == paragraphs  # read
         assert len(df) == 10  # two paragraphs in four speeches, one in two
     min_df, _ = choose_min_df(2, len(df))  # as the notebooks do: 1 on so few rows
     cached = features.build_dtm(df, min_df=min_df, max_df=1.0, max_terms=50)  # the cache

@@ -131,7 +131,12 @@ def build_shared(task: Mapping[str, Any]) -> dict[str, Any]:
         if task["kind"] != "dtm":
             return {"shape": list(df.shape)}
         if task["unit"] == "paragraph":
-            df = split_passages(df, unit="paragraph", use_cache=True)
+            # Texts as Python strings: split_passages turns an Arrow-backed text column into
+            # a fixed-width NumPy array (astype(str): every speech padded to the longest,
+            # 5.9 GB on UNGDC). The cache key does not depend on the storage (same key,
+            # same paragraphs as the notebooks' call).
+            df = split_passages(df.assign(text=df["text"].astype(object)), unit="paragraph",
+                                use_cache=True)
         min_df = choose_min_df(task["min_df"], len(df))[0]  # as the notebooks adapt it
         dtm = features.build_dtm(df, min_df=min_df, max_df=task["max_df"],
                                  max_terms=task["max_terms"], progress=False)
