@@ -58,18 +58,9 @@ from toolkit.config import EXTERNAL_HOME_ENV, get_external_home
 from toolkit.exceptions import ExternalDataMissingError
 from toolkit.periods import assign_period
 
-__all__ = [
-    "ISSUES",
-    "SIPRI_COLUMNS",
-    "ExternalDataMissingError",
-    "arms_transfers",
-    "delivery_series",
-    "idealpoint_distance",
-    "load_idealpoints",
-    "load_sipri",
-    "load_unvotes",
-    "voting_agreement",
-]
+__all__ = ["ISSUES", "SIPRI_COLUMNS", "ExternalDataMissingError", "arms_transfers",
+           "delivery_series", "idealpoint_distance", "load_idealpoints", "load_sipri",
+           "load_unvotes", "voting_agreement"]
 
 #: Issue codes of the unvotes data (``un_roll_call_issues.csv``).
 ISSUES: dict[str, str] = {
@@ -378,16 +369,11 @@ def voting_agreement(
     --------
     >>> import pandas as pd
     >>> from toolkit.external import voting_agreement
-    >>> votes = pd.DataFrame({
-    ...     "rcid": [1, 1, 1, 2, 2, 2, 3, 3, 3],
-    ...     "session": 77,
-    ...     "actor": ["CHN", "RUS", "USA"] * 3,
-    ...     "vote": ["yes", "yes", "no", "abstain", "no", "yes", "yes", "yes", "yes"]})
-    >>> voting_agreement(votes).round(3)
-      actor_a actor_b  session  year  period  agreement  n_votes
-    0     CHN     RUS       77  2022    2022      0.667        3
-    1     CHN     USA       77  2022    2022      0.333        3
-    2     RUS     USA       77  2022    2022      0.333        3
+    >>> votes = pd.DataFrame({"rcid": [1, 1, 2, 2], "session": 77, "actor": ["CHN", "USA"] * 2,
+    ...                       "vote": ["yes", "no", "abstain", "yes"]})
+    >>> voting_agreement(votes, measure="abstain_half")[["actor_a", "actor_b", "agreement"]]
+      actor_a actor_b  agreement
+    0     CHN     USA       0.25
     """
     check_option("period", period, _PERIODS)
     check_option("measure", measure, _MEASURES)
