@@ -269,4 +269,4 @@ def test_model_with_rule_features_sees_the_rules_verdict():
                       "label_refuse"]
     fitted = model.fit(texts, y)
     assert fitted.predict(["we will not sell weapons"]).tolist() == ["refuse"]
-    assert stance.StanceModel().C == 1.0
+    assert stance.StanceModel().C == 0.25
