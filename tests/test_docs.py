@@ -43,12 +43,15 @@ HOWTOS = ("own-corpus", "dictionary", "compare-actors", "topics", "reports", "da
 
 
 def _sources_mtime(root: Path) -> float:
-    """The newest modification time among the docs' and the toolkit's sources."""
+    """The newest modification time among the sources of the docs: their pages, the toolkit
+    (code, dictionaries, templates), the notebooks and reports.yml (the reports how-to)."""
     docs = root / "docs"
     files = [p for p in docs.rglob("*") if p.is_file()
              and not {"_build", "api", "jupyter_execute"} & set(p.relative_to(docs).parts)]
-    files += [*(root / "toolkit").rglob("*.py"), root / "ARCHITECTURE.md"]
-    return max(p.stat().st_mtime for p in files if p.exists())
+    files += [*(root / "toolkit").rglob("*"), *(root / "notebooks").glob("*.ipynb"),
+              root / "ARCHITECTURE.md", root / "reports.yml"]
+    return max(p.stat().st_mtime for p in files
+               if p.is_file() and "__pycache__" not in p.parts)
 
 
 @pytest.fixture(scope="module")
