@@ -23,17 +23,17 @@ When several apply, the first in this order wins (the codebook's precedence).
 Two classifiers, evaluated on the same hand-labelled gold set
 (``corpora/annotations/arms_stance_v2.csv``, :func:`load_gold`):
 
-- :class:`StanceRules` (:mod:`toolkit.stance.rules`): transparent rules over spaCy tokens
+- :class:`StanceRules` (``toolkit.stance.rules``): transparent rules over spaCy tokens
   (lookup lemmas, offline). Each prediction names the rule that fired and the cue words, so
   every label can be checked. The rules were written from the codebook and refined on the
   ``dev`` half of the gold set only; their honest scores are on the ``test`` half.
-- :class:`StanceModel` (:mod:`toolkit.stance.model`): logistic regression on word and
+- :class:`StanceModel` (``toolkit.stance.model``): logistic regression on word and
   character n-grams (scikit-learn), seeded, evaluated by stratified cross-validation
   (:func:`cross_validated_predictions`); optionally stacked on the rules' verdicts.
 
 :func:`evaluate_stance` gives precision, recall and F1 per label with bootstrap intervals and
 the confusion matrix; :func:`evaluate_by_design` reports them on the representative rows and
-on the oversampled stratum apart (:mod:`toolkit.stance.sampling` draws that stratum,
+on the oversampled stratum apart (``toolkit.stance.sampling`` draws that stratum,
 :func:`oversample_units`); :func:`label_stance` finds the stance units of a corpus
 (:func:`stance_sentences`) and labels them with either classifier; :func:`stance_series`
 counts labels per group and period with Wilson intervals for the shares.

@@ -1,6 +1,6 @@
 """The cue words of the stance rules (spaCy lookup lemmas or lower-case tokens), one set per kind.
 
-Each set is named after what it signals; :mod:`toolkit.stance.rules` names the set that made a
+Each set is named after what it signals; ``toolkit.stance.rules`` names the set that made a
 rule fire. Sets marked "(v2)" were extended after reading the errors of the rules on the
 ``dev`` half of the gold set (``rules_split == "dev"`` of ``arms_stance_v2.csv``); the
 ``test`` half was not read while they were written.

@@ -2,7 +2,7 @@
 
 The rules apply the codebook's order (refuse, supply, request, control, restrain, none): the
 first rule that fires decides, and its name and cue words are returned with the label. The
-cue words live in :mod:`toolkit.stance._cues`.
+cue words live in ``toolkit.stance._cues``.
 """
 
 from __future__ import annotations
