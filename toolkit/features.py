@@ -29,7 +29,7 @@ from toolkit.text import (
     resolve_stopwords,
     tokenize_corpus,
 )
-from toolkit.text._counting import count_ngrams, count_unigrams
+from toolkit.text._counting import count_ngrams, count_ngrams_streamed, count_unigrams
 from toolkit.text.tokens import _corpus_texts
 
 __all__ = ["DocTermMatrix", "build_dtm", "normalize_rows"]
@@ -780,9 +780,9 @@ def dtm_from_tokens(
 ) -> DocTermMatrix:
     """Count n-grams of a :class:`toolkit.text.Tokens` table into a DocTermMatrix.
 
-    n-grams never cross documents. Unigrams are counted block by block of documents into
-    int32 sparse blocks (no token-length temporaries); longer n-grams are numbered over
-    the whole table. Both give the same matrix as one pass.
+    n-grams never cross documents. They are counted block by block of documents into int32
+    sparse blocks (no token-length temporaries; n-grams numbered in a hash table first, see
+    :mod:`toolkit.text._counting`), which gives the same matrix as one pass over the table.
 
     Parameters
     ----------
@@ -818,8 +818,9 @@ def dtm_from_tokens(
     if ngram_range[1] == 1:
         X, vocab, total_before = count_unigrams(tokens, min_docs=lo, max_docs=hi)
     else:
-        X, vocab, total_before = count_ngrams(tokens, ngram_range=ngram_range, min_docs=lo,
-                                              max_docs=hi)
+        kw = dict(ngram_range=ngram_range, min_docs=lo, max_docs=hi)
+        counted = count_ngrams_streamed(tokens, **kw)  # None: keys would overflow int64
+        X, vocab, total_before = counted if counted is not None else count_ngrams(tokens, **kw)
     if X is None:
         raise ValueError(
             f"After trimming, no terms remain ({total_before} features in {n_docs} documents, "

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from toolkit.text import Tokens, engines
-from toolkit.text._counting import count_ngrams, count_unigrams
+from toolkit.text._counting import count_ngrams, count_ngrams_streamed, count_unigrams
 
 
 def _table(seed: int, n_docs: int = 30, n_forms: int = 20) -> Tokens:
@@ -50,3 +50,33 @@ def test_count_unigrams_against_a_plain_counter(monkeypatch):
     for i, doc in enumerate(tokens.to_lists()):
         row = X[i]
         assert {vocab[j]: v for j, v in zip(row.indices, row.data)} == dict(Counter(doc))
+
+
+@pytest.mark.parametrize("block", [1, 3, 1000])
+@pytest.mark.parametrize("ngram_range", [(1, 2), (2, 2), (1, 3), (3, 3)])
+@pytest.mark.parametrize(("min_docs", "max_docs"), [(1, 30), (3, 10), (40, 50)])
+def test_streamed_ngrams_equal_whole_table_ngrams(monkeypatch, block, ngram_range, min_docs,
+                                                  max_docs):
+    monkeypatch.setattr(engines, "_BLOCK_DOCS", block)
+    for seed in range(3):
+        tokens = _table(seed, n_forms=5)  # few forms: n-grams repeat across documents
+        X, vocab, n = count_ngrams_streamed(tokens, ngram_range=ngram_range,
+                                            min_docs=min_docs, max_docs=max_docs)
+        Y, vocab_y, n_y = count_ngrams(tokens, ngram_range=ngram_range, min_docs=min_docs,
+                                       max_docs=max_docs)
+        assert n == n_y
+        if Y is None:
+            assert X is None and len(vocab) == 0
+            continue
+        assert list(vocab) == list(vocab_y)
+        for name in ("data", "indices", "indptr"):
+            x, y = getattr(X, name), getattr(Y, name)
+            assert x.dtype == y.dtype and np.array_equal(x, y), name
+
+
+def test_streamed_ngrams_decline_keys_beyond_int64():
+    tokens = _table(0)
+    many = Tokens(tokens.doc_ids, np.array([f"f{i}" for i in range(2**22)], dtype=object),
+                  tokens.ids, tokens.offsets, tokens.n_raw)
+    assert count_ngrams_streamed(many, ngram_range=(1, 3), min_docs=1, max_docs=30) is None
+    assert count_ngrams_streamed(many, ngram_range=(1, 2), min_docs=1, max_docs=30) is not None

@@ -189,3 +189,121 @@ def _ngram_names(codes: np.ndarray, n: int, uniques_by_n: list[np.ndarray],
     out = np.empty(len(codes), dtype=object)
     out[:] = [f"{a} {b}" for a, b in zip(head.tolist(), tail.tolist())]
     return out
+
+
+def _block_ngrams(ids: np.ndarray, lens: np.ndarray, n: int, V: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """The n-grams of one block of documents as int64 keys (base-V digits) and their rows."""
+    doc_of = np.repeat(np.arange(len(lens), dtype=np.int64), lens)
+    m = len(ids) - n + 1
+    if m <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    inside = doc_of[:m] == doc_of[n - 1 :]
+    keys = ids[:m].astype(np.int64)
+    for k in range(1, n):
+        keys = keys * V + ids[k : k + m]
+    return keys[inside], doc_of[:m][inside]
+
+
+def _ngram_strings(keys: np.ndarray, n: int, V: int, forms: np.ndarray) -> np.ndarray:
+    """The space-joined forms of n-gram keys."""
+    digits = [forms[(keys // V ** (n - 1 - k)) % V].tolist() for k in range(n)]
+    out = np.empty(len(keys), dtype=object)
+    out[:] = [" ".join(parts) for parts in zip(*digits)]
+    return out
+
+
+def count_ngrams_streamed(tokens: Any, *, ngram_range: tuple[int, int], min_docs: int,
+                          max_docs: int) -> tuple[sp.csr_matrix | None, np.ndarray, int] | None:
+    """:func:`count_ngrams` in two passes over blocks of documents (same result).
+
+    Pass 1 numbers each n-gram (an int64 key of its forms) in a hash table and counts its
+    documents; pass 2 counts the kept n-grams of each block into an int32 CSR block. Only
+    the hash tables, the document frequencies and one block's temporaries are held.
+
+    Parameters
+    ----------
+    tokens : Tokens
+        The table; not modified.
+    ngram_range : tuple (min_n, max_n)
+        The n-gram lengths counted.
+    min_docs, max_docs : int
+        As for :func:`count_ngrams`.
+
+    Returns
+    -------
+    tuple or None
+        As :func:`count_ngrams`; None when the keys would overflow int64
+        (``n_forms ** max_n >= 2**63``) or pandas lacks its hash table: use
+        :func:`count_ngrams` then.
+    """
+    try:
+        from pandas._libs.hashtable import Int64HashTable, Int64Vector
+    except ImportError:  # pragma: no cover - pandas internals
+        return None
+    lo_n, hi_n = ngram_range
+    V = max(len(tokens.forms), 1)
+    if V**hi_n >= 2**63:
+        return None
+    ns = range(lo_n, hi_n + 1)
+    ids, offsets = tokens.ids, tokens.offsets
+    lens_all = np.diff(offsets)
+    tables = {n: Int64HashTable() for n in ns if n > 1}
+    uniques: dict[int, list[np.ndarray]] = {n: [] for n in tables}
+    df = {n: np.zeros(V if n == 1 else 0, dtype=np.int64) for n in ns}
+
+    def block_codes(a: int, b: int, n: int, first_pass: bool) -> tuple[np.ndarray, np.ndarray]:
+        keys, rows = _block_ngrams(ids[offsets[a] : offsets[b]], lens_all[a:b], n, V)
+        if n == 1:
+            return keys, rows
+        if not first_pass:
+            return tables[n].lookup(keys), rows
+        vec = Int64Vector()
+        codes = tables[n].get_labels(keys, vec, len(tables[n]), -1)
+        uniques[n].append(vec.to_array())
+        return codes, rows
+
+    for a, b in _blocks(tokens.n_docs):  # pass 1: number the n-grams, count their documents
+        for n in ns:
+            codes, rows = block_codes(a, b, n, True)
+            size = len(tables[n]) if n > 1 else V
+            pairs = np.unique(rows * size + codes)
+            if len(df[n]) < size:
+                df[n] = np.concatenate([df[n], np.zeros(size - len(df[n]), np.int64)])
+            df[n] += np.bincount(pairs % size, minlength=size)
+    names, kept, total_before = [], {}, 0
+    for n in ns:
+        total_before += int((df[n] > 0).sum())
+        kept[n] = np.flatnonzero((df[n] >= max(min_docs, 1)) & (df[n] <= max_docs))
+        keys = kept[n] if n == 1 else np.concatenate(uniques.pop(n))[kept[n]]
+        names.append(_ngram_strings(keys, n, V, tokens.forms))
+    del df
+    uniques.clear()
+    vocab = np.concatenate(names)
+    if len(vocab) == 0:
+        return None, vocab, total_before
+    col_order = np.argsort(vocab.astype(str), kind="stable")
+    inv = np.empty(len(vocab), dtype=np.int32)
+    inv[col_order] = np.arange(len(vocab), dtype=np.int32)
+    column, start = {}, 0
+    for n in ns:  # n-gram code -> column of the matrix, -1: dropped
+        size = len(tables[n]) if n > 1 else V
+        column[n] = np.full(size, -1, dtype=np.int32)
+        column[n][kept[n]] = inv[start : start + len(kept[n])]
+        start += len(kept[n])
+    parts, nnz = [], 0
+    for a, b in _blocks(tokens.n_docs):  # pass 2: count the kept n-grams of each block
+        rows_l, cols_l = [], []
+        for n in ns:
+            codes, rows = block_codes(a, b, n, False)
+            cols = column[n][codes]
+            rows_l.append(rows[cols >= 0])
+            cols_l.append(cols[cols >= 0])
+        rows, cols = np.concatenate(rows_l), np.concatenate(cols_l)
+        block = sp.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)),
+                              shape=(b - a, len(vocab)))
+        block.sum_duplicates()
+        block.sort_indices()
+        parts.append(block)
+        nnz += block.nnz
+    return _stack_rows(parts, nnz, len(vocab)), vocab[col_order].astype(object), total_before
