@@ -454,28 +454,52 @@ def _rule_other_aid(toks, lemmas, self_terms) -> _Decision | None:
 class StanceRules(ClassifierMixin, BaseEstimator):
     """Named rules that label a sentence's stance on arms supply.
 
-    The rules, tried in order (the first that fires decides):
+    The rules, tried in order (the first that fires decides; rules marked v2 were added
+    after reading the errors on the ``dev`` half of the gold set):
 
-    ``question``
-        The sentence is a journalist's question (its ``part`` is "question") -> none. A
-        rhetorical question inside a statement goes on to the other rules.
+    ``question`` / ``quoted_refusal``
+        The sentence is a journalist's question (its ``part`` is "question") -> none, unless
+        it quotes the speaker's stated refusal ("China has repeatedly stated that it will
+        not sell ...") -> refuse (v2). A rhetorical question inside a statement goes on to
+        the other rules.
     ``self_negated_supply``
-        A negation (not, never, no, neither, nor) within 6 tokens before a supply verb
+        A negation (not, never, no, neither, nor) within 8 tokens before a supply verb
         (supply, provide, sell, deliver, send, ship, transfer, export, pour, offer...), in the
-        same clause, whose nearest agent is the speaker's side (we, our, my, or a word of the
-        speaker's ``actor_name``) -> refuse.
+        same clause, whose agent is the speaker's side (we, our, my, "my Government", or a
+        word of the speaker's ``actor_name``), before the negation or between it and the
+        verb -> refuse.
+    ``not_a_supplier`` (v2)
+        The same negation over a supplier noun ("neither manufacturers nor suppliers") ->
+        refuse.
+    ``own_ban`` (v2)
+        The speaker's side bans its own supply ("banned arms exports", "forbids the export
+        of weapons"), with no call verb in the sentence -> refuse.
+    ``denied_claim``
+        A denial word (false, disinformation, unfounded, lie...) near the speaker's side and
+        a supply, or "not China" -> refuse.
     ``self_supply``
-        The speaker's side is the nearest agent of a supply verb, with no call, stop or
-        negation word between -> supply.
+        The speaker's side is the nearest agent of a supply verb followed by an arms or aid
+        word, with no call, stop, negation or allegation word between and no passive "by"
+        agent -> supply.
+    ``own_supplies`` / ``answered_call`` / ``self_aid``
+        "our arms exports" (v2); the speaker's side answered an appeal for aid (v2); the
+        speaker's side is the sentence's first agent and names military or security aid ->
+        supply.
     ``call_for_supply`` / ``supply_to_speaker``
-        A call verb (call, urge, appeal, ask, need...) followed by a supply verb or
-        aid/assistance with no stop, negation or instrument word; or "provide us" -> request.
+        A call verb (call, urge, appeal, ask, need...) of the speaker or of nobody named,
+        followed within 12 tokens by a supply verb or aid/assistance (or, for need and want,
+        by an arms word) with no stop, negation, instrument or receipt word; or "provide us"
+        -> request.
     ``instrument``
         An instrument that rules supply (embargo, treaty, register, regulate, licence,
-        dual, end-use, control, legislation, prudent, responsible...) -> control.
+        dual, end-use, control, legislation, prudent, resolution, restriction, monitor...)
+        -> control.
     ``stop_or_condemn``
         A stop or condemnation cue (stop, halt, cease, refrain, curb, condemn, fuel, flame,
-        excessive, illicit, escalate...) -> restrain.
+        excessive, illicit, escalate, desist, unbridled, racist...) -> restrain.
+    ``other_supplies`` / ``other_aid``
+        Another party supplies, or supplies are named without the speaker's side; another
+        party's military aid (v2) -> restrain.
     ``no_cue``
         Otherwise -> none.
 
