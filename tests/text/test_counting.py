@@ -80,3 +80,21 @@ def test_streamed_ngrams_decline_keys_beyond_int64():
                   tokens.ids, tokens.offsets, tokens.n_raw)
     assert count_ngrams_streamed(many, ngram_range=(1, 3), min_docs=1, max_docs=30) is None
     assert count_ngrams_streamed(many, ngram_range=(1, 2), min_docs=1, max_docs=30) is not None
+
+
+@pytest.mark.integration
+def test_streamed_counts_equal_whole_table_counts_on_ungdc(ungdc):
+    from toolkit.text import resolve_stopwords, tokenize_corpus
+
+    sample = ungdc.sort_values("doc_id").iloc[::10]
+    tokens = tokenize_corpus(sample, progress=False, use_cache=False).remove(
+        resolve_stopwords("default"))
+    for ngram_range, min_docs in (((1, 1), 20), ((1, 2), 5)):
+        kw = dict(ngram_range=ngram_range, min_docs=min_docs, max_docs=len(sample) // 2)
+        X, vocab, n = (count_unigrams(tokens, min_docs=min_docs, max_docs=kw["max_docs"])
+                       if ngram_range == (1, 1) else count_ngrams_streamed(tokens, **kw))
+        Y, vocab_y, n_y = count_ngrams(tokens, **kw)
+        assert n == n_y and list(vocab) == list(vocab_y) and len(vocab) > 1000
+        for name in ("data", "indices", "indptr"):
+            x, y = getattr(X, name), getattr(Y, name)
+            assert x.dtype == y.dtype and np.array_equal(x, y), name
