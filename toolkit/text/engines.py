@@ -9,7 +9,6 @@ fast engine gives spaCy's tokens.
 from __future__ import annotations
 
 import functools
-import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -270,6 +269,22 @@ def _group_with_spaces(ts: list[str], rules: _FormRules, lemma: Callable[[str], 
     return out
 
 
+class _NewKeys(_AutoIndex):
+    """:class:`_AutoIndex` that also lists the keys it numbered since :meth:`take_new`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._new: list[str] = []
+
+    def __missing__(self, key: str) -> int:
+        self._new.append(key)
+        return super().__missing__(key)
+
+    def take_new(self) -> list[str]:
+        new, self._new = self._new, []
+        return new
+
+
 class _Buffer:
     """A growable 1-D array (amortised doubling), for tables built block by block."""
 
@@ -304,7 +319,7 @@ class _ChunkTable:
         # spaCy's tokenizer keeps every new word (vocab, cache) for as long as it lives: a
         # large corpus gets its own, freed with the table, not the process-wide one
         self.tokenizer = _blank_tokenizer() if private_tokenizer else None
-        self.chunks = _AutoIndex()
+        self.chunks = _NewKeys()
         self.code = self.chunks.__getitem__
         self.forms = _AutoIndex()
         self.length = _Buffer(np.int64)  # forms per chunk
@@ -312,7 +327,7 @@ class _ChunkTable:
         self.terms = _Buffer(np.int32)  # the form ids of every chunk, concatenated
 
     def update(self) -> None:
-        new = list(itertools.islice(self.chunks, self.length.n, None))
+        new = self.chunks.take_new()
         if not new:
             return
         chunk_forms = _chunk_forms(new, self.rules, self.tokenizer)
