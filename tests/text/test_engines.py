@@ -38,10 +38,11 @@ def test_engines_agree_on_real_ungdc_sample(ungdc):
     assert os.environ.get("FPTK_DATA_HOME")
 
 
-def _tokens_by_block(monkeypatch, texts, block, **kw):
+def _tokens_by_block(monkeypatch, texts, block, join=2**20, **kw):
     from toolkit.text import engines
 
     monkeypatch.setattr(engines, "_BLOCK_DOCS", block)
+    monkeypatch.setattr(engines, "_JOIN_TOKENS", join)  # phrases joined per run of blocks
     return text.tokenize_texts(texts, **kw)
 
 
@@ -51,8 +52,8 @@ def test_streamed_tokens_do_not_depend_on_the_block_size(monkeypatch, engine):
     texts = [t.replace("Arms", a) for a in ("Arms", "arms", "ARMS") for t in SAMPLE] + [""]
     whole = _tokens_by_block(monkeypatch, texts, 10_000, engine=engine)
     assert "arms_trade_treaty" in set(whole.forms)
-    for block in (1, 2, 4):
-        got = _tokens_by_block(monkeypatch, texts, block, engine=engine)
+    for block, join in ((1, 1), (2, 1), (2, 30), (4, 2**20)):
+        got = _tokens_by_block(monkeypatch, texts, block, join, engine=engine)
         assert list(got.forms) == list(whole.forms)  # same numbering, same order
         for name in ("ids", "offsets", "n_raw"):
             a, b = getattr(got, name), getattr(whole, name)

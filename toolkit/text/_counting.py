@@ -267,10 +267,12 @@ def count_ngrams_streamed(tokens: Any, *, ngram_range: tuple[int, int], min_docs
         for n in ns:
             codes, rows = block_codes(a, b, n, True)
             size = len(tables[n]) if n > 1 else V
-            pairs = np.unique(rows * size + codes)
-            if len(df[n]) < size:
-                df[n] = np.concatenate([df[n], np.zeros(size - len(df[n]), np.int64)])
-            df[n] += np.bincount(pairs % size, minlength=size)
+            if len(df[n]) < size:  # grown by doubling: the tables grow block by block
+                grown = np.zeros(max(size, 2 * len(df[n])), dtype=np.int64)
+                grown[: len(df[n])] = df[n]
+                df[n] = grown
+            seen, n_docs = np.unique(np.unique(rows * size + codes) % size, return_counts=True)
+            df[n][seen] += n_docs
     names, kept, total_before = [], {}, 0
     for n in ns:
         total_before += int((df[n] > 0).sum())

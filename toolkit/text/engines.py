@@ -98,6 +98,10 @@ def _special_cases() -> frozenset[str]:
 #: a pass holds one block's strings and temporaries at a time, never the whole corpus's.
 _BLOCK_DOCS = 256
 
+#: Phrases are joined over runs of blocks of at least this many tokens (the per-phrase
+#: searches cost the same for a short block as for a long one).
+_JOIN_TOKENS = 2**20
+
 #: One block of tokenised documents: token ids (int32) and tokens per document (int64).
 _Block = tuple[np.ndarray, np.ndarray]
 
@@ -514,19 +518,28 @@ def _join_phrases(ids: np.ndarray, lens: np.ndarray,
 
 def _apply_phrases(forms: np.ndarray, blocks: list[_Block], phrases: Sequence[str],
                    rules: _FormRules) -> tuple[np.ndarray, list[_Block]]:
-    """Join ``phrases`` in every block (replacing the blocks in the list): ``(forms, blocks)``.
+    """Join ``phrases`` in every block (emptying ``blocks``): ``(forms, new blocks)``.
 
     The phrase names become forms only when some phrase matched.
     """
     plan = _phrase_plan(forms, phrases, rules) if phrases else None
     if plan is None:
         return forms, blocks
+    out: list[_Block] = []
     n_joined = 0
-    for i, (ids, lens) in enumerate(blocks):
+    while blocks:  # consecutive blocks joined up to _JOIN_TOKENS: one pass per group
+        group = [blocks.pop(0)]
+        size = len(group[0][0])
+        while blocks and size < _JOIN_TOKENS:
+            group.append(blocks.pop(0))
+            size += len(group[-1][0])
+        ids = np.concatenate([g[0] for g in group]) if len(group) > 1 else group[0][0]
+        lens = np.concatenate([g[1] for g in group]) if len(group) > 1 else group[0][1]
+        del group
         ids, lens, n = _join_phrases(ids, lens, plan)
-        blocks[i] = (ids, lens)
+        out.append((ids, lens))
         n_joined += n
-    return (plan[0] if n_joined else forms), blocks
+    return (plan[0] if n_joined else forms), out
 
 
 def _tokens_spacy(texts: Sequence[str], normalizer: Normalizer | None, rules: _FormRules,
