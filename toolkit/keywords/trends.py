@@ -26,16 +26,22 @@ from toolkit._validation import (
     renamed_parameters,
     require_columns,
 )
-from toolkit.cache import cache_key, cached, frame_fingerprint
+from toolkit.cache import cache_key, cached
+from toolkit.distributed import is_dask
 from toolkit.exceptions import LowSampleWarning
 from toolkit.keywords._common import (
+    _candidates,
     _check_corpus,
+    _corpus_fingerprint,
+    _count_tokens_of,
     _dictionary_stamp,
     _group_columns,
     _progress,
+    _read_tokens,
     _select_categories,
     _text_list,
     _warn_unassigned,
+    _write_tokens,
 )
 from toolkit.keywords._matcher import MATCHER_VERSION, _count_tokens_one
 from toolkit.keywords._rates import AUTO_MIN_MATCHES, INTERVALS, method_keys, rate_intervals
@@ -92,13 +98,15 @@ def count_matches(
     use_cache: bool = True,
     progress: bool = True,
     cache_home: str | None = None,
+    client: Any = None,
 ) -> pd.DataFrame:
     """Count dictionary matches in every document.
 
     Parameters
     ----------
-    corpus : DataFrame of shape (n_docs, ...)
-        A corpus table with ``doc_id`` and ``text``.
+    corpus : DataFrame of shape (n_docs, ...) or dask.dataframe.DataFrame
+        A corpus table with ``doc_id`` and ``text``. A Dask DataFrame is counted partition
+        by partition on ``client`` (cached per partition) and gives the same table.
     dictionary : str, path, dict or Dictionary
         Anything :func:`load_dictionary` accepts (e.g. ``"arms"``).
     level : {"category", "term"}, default="category"
@@ -108,6 +116,8 @@ def count_matches(
     progress : bool, default=True
         Show a progress bar on corpora of 500 documents or more.
     cache_home : str or None, default=None
+    client : dask.distributed.Client, str or None, default=None
+        Dask only: where to run (None: ``FPTK_DASK_SCHEDULER``, else local threads).
 
     Returns
     -------
@@ -116,22 +126,39 @@ def count_matches(
         one int column per category, in corpus order. A match of a term listed under two
         categories counts in both category columns and once in ``n_matches``.
     """
+    if is_dask(corpus):
+        from toolkit.keywords._dask import count_matches_dask
+
+        return count_matches_dask(corpus, dictionary, level=level, use_cache=use_cache,
+                                  cache_home=cache_home, client=client)
     if level not in {"category", "term"}:
         raise ValueError(f"level must be 'category' or 'term', got {level!r}.")
     _check_corpus(corpus)
     d = load_dictionary(dictionary)
     m = d.matcher
-    texts = _text_list(corpus["text"])
+    fingerprint = _corpus_fingerprint(corpus) if use_cache else ""
 
     def build() -> pd.DataFrame:
-        n = len(texts)
+        n = len(corpus)
         cat = np.zeros((n, len(m.categories)), dtype=np.int32)
         term = np.zeros((n, len(m.terms)), dtype=np.int32)
         n_match = np.zeros(n, dtype=np.int32)
-        n_tok = np.zeros(n, dtype=np.int64)
-        it = _progress(enumerate(texts), total=n, enabled=progress, desc=f"matching {d.name}")
+        # the exact matcher runs on the documents that pass its prefilter; the others have
+        # no match, and their tokens come from the corpus's token cache (or are counted)
+        pos = _candidates(corpus["text"], m)
+        known = _read_tokens(fingerprint, n, cache_home=cache_home) if len(pos) < n else None
+        n_tok = np.zeros(n, dtype=np.int64) if known is None else known
+        texts = _text_list(corpus["text"].iloc[pos])
+        it = _progress(zip(pos.tolist(), texts), total=len(pos), enabled=progress,
+                       desc=f"matching {d.name}")
         for i, text in it:
             cat[i], term[i], n_match[i], n_tok[i] = m.count(text)
+        del texts
+        if known is None:
+            rest = np.setdiff1d(np.arange(n), pos, assume_unique=True)
+            n_tok[rest] = _count_tokens_of(corpus["text"], rest)
+            if fingerprint:
+                _write_tokens(fingerprint, n_tok, cache_home=cache_home)
         cols = {
             "doc_id": corpus["doc_id"].astype(str).to_numpy(),
             "n_tokens": n_tok,
@@ -143,7 +170,7 @@ def count_matches(
 
     key = cache_key(
         kind="keyword_counts",
-        corpus=frame_fingerprint(corpus) if use_cache else "",
+        corpus=fingerprint,
         dictionary=d.content_hash,
         version=d.version,
         pattern=hashlib.sha256(m.pattern.encode("utf-8")).hexdigest(),
@@ -208,13 +235,16 @@ def keyword_trends(
     random_state: int | np.random.Generator | None = None,
     use_cache: bool = True,
     progress: bool = True,
+    client: Any = None,
 ) -> pd.DataFrame:
     """Dictionary counts and rates per 10,000 tokens by group and period, with intervals.
 
     Parameters
     ----------
-    corpus : DataFrame of shape (n_docs, ...)
-        Corpus table (``doc_id``, ``text`` and the ``by`` / period columns).
+    corpus : DataFrame of shape (n_docs, ...) or dask.dataframe.DataFrame
+        Corpus table (``doc_id``, ``text`` and the ``by`` / period columns). A Dask
+        DataFrame is counted per partition on ``client``; the intervals then run on the
+        reduced per-document counts, so the table is the pandas path's.
     dictionary : str, path, dict or Dictionary
         Anything :func:`load_dictionary` accepts (e.g. ``"arms"``).
     by : str, list of str or None, default="actor"
@@ -259,6 +289,8 @@ def keyword_trends(
         Seed of the bootstraps; the same seed gives identical intervals.
     use_cache, progress : bool, default=True
         Passed to :func:`count_matches`.
+    client : dask.distributed.Client, str or None, default=None
+        Dask only: where to count (None: ``FPTK_DASK_SCHEDULER``, else local threads).
 
     Returns
     -------
@@ -304,6 +336,11 @@ def keyword_trends(
     Coverage of the Poisson, quasi-Poisson and cluster intervals is checked by simulation
     in ``tests/coverage/test_keywords.py``.
     """
+    if is_dask(corpus):
+        from toolkit.keywords._dask import trend_inputs_dask
+
+        corpus, counts = trend_inputs_dask(corpus, dictionary, use_cache=use_cache,
+                                           client=client)
     _check_corpus(corpus)
     by_cols = _group_columns(corpus, by)
     check_ci_level(ci_level)
