@@ -90,12 +90,14 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.peaks: dict[int, dict] = {}
         self.stop = threading.Event()
+        self.cpu = 0.0  # CPU seconds of this sampling thread (left out of the figures)
 
     def run(self) -> None:
         import psutil
 
         me = psutil.Process()
         while not self.stop.is_set():
+            self.cpu = time.thread_time()
             procs = [me, *me.children(recursive=True)]
             total = 0
             for p in procs:
@@ -120,12 +122,10 @@ def _own_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def _cpu(client) -> float:
-    """CPU seconds (user + system) used so far by this process and every worker."""
-    total = _own_cpu()
-    if client is not None:
-        total += sum(client.run(_own_cpu).values())
-    return total
+def _cpu(client, sampler: Sampler) -> tuple[float, float]:
+    """CPU seconds (user + system) so far: this process (less the sampler), the workers."""
+    workers = sum(client.run(_own_cpu).values()) if client is not None else 0.0
+    return _own_cpu() - sampler.cpu, workers
 
 
 def _dtm_digest(dtm) -> str:
@@ -162,16 +162,17 @@ def run_child(mode: str, files: list[str], out: str) -> None:
         corpus = load_corpus(files, engine="dask")
         kw = {"client": client}
         result["npartitions"] = corpus.npartitions
-    c0 = _cpu(client)
+    c0 = _cpu(client, sampler)
     t0 = time.perf_counter()
     trends = keyword_trends(corpus, "arms", by="actor", period="decade", random_state=0,
                             use_cache=False, progress=False, **kw)
     t1 = time.perf_counter()
-    c1 = _cpu(client)
+    c1 = _cpu(client, sampler)
     dtm = build_dtm(corpus, min_df=5, progress=False, **kw)
     t2 = time.perf_counter()
-    c2 = _cpu(client)
-    result.update(trends_cpu=c1 - c0, dtm_cpu=c2 - c1)
+    c2 = _cpu(client, sampler)
+    result.update(trends_cpu=sum(c1) - sum(c0), dtm_cpu=sum(c2) - sum(c1),
+                  driver_cpu=c2[0] - c0[0], workers_cpu=c2[1] - c0[1], sampler_cpu=sampler.cpu)
     result.update(trends_s=t1 - t0, dtm_s=t2 - t1, n_docs=int(dtm.n_docs),
                   n_terms=int(dtm.n_terms), nnz=int(dtm.matrix.nnz),
                   dtm_sha=_dtm_digest(dtm))
