@@ -7,10 +7,35 @@ they never write into a researcher's cache and the embedded corpus is parsed onc
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
+
 import matplotlib
 import pytest
 
 matplotlib.use("Agg")
+
+PACKAGE = Path(__file__).resolve().parent / "toolkit"
+
+
+def pytest_collect_file(file_path: Path, parent):
+    """Import a toolkit module the normal way before the doctest plugin imports it.
+
+    pytest's importlib mode would otherwise execute a second copy of a module it finds
+    missing from ``sys.modules`` and set it as an attribute of its package, replacing the
+    function the package re-exports under the same name: ``toolkit.keywords.kwic`` and
+    ``toolkit.topics.prevalence`` would become modules for every test of the run. Imported
+    here first, the module is in ``sys.modules`` and pytest reuses it.
+    """
+    if file_path.suffix != ".py" or file_path.name == "__main__.py":
+        return None
+    try:
+        relative = file_path.resolve().relative_to(PACKAGE)
+    except ValueError:
+        return None
+    parts = ("toolkit", *relative.with_suffix("").parts)
+    importlib.import_module(".".join(parts[:-1] if parts[-1] == "__init__" else parts))
+    return None
 
 
 @pytest.fixture(scope="session")

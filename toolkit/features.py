@@ -432,7 +432,16 @@ class DocTermMatrix:
 
         Examples
         --------
-        >>> dtm.filter_docs(corpus, actor=["CHN", "RUS"], year=lambda y: y >= 2000)
+        >>> import pandas as pd
+        >>> from toolkit.features import build_dtm
+        >>> corpus = pd.DataFrame({
+        ...     "doc_id": ["a", "b", "c"], "actor": ["CHN", "RUS", "USA"],
+        ...     "year": [1999, 2005, 2010],
+        ...     "text": ["Arms sales rose.", "Arms control failed.", "Military aid grew."]})
+        >>> dtm = build_dtm(corpus, use_cache=False, progress=False)
+        >>> recent = dtm.filter_docs(corpus, actor=["CHN", "RUS"], year=lambda y: y >= 2000)
+        >>> recent.doc_ids.tolist(), recent.matrix.shape
+        (['b'], (1, 6))
         """
         mask = pd.Series(True, index=corpus.index)
         for col, cond in conditions.items():
@@ -697,6 +706,22 @@ def build_dtm(
         If no feature survives (the message says which setting to change).
     TypeError
         If a text is not a string, or for both ``tokenizer`` and loose options.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.features import build_dtm
+    >>> corpus = pd.DataFrame({
+    ...     "doc_id": ["chn1", "usa1"],
+    ...     "text": ["China will not sell weapons to either side.",
+    ...              "We will send more weapons and military aid to Ukraine."]})
+    >>> dtm = build_dtm(corpus, use_cache=False, progress=False)
+    >>> dtm.matrix.shape
+    (2, 6)
+    >>> dtm.doc_ids.tolist(), dtm.vocab.tolist()
+    (['chn1', 'usa1'], ['china', 'military_aid', 'sell', 'send', 'ukraine', 'weapon'])
+    >>> dtm.matrix.toarray().tolist()
+    [[1, 0, 1, 0, 0, 1], [0, 1, 0, 1, 1, 1]]
     """
     opts = TokenizerOptions.resolve(tokenizer, options, caller="build_dtm")
     lo_n, hi_n = _check_ngram_range(ngram_range)

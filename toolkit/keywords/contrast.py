@@ -127,6 +127,26 @@ def keyness(
     cells (the G-test; 0 ln 0 = 0); χ² = Σ (O - E)² / E without continuity correction;
     both have 1 degree of freedom. log_ratio = log2(((a + s) / N1) / ((b + s) / N2)) with
     s = ``smoothing`` (Hardie's Log Ratio; +1 means twice as frequent in the target).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.features import build_dtm
+    >>> from toolkit.keywords import keyness
+    >>> corpus = pd.DataFrame({
+    ...     "doc_id": ["chn1", "chn2", "usa1", "usa2"],
+    ...     "actor": ["CHN", "CHN", "USA", "USA"],
+    ...     "text": ["China will not sell weapons to either side.",
+    ...              "China controls the export of dual-use items.",
+    ...              "We will send more weapons and military aid to Ukraine.",
+    ...              "Military aid to Ukraine continues."]})
+    >>> dtm = build_dtm(corpus, use_cache=False, progress=False)
+    >>> table = keyness(dtm, corpus["actor"].eq("USA").to_numpy(), min_count=1)
+    >>> table[["term", "count_target", "count_reference", "g2", "log_ratio"]].head(3).round(2)
+               term  count_target  count_reference    g2  log_ratio
+    0  military_aid             2                0  3.11       2.32
+    1       ukraine             2                0  3.11       2.32
+    2         china             0                2  3.11      -2.32
     """
     if isinstance(corpus_or_dtm, DocTermMatrix):
         ids = corpus_or_dtm.doc_ids

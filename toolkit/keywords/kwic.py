@@ -79,6 +79,24 @@ def kwic(
         ``start``, ``end`` (character offsets) and, for dictionary queries, ``category`` and
         ``term`` (``;``-joined when one match belongs to several). Newlines in context are
         shown as spaces. Lines are in corpus order, then text order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.keywords import kwic
+    >>> corpus = pd.DataFrame({
+    ...     "doc_id": ["chn1", "usa1"], "actor": ["CHN", "USA"], "year": [2023, 2023],
+    ...     "text": ["China will not sell weapons to either side.",
+    ...              "We will send more weapons and military aid to Ukraine."]})
+    >>> kwic(corpus, "weapons", window=15)[["doc_id", "left", "match", "right"]]
+      doc_id             left    match            right
+    0   chn1   will not sell   weapons   to either side
+    1   usa1  will send more   weapons   and military a
+    >>> kwic(corpus, dictionary="arms")[["doc_id", "match", "category"]]
+      doc_id              match        category
+    0   chn1       sell weapons  arms_transfers
+    1   usa1  send more weapons  arms_transfers
+    2   usa1       military aid    military_aid
     """
     _check_corpus(corpus)
     extra = [] if columns is None else [c for c in columns if c not in ("actor", "year")]

@@ -512,6 +512,21 @@ class StanceRules(ClassifierMixin, BaseEstimator):
     self_terms : sequence of str or None, default=None
         Extra words naming the speaker's side for every sentence (e.g. ``["chinese"]``),
         added to first-person words and the words of each row's ``actor_name``.
+
+    Examples
+    --------
+    >>> from toolkit.stance import StanceRules
+    >>> rules = StanceRules().fit()
+    >>> sentences = ["We will not sell weapons to either side.",
+    ...              "We urge our partners to send air defence systems.",
+    ...              "We regulate the export of dual-use items."]
+    >>> rules.predict(sentences).tolist()
+    ['refuse', 'request', 'control']
+    >>> rules.explain(sentences)[["stance", "rule"]]
+        stance                 rule
+    0   refuse  self_negated_supply
+    1  request      call_for_supply
+    2  control           instrument
     """
 
     def __init__(self, *, self_terms: Sequence[str] | None = None):

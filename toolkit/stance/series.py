@@ -84,6 +84,20 @@ def label_stance(
         with ``explain`` (the rules), ``rule`` and ``cues``. ``attrs["stance"]`` names the
         ``classifier`` (class name), its ``params``, the ``dictionary`` (name and version),
         the ``categories`` and ``n_sentences``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from toolkit.stance import label_stance
+    >>> corpus = pd.DataFrame({
+    ...     "doc_id": ["chn1", "usa1"], "actor": ["CHN", "USA"],
+    ...     "actor_name": ["China", "United States"], "year": 2023,
+    ...     "text": ["China will not sell weapons to either side. The weather is fine.",
+    ...              "We will send more weapons and military aid to Ukraine."]})
+    >>> label_stance(corpus, "arms")[["doc_id", "stance", "rule"]]
+        doc_id  stance                 rule
+    0  chn1#s0  refuse  self_negated_supply
+    1  usa1#s0  supply          self_supply
     """
     from toolkit.keywords import load_dictionary
 

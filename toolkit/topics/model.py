@@ -191,8 +191,24 @@ class TopicModel(BaseEstimator):
 
     Examples
     --------
-    >>> tm = TopicModel(20, random_state=0).fit(dtm)  # doctest: +SKIP
-    >>> tm.top_terms(10, scheme="frex")  # doctest: +SKIP
+    >>> import pandas as pd
+    >>> from toolkit.features import build_dtm
+    >>> from toolkit.topics import TopicModel
+    >>> corpus = pd.DataFrame({
+    ...     "doc_id": ["d1", "d2", "d3", "d4"],
+    ...     "text": ["Weapons exports and arms sales grew.", "Arms sales and weapons exports.",
+    ...              "Trade tariffs and grain prices.", "Grain prices and trade tariffs fell."]})
+    >>> dtm = build_dtm(corpus, use_cache=False, progress=False)
+    >>> model = TopicModel(2, random_state=0).fit(dtm)
+    >>> model.topic_names()
+    ['T00 tariff/trade/price', 'T01 arms_sales/export/weapon']
+    >>> model.doc_topic_.round(2)
+    array([[0., 1.],
+           [0., 1.],
+           [1., 0.],
+           [1., 0.]])
+    >>> model.set_labels({1: "Arms trade"}).topic_names()
+    ['T00 tariff/trade/price', 'Arms trade']
     """
 
     def __init__(
