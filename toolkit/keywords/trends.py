@@ -335,6 +335,23 @@ def keyword_trends(
 
     Coverage of the Poisson, quasi-Poisson and cluster intervals is checked by simulation
     in ``tests/coverage/test_keywords.py``.
+
+    Examples
+    --------
+    >>> from toolkit.corpora import load_corpus
+    >>> from toolkit.keywords import keyword_trends
+    >>> sotu = load_corpus("sotu")  # the State of the Union addresses, installed with fptk
+    >>> trends = keyword_trends(sotu, "arms", categories="arms_control", by=None,
+    ...                         period="decade", random_state=0, progress=False)
+    >>> trends.columns.tolist()
+    ['group', 'period', 'category', 'label', 'count', 'n_tokens', 'n_docs', 'n_clusters',
+     'rate_per_10k', 'ci_low', 'ci_high', 'ci_method', 'low_n']
+    >>> trends.set_index("period").loc[[1950, 1980],
+    ...                                ["count", "rate_per_10k", "ci_low", "ci_high"]].round(2)
+            count  rate_per_10k  ci_low  ci_high
+    period
+    1950       18          2.68    1.59     4.23
+    1980       75          7.18    5.80     7.81
     """
     if is_dask(corpus):
         from toolkit.keywords._dask import trend_inputs_dask
