@@ -205,6 +205,28 @@ def test_howto_pages_show_the_output_of_their_code(built):
         assert "Traceback (most recent call last)" not in text, name
 
 
+#: The main functions of the issue: each carries an Examples section that runs as a doctest.
+MAIN_FUNCTIONS = (
+    "corpora.load_corpus", "corpora.load_table", "features.build_dtm",
+    "keywords.keyword_trends", "keywords.kwic", "keywords.keyness", "topics.TopicModel",
+    "topics.sweep_k", "alignment.similarity_panel", "alignment.Wordscores",
+    "external.voting_agreement", "stance.StanceRules", "stance.label_stance",
+)
+
+
+@pytest.mark.parametrize("name", MAIN_FUNCTIONS)
+def test_main_functions_carry_a_runnable_example(name):
+    import doctest
+
+    module_name, _, attr = name.rpartition(".")
+    obj = getattr(importlib.import_module(f"toolkit.{module_name}"), attr)
+    assert "Examples\n" in (obj.__doc__ or ""), f"{name} has no Examples section"
+    test = doctest.DocTestFinder(recurse=False).find(obj, name)[0]
+    run = [ex for ex in test.examples if not ex.options.get(doctest.SKIP)]
+    assert len(run) >= 3, f"{name}: {len(run)} examples that run"
+    assert any(ex.want for ex in run), f"{name}: no example checks its output"
+
+
 def _browser_module():
     """tests/test_report_browser.py (its Chromium helper): the module pytest imported, if any."""
     path = Path(__file__).with_name("test_report_browser.py").resolve()
