@@ -96,6 +96,9 @@ def test_lab_lists_and_runs_the_overview_notebook(server, tmp_path):
     kernel = _api(base, token, "/api/kernels", "POST", {"name": "python3"})
     client = BlockingKernelClient()
     client.load_connection_file(str(runtime / f"kernel-{kernel['id']}.json"))
+    # A client without a kernel manager judges the kernel alive by its heartbeat, which
+    # allows 1 s by default: on a loaded 2-core machine that declares a starting kernel dead.
+    client.hb_channel.time_to_dead = 30.0
     client.start_channels()
     try:
         client.wait_for_ready(timeout=60)
