@@ -32,6 +32,10 @@ __all__ = [
 _CORPUS_HINT = "Load it with a toolkit.corpora loader or standardize_columns() first."
 
 
+#: Documents whose words are split at once by :func:`word_counts`.
+_WORD_BLOCK = 512
+
+
 def word_counts(corpus: pd.DataFrame) -> pd.Series:
     """Return the number of words of each document.
 
@@ -50,10 +54,17 @@ def word_counts(corpus: pd.DataFrame) -> pd.Series:
 
     require_columns(corpus, ["doc_id", "text"], what="word_counts", hint=_CORPUS_HINT,
                     noun="corpus table")
-    arr = pa.array(corpus["text"].astype("string").fillna(""), type=pa.large_string())
-    counts = pc.list_value_length(pc.utf8_split_whitespace(arr)).to_numpy(zero_copy_only=False)
-    return pd.Series(counts.astype("int64"), index=pd.Index(corpus["doc_id"].astype(str),
-                                                            name="doc_id"), name="words")
+    texts = corpus["text"]
+    counts = np.zeros(len(texts), dtype=np.int64)
+    # In blocks of documents: the split of a whole corpus into word lists held ~1.2 GB at once
+    # on UNGDC; block by block the counts are the same.
+    for start in range(0, len(texts), _WORD_BLOCK):
+        block = texts.iloc[start:start + _WORD_BLOCK].astype("string").fillna("")
+        arr = pa.array(block, type=pa.large_string())
+        counts[start:start + len(block)] = pc.list_value_length(
+            pc.utf8_split_whitespace(arr)).to_numpy(zero_copy_only=False)
+    return pd.Series(counts, index=pd.Index(corpus["doc_id"].astype(str), name="doc_id"),
+                     name="words")
 
 
 def _with_words(corpus: pd.DataFrame, words: pd.Series | None) -> pd.DataFrame:

@@ -162,7 +162,9 @@ def split_passages(
     require_columns(corpus, ["doc_id", "text"], what="corpus", hint=_COLUMNS_HINT)
 
     def build() -> pd.DataFrame:
-        texts = corpus["text"].fillna("").astype(str).tolist()
+        # Element by element: Series.astype(str) on an Arrow-backed column builds a fixed-width
+        # NumPy array padded to the longest text (5.98 GB for the UNGDC speeches).
+        texts = ["" if pd.isna(t) else str(t) for t in corpus["text"].tolist()]
         if progress and len(texts) > 1000:
             texts_iter: Iterable[str] = tqdm(texts, desc=f"split {unit}s", unit="doc")
         else:
