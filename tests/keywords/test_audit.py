@@ -160,3 +160,10 @@ def test_audit_table_of_the_arms_dictionary_matches_its_caption():
     row = t.loc["arms_transfers"]
     assert f"{row['estimate']:.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]" in (
         arms.audit_caption("arms_transfers"))
+
+
+def test_agreement_reads_float_labels_of_a_sheet_with_blank_cells_as_integers():
+    # pandas reads a 0/1 column with blank cells as floats: 1.0 must agree with "1"
+    sheet = pd.DataFrame({"label": ["1", "0", "1", "?"], "label_b": [1.0, 0.0, np.nan, 1.0]})
+    got = keywords.agreement(sheet)
+    assert got["n"] == 2 and got["agreement"] == 1.0 and got["kappa"] == 1.0

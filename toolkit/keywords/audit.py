@@ -404,6 +404,22 @@ def recall_report(
     }
 
 
+def _label_text(column: pd.Series) -> pd.Series:
+    """Labels as stripped text, "" for missing; a whole float reads as its integer.
+
+    A sheet read by pandas with blank cells in a 0/1 column comes as floats: "1.0" must
+    equal the other reader's "1".
+    """
+    def text(value: Any) -> str:
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            return ""
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value).strip()
+
+    return column.map(text).astype(object)
+
+
 def agreement(
     sheet: pd.DataFrame | str | Path, *, first: str = "label", second: str = "label_b"
 ) -> Mapping[str, float]:
@@ -424,8 +440,7 @@ def agreement(
     from sklearn.metrics import cohen_kappa_score
 
     table = _read_sheet(sheet)
-    a = table[first].fillna("").astype(str).str.strip()
-    b = table[second].fillna("").astype(str).str.strip()
+    a, b = _label_text(table[first]), _label_text(table[second])
     both = (a != "") & (b != "") & (a != _UNSURE) & (b != _UNSURE)
     if not both.any():
         return {"n": 0, "agreement": np.nan, "kappa": np.nan}
