@@ -310,3 +310,31 @@ def test_run_scheduled_never_runs_two_heavy_items_at_once_and_keeps_the_order():
     assert state["max_heavy"] == 1 and state["max_all"] == 2
     assert started[:2] == ["03", "05"]  # 04 waits for 03; the light 05 takes the free slot
     assert started.index("04") > started.index("05")
+
+
+def test_an_item_marked_alone_runs_with_nothing_beside_it():
+    import threading
+    import time
+
+    from toolkit.report.build import _may_start, _run_scheduled
+
+    assert _may_start("alone", []) and not _may_start("alone", [False])
+    assert not _may_start(False, ["alone"]) and _may_start(False, [True])
+    assert not _may_start(True, [True]) and _may_start(True, [False])
+    lock = threading.Lock()
+    spans: dict[str, tuple[float, float]] = {}
+    items = [("00", False), ("02", True), ("03", "alone"), ("04", True), ("05", False)]
+
+    def run(item):
+        t0 = time.monotonic()
+        time.sleep(0.05)
+        with lock:
+            spans[item[0]] = (t0, time.monotonic())
+        return item[0]
+
+    out = _run_scheduled(items, run, n_jobs=2, heavy=[h for _, h in items])
+    assert out == ["00", "02", "03", "04", "05"]
+    a0, a1 = spans["03"]
+    for name, (t0, t1) in spans.items():
+        if name != "03":
+            assert t1 <= a0 or t0 >= a1, f"{name} overlapped the notebook that runs alone"

@@ -678,20 +678,33 @@ def _build_one(
     return run
 
 
-def _is_heavy(path: Path) -> bool:
-    """Whether a notebook declares ``metadata["fptk"]["heavy"]`` (see :func:`_run_scheduled`)."""
+def _is_heavy(path: Path) -> bool | str:
+    """A notebook's ``metadata["fptk"]["heavy"]``: False, True or ``"alone"`` (see
+    :func:`_run_scheduled`)."""
     import nbformat
 
-    return bool((nbformat.read(str(path), as_version=4).metadata.get("fptk") or {}).get("heavy"))
+    value = (nbformat.read(str(path), as_version=4).metadata.get("fptk") or {}).get("heavy")
+    return "alone" if value == "alone" else bool(value)
 
 
-def _run_scheduled(items: list[Any], run: Any, *, n_jobs: int, heavy: list[bool]) -> list[Any]:
+def _may_start(weight: bool | str, running: list[bool | str]) -> bool:
+    """Whether an item of ``weight`` may start beside items of the ``running`` weights."""
+    if weight == "alone":
+        return not running
+    return "alone" not in running and not (weight and any(running))
+
+
+def _run_scheduled(
+    items: list[Any], run: Any, *, n_jobs: int, heavy: list[bool | str],
+) -> list[Any]:
     """``[run(item) for item in items]``, ``n_jobs`` at a time, never two heavy items at once.
 
     Items start in their order, except that a heavy item waits while another heavy item
     runs and the next light one starts instead (a notebook is heavy when it holds much
     memory, e.g. 03 and 04 with their paragraph-term matrix: two of them side by side
-    would double the peak of the report). The results keep the order of ``items``.
+    would double the peak of the report). An item marked ``"alone"`` (03, whose warm peak
+    of ~1.5 GB beside any other kernel passed the 2 GB target) starts only when nothing
+    runs, and nothing starts beside it. The results keep the order of ``items``.
     """
     from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 
@@ -700,14 +713,14 @@ def _run_scheduled(items: list[Any], run: Any, *, n_jobs: int, heavy: list[bool]
     running: dict[Any, int] = {}
     with ThreadPoolExecutor(max_workers=n_jobs) as pool:
         while pending or running:
-            heavy_running = any(heavy[i] for i in running.values())
             while len(running) < n_jobs:
-                pick = next((i for i in pending if not (heavy[i] and heavy_running)), None)
+                pick = next((i for i in pending
+                             if _may_start(heavy[i], [heavy[j] for j in running.values()])),
+                            None)
                 if pick is None:
                     break
                 pending.remove(pick)
                 running[pool.submit(run, items[pick])] = pick
-                heavy_running = heavy_running or heavy[pick]
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 results[running.pop(future)] = future.result()
