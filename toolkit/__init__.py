@@ -26,6 +26,7 @@ _SUBMODULES = (
     "cli",
     "config",
     "corpora",
+    "distributed",
     "exceptions",
     "external",
     "features",
