@@ -96,8 +96,16 @@ class TokenizerOptions:
 
     Examples
     --------
+    >>> import pandas as pd
+    >>> from toolkit import features
+    >>> corpus = pd.DataFrame({"doc_id": ["a", "b"],
+    ...                        "text": ["Arms sales rose.", "The arms sales fell."]})
     >>> opts = TokenizerOptions(lemmatize=False, stopwords=None)
-    >>> dtm = features.build_dtm(corpus, tokenizer=opts, min_df=5)  # doctest: +SKIP
+    >>> list(features.build_dtm(corpus, tokenizer=opts, min_df=2, use_cache=False).vocab)
+    ['arms_sales']
+    >>> plain = TokenizerOptions(lemmatize=False, stopwords=None, phrases=None)
+    >>> list(features.build_dtm(corpus, tokenizer=plain, use_cache=False).vocab)
+    ['arms', 'fell', 'rose', 'sales', 'the']
     """
 
     normalize: Any = True
