@@ -161,8 +161,15 @@ def atomic_path(target: str | os.PathLike) -> Iterator[Path]:
 
     Examples
     --------
-    >>> with atomic_path(path) as tmp:  # doctest: +SKIP
-    ...     df.to_parquet(tmp)
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> target = Path(tempfile.mkdtemp()) / "table.csv"
+    >>> with atomic_path(target) as tmp:
+    ...     _ = tmp.write_text("a,b")
+    >>> target.read_text()
+    'a,b'
+    >>> sorted(p.name for p in target.parent.iterdir())  # no temporary file is left
+    ['table.csv']
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
