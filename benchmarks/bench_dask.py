@@ -131,7 +131,10 @@ def _cpu(client, sampler: Sampler) -> tuple[float, float]:
 def _dtm_digest(dtm) -> str:
     h = hashlib.sha256()
     for a in (dtm.matrix.data, dtm.matrix.indices, dtm.matrix.indptr):
-        h.update(np.ascontiguousarray(a).astype(np.int64).tobytes())
+        # Widened to int64 one block at a time: the same digest for int32 and int64
+        # arrays, without a second copy of a 72M-entry matrix in the driver.
+        for lo in range(0, len(a), 1 << 22):
+            h.update(np.asarray(a[lo:lo + (1 << 22)], dtype=np.int64).tobytes())
     h.update("\n".join(map(str, dtm.vocab)).encode())
     h.update("\n".join(map(str, dtm.doc_ids)).encode())
     return h.hexdigest()

@@ -32,6 +32,7 @@ import scipy.sparse as sp
 from toolkit.distributed import compute, get_client
 from toolkit.exceptions import EmptyDocumentsWarning
 from toolkit.text import TokenizerOptions, resolve_stopwords, tokenize_corpus
+from toolkit.text.engines import chunk_memo
 
 __all__ = ["build_dtm_dask", "select_vocabulary"]
 
@@ -42,9 +43,15 @@ _FAN_IN = 8
 def _partition_dtm(part: pd.DataFrame, opts: TokenizerOptions, *, text_column: str,
                    ngram_range: tuple[int, int], use_cache: bool, cache_home: str | None,
                    dtm_from_tokens: Callable[..., Any]) -> tuple[Any, Any, np.ndarray]:
-    """``(matrix or None, tokens kept, n_raw)``: one partition's counts on its own vocabulary."""
-    tokens = tokenize_corpus(part, text_column=text_column, tokenizer=opts,
-                             use_cache=use_cache, progress=False, cache_home=cache_home)
+    """``(matrix or None, tokens kept, n_raw)``: one partition's counts on its own vocabulary.
+
+    The worker's partitions share their tokenised chunks (:func:`chunk_memo`): without it
+    a 500-speech partition spent two thirds of its time tokenising the frequent chunks
+    every other partition had tokenised before.
+    """
+    with chunk_memo():
+        tokens = tokenize_corpus(part, text_column=text_column, tokenizer=opts,
+                                 use_cache=use_cache, progress=False, cache_home=cache_home)
     kept = tokens.remove(resolve_stopwords(opts.stopwords))
     if len(kept.ids) == 0:
         return None, kept, tokens.n_raw

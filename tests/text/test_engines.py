@@ -73,3 +73,44 @@ def test_new_offsets_equals_cumulative_count(monkeypatch):
         monkeypatch.setattr(engines, "_BLOCK_DOCS", block)
         got = engines._new_offsets(offsets, keep)
         assert got.dtype == np.int64 and np.array_equal(got, expected)
+
+
+def _same_tokens(a, b):
+    assert list(a.forms) == list(b.forms)
+    for name in ("ids", "offsets", "n_raw"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+
+
+def test_chunk_memo_gives_the_same_tokens_and_outlives_its_block(monkeypatch):
+    from toolkit.text import engines
+
+    monkeypatch.setattr(engines, "_CHUNK_MEMO", {})
+    # several small tables that share most chunks, as a Dask worker's partitions do
+    tables = [SAMPLE[i:] + SAMPLE[:i] for i in range(len(SAMPLE))]
+    plain = [text.tokenize_texts(t) for t in tables]
+    with engines.chunk_memo():
+        memo = [text.tokenize_texts(t) for t in tables]
+    for a, b in zip(plain, memo, strict=True):
+        _same_tokens(a, b)
+    (kept,) = engines._CHUNK_MEMO.values()
+    assert "(1945)" in kept and "arms" in kept  # what the tables tokenised is kept ...
+    again = text.tokenize_texts(["(1945) unseen-chunk"])
+    assert "unseen-chunk" not in kept  # ... but nothing is added outside the block
+    with engines.chunk_memo():
+        assert list(text.tokenize_texts(["(1945) unseen-chunk"]).forms) == list(again.forms)
+
+
+def test_chunk_memo_starts_afresh_when_full(monkeypatch):
+    from toolkit.text import engines
+
+    monkeypatch.setattr(engines, "_CHUNK_MEMO", {})
+    monkeypatch.setattr(engines, "_MEMO_MAX", 8)
+    with engines.chunk_memo():
+        first = text.tokenize_texts(["peace, security; arms."])
+        (kept,) = engines._CHUNK_MEMO.values()
+        assert set(kept) == {"peace,", "security;", "arms."}
+        second = text.tokenize_texts(["arms. trade treaty (1945) dual-use goods now"])
+        # 3 kept + 6 new > 8: the memo was emptied, then holds the 6 new chunks only
+        assert set(kept) == {"trade", "treaty", "(1945)", "dual-use", "goods", "now"}
+    _same_tokens(first, text.tokenize_texts(["peace, security; arms."]))
+    _same_tokens(second, text.tokenize_texts(["arms. trade treaty (1945) dual-use goods now"]))

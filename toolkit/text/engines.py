@@ -8,8 +8,10 @@ fast engine gives spaCy's tokens.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -208,13 +210,61 @@ def _forms_spacy(texts: Sequence[str], rules: _FormRules, model: str, progress: 
     return out, n_raw
 
 
+#: Most chunks :func:`chunk_memo` keeps per form rules (it starts afresh beyond this).
+_MEMO_MAX = 1_000_000
+
+#: The forms of tokenised chunks per form rules, kept for the life of the process while
+#: :func:`chunk_memo` is on (a Dask worker's partitions share it); off by default, so
+#: a kernel keeps nothing after its matrix is built.
+_CHUNK_MEMO: dict[_FormRules, dict[str, list[str]]] = {}
+_MEMO_ON: contextvars.ContextVar[bool] = contextvars.ContextVar("fptk_chunk_memo",
+                                                                default=False)
+
+
+@contextlib.contextmanager
+def chunk_memo() -> Iterator[None]:
+    """Share the spaCy-tokenised chunks between the tables tokenised inside the block.
+
+    The fast engine tokenises every distinct whitespace-free chunk of a table once. A
+    process that tokenises many small tables (the partitions of a Dask corpus on a
+    worker) would tokenise the same frequent chunks again for each; inside this context
+    the forms of a chunk are looked up in a per-process memo (at most :data:`_MEMO_MAX`
+    chunks per form rules, then it starts afresh) that outlives the block. A chunk's
+    forms do not depend on the table it is in, so the tokens are the same with or
+    without it.
+    """
+    token = _MEMO_ON.set(True)
+    try:
+        yield
+    finally:
+        _MEMO_ON.reset(token)
+
+
 def _chunk_forms(chunks: list[str], rules: _FormRules, tokenizer: Any = None
                  ) -> list[list[str]]:
     """Forms of each whitespace-free chunk, tokenised as spaCy's tokenizer would.
 
     ``tokenizer`` (default: the one of ``load_spacy("blank")``) must be a blank English
-    tokenizer; a private one lets a large corpus's new words leave with it.
+    tokenizer; a private one lets a large corpus's new words leave with it. Inside
+    :func:`chunk_memo`, chunks tokenised before in this process are taken from its memo.
     """
+    if _MEMO_ON.get():
+        memo = _CHUNK_MEMO.setdefault(rules, {})
+        out = [memo.get(c) for c in chunks]
+        missed = [i for i, f in enumerate(out) if f is None]
+        if missed:
+            if len(memo) + len(missed) > _MEMO_MAX:
+                memo.clear()
+            found = _chunk_forms_uncached([chunks[i] for i in missed], rules, tokenizer)
+            for i, forms in zip(missed, found, strict=True):
+                out[i] = memo[chunks[i]] = forms
+        return out  # type: ignore[return-value]
+    return _chunk_forms_uncached(chunks, rules, tokenizer)
+
+
+def _chunk_forms_uncached(chunks: list[str], rules: _FormRules, tokenizer: Any = None
+                          ) -> list[list[str]]:
+    """:func:`_chunk_forms` without the memo."""
     specials = _special_cases()
     table = _lemma_table() if rules.lemmatize else {}
     lemma_cache: dict[str, str] = {}
