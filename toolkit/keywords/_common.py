@@ -9,7 +9,7 @@ from __future__ import annotations
 import threading
 import warnings
 import weakref
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -113,6 +113,19 @@ def _corpus_fingerprint(corpus: pd.DataFrame) -> str:
             del _FINGERPRINTS[k]
         _FINGERPRINTS[key] = (weakref.ref(arrays[0]), weakref.ref(arrays[1]), fingerprint)
     return fingerprint
+
+
+def _iter_texts(texts: pd.Series, positions: np.ndarray, *, chunk: int = 512
+                ) -> Iterator[tuple[int, str]]:
+    """``(position, text)`` for each of ``positions``, in order, as str.
+
+    Only ``chunk`` texts are Python strings at a time: a full list of UNGDC's speeches held
+    about 400 MB in each kernel that matched the ``arms`` dictionary (no prefilter, so
+    every speech is a candidate).
+    """
+    for a in range(0, len(positions), chunk):
+        part = positions[a:a + chunk]
+        yield from zip(part.tolist(), _text_list(texts.iloc[part]), strict=True)
 
 
 def _count_tokens_of(texts: pd.Series, positions: np.ndarray, *, chunk: int = 512) -> np.ndarray:

@@ -22,6 +22,7 @@ from toolkit.keywords._common import (
     _check_corpus,
     _dictionary_stamp,
     _filter_corpus,
+    _iter_texts,
     _progress,
     _select_categories,
     _text_list,
@@ -366,8 +367,7 @@ def extract_passages(
     wanted_idx = {d.category_names.index(c) for c in wanted}
     # only the documents that pass the matcher's prefilter can hold a passage
     pos = _candidates(corpus["text"], d.matcher)
-    texts = _text_list(corpus["text"].iloc[pos])
-    it = _progress(zip(pos.tolist(), texts), total=len(texts), enabled=progress,
+    it = _progress(_iter_texts(corpus["text"], pos), total=len(pos), enabled=progress,
                    desc="passages")
     records, n_docs_with = _passage_records(it, d.matcher, wanted_idx, unit=unit)
     out = _passage_table(corpus, records, tag="s" if unit == "sentence" else "p")

@@ -36,10 +36,10 @@ from toolkit.keywords._common import (
     _count_tokens_of,
     _dictionary_stamp,
     _group_columns,
+    _iter_texts,
     _progress,
     _read_tokens,
     _select_categories,
-    _text_list,
     _warn_unassigned,
     _write_tokens,
 )
@@ -148,12 +148,10 @@ def count_matches(
         pos = _candidates(corpus["text"], m)
         known = _read_tokens(fingerprint, n, cache_home=cache_home) if len(pos) < n else None
         n_tok = np.zeros(n, dtype=np.int64) if known is None else known
-        texts = _text_list(corpus["text"].iloc[pos])
-        it = _progress(zip(pos.tolist(), texts), total=len(pos), enabled=progress,
+        it = _progress(_iter_texts(corpus["text"], pos), total=len(pos), enabled=progress,
                        desc=f"matching {d.name}")
         for i, text in it:
             cat[i], term[i], n_match[i], n_tok[i] = m.count(text)
-        del texts
         if known is None:
             rest = np.setdiff1d(np.arange(n), pos, assume_unique=True)
             n_tok[rest] = _count_tokens_of(corpus["text"], rest)
