@@ -76,3 +76,6 @@ def test_errors_name_the_problem(corpus):
     twice = partition_corpus(pd.concat([corpus.iloc[:5], corpus.iloc[:5]]), npartitions=2)
     with pytest.raises(ValueError, match=r"occur\(s\) in more than one partition"):
         count_matches(twice, "arms", use_cache=False)
+    counts = count_matches(corpus, "arms", use_cache=False, progress=False)
+    with pytest.raises(ValueError, match=r"counts= is not taken with a Dask corpus.*compute"):
+        keyword_trends(ddf, "arms", counts=counts, use_cache=False)

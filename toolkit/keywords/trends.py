@@ -282,7 +282,8 @@ def keyword_trends(
         Add rows (``n_docs=0``, ``count=0``, NaN rate) for periods between a group's first
         and last period (year-based periods) in which it has no documents.
     counts : DataFrame or None, default=None
-        Precomputed :func:`count_matches` output for ``corpus`` (same doc_ids).
+        Precomputed :func:`count_matches` output for ``corpus`` (same doc_ids); pandas
+        corpora only (a Dask corpus is counted on its workers: ValueError).
     random_state : int, Generator or None, default=None
         Seed of the bootstraps; the same seed gives identical intervals.
     use_cache, progress : bool, default=True
@@ -354,6 +355,12 @@ def keyword_trends(
     if is_dask(corpus):
         from toolkit.keywords._dask import trend_inputs_dask
 
+        if counts is not None:
+            raise ValueError(
+                "counts= is not taken with a Dask corpus: the counts are made on the "
+                "workers from the dictionary. Leave counts=None, or pass the computed "
+                "corpus (ddf.compute()) to reuse counts made before."
+            )
         corpus, counts = trend_inputs_dask(corpus, dictionary, use_cache=use_cache,
                                            client=client)
     _check_corpus(corpus)
