@@ -8,15 +8,43 @@ instead, so that CI never passes with a check skipped. ``.ci/run`` always sets b
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import sys
 import warnings
 from pathlib import Path
+from types import ModuleType
 
 import matplotlib
 import pandas as pd
 import pytest
 
 matplotlib.use("Agg")
+
+
+def _sibling_module(name: str) -> ModuleType:
+    """``tests/<name>.py`` as a module: the one pytest imported, else loaded once from its file.
+
+    Under ``--import-mode=importlib`` test modules cannot import each other; a module-scoped
+    fixture that shares another test file's helpers (its Chromium driver, its smoke build)
+    reaches them this way, so the two files use one object and one build.
+    """
+    path = Path(__file__).with_name(f"{name}.py").resolve()
+    for module in list(sys.modules.values()):
+        file = getattr(module, "__file__", None)
+        if file and Path(file).resolve() == path:
+            return module
+    spec = importlib.util.spec_from_file_location(f"fptk_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def sibling_module():
+    """Load a sibling test module by name (see :func:`_sibling_module`)."""
+    return _sibling_module
 
 
 @pytest.fixture(autouse=True)

@@ -227,23 +227,9 @@ def test_main_functions_carry_a_runnable_example(name):
     assert any(ex.want for ex in run), f"{name}: no example checks its output"
 
 
-def _browser_module():
-    """tests/test_report_browser.py (its Chromium helper): the module pytest imported, if any."""
-    path = Path(__file__).with_name("test_report_browser.py").resolve()
-    for module in list(sys.modules.values()):
-        file = getattr(module, "__file__", None)
-        if file and Path(file).resolve() == path:
-            return module
-    spec = importlib.util.spec_from_file_location("fptk_test_report_browser", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)  # raises under CI when Chromium is missing
-    return module
-
-
 @pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    helper = _browser_module()
+def browser(tmp_path_factory, sibling_module):
+    helper = sibling_module("test_report_browser")  # raises under CI when Chromium is missing
     if helper.CHROMIUM is None:
         if os.environ.get("CI"):
             pytest.fail("chromium is not installed, and CI is set: run `make browser`")

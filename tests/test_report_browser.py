@@ -8,13 +8,11 @@ installs it on Debian).
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 import os
 import shutil
 import subprocess
-import sys
 import time
 import urllib.request
 from pathlib import Path
@@ -124,23 +122,10 @@ class Browser:
             self.proc.kill()
 
 
-def _notebook_tests():
-    """The test_notebooks module: the one pytest already imported, else loaded from its file."""
-    path = Path(__file__).with_name("test_notebooks.py").resolve()
-    for module in list(sys.modules.values()):
-        file = getattr(module, "__file__", None)
-        if file and Path(file).resolve() == path:
-            return module
-    spec = importlib.util.spec_from_file_location("fptk_test_notebooks", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture(scope="module")
-def rendered(tmp_path_factory):
-    built = _notebook_tests().smoke_build(tmp_path_factory)  # shared with test_notebooks
+def rendered(tmp_path_factory, sibling_module):
+    # the smoke build of test_notebooks, shared with it
+    built = sibling_module("test_notebooks").smoke_build(tmp_path_factory)
     return built["out"], built["manifest"]
 
 
