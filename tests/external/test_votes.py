@@ -1,4 +1,4 @@
-"""Tests for toolkit.external: UN votes, ideal points, SIPRI (fixtures written here)."""
+"""Tests for toolkit.external.votes: UN votes and voting agreement (fixtures written here)."""
 
 from __future__ import annotations
 
@@ -66,45 +66,6 @@ def votes(unvotes_dir):
         return ex.load_unvotes(unvotes_dir)
 
 
-SIPRI_HEAD = """Transfers of major conventional arms from All countries  to All countries .
-A '?' in a column indicates uncertain data.
-An empty field for 'Number ordered' indicates that data is not yet available.
-SIPRI trend-indicator values (TIVs) are in millions.
-An empty field for 'SIPRI TIV for total order' indicates that data is not available.
-A '0' for 'SIPRI TIV of delivered weapons' indicates small volumes.
-Figures may not add up to stated totals due to the conventions of rounding.
-For the method used see <https://www.sipri.org/databases/armstransfers/sources-and-methods>.
-
-Source: SIPRI Arms Transfers Database (c) SIPRI.
-Data generated: 18 May 2026 2:29:20 PM
-"""
-SIPRI_COLS = ("Recipient,Supplier,Year of order, ,Number ordered, ,Weapon designation,"
-              "Weapon description,Number delivered, ,Year(s) of delivery,status,Comments,"
-              "SIPRI TIV per unit,SIPRI TIV for total order,SIPRI TIV of delivered weapons\n")
-SIPRI_ROWS = """\
-Russia,China,2015,,28,,ship engine,ship engine,28,,2018; 2019; 2021,New,engines,1.2,33.6,33.6
-China,Russia,2015,?,24,,Su-35,FGA aircraft,24,?,2016; 2017; 2018,New,"Su-35S, a note",50,1200,1200
-China,Soviet Union,1990,,26,,Su-27,FGA aircraft,26,,1991; 1992,New,,30,780,780
-UNITA (Angola)*,South Africa,1980,?,10,?,Ratel,IFV,10,?,1981,Second hand,,0.5,5,5
-Côte d'Ivoire,unknown supplier(s),2010,,2,,Mi-24,helicopter,,,,New,,10,20,
-Russia,China,2022,?,8,?,Tiger,APC,8,?,2023,New,,0.15,1.2,1.2
-"""
-
-
-@pytest.fixture
-def sipri_file(tmp_path):
-    f = tmp_path / "trade-register.csv"
-    f.write_bytes((SIPRI_HEAD + SIPRI_COLS + SIPRI_ROWS).encode("latin-1"))
-    return f
-
-
-@pytest.fixture
-def sipri(sipri_file):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UnmatchedCodesWarning)
-        return ex.load_sipri(sipri_file)
-
-
 # --------------------------------------------------------------------------- paths
 
 
@@ -124,12 +85,6 @@ def test_external_home_env_is_used(unvotes_dir, monkeypatch):
         warnings.simplefilter("ignore", UnmatchedCodesWarning)
         v = ex.load_unvotes()
     assert len(v) == VOTES.count("\n") - 1
-
-
-def test_explicit_missing_path(tmp_path):
-    with pytest.raises(ex.ExternalDataMissingError, match="does not exist"):
-        ex.load_sipri(tmp_path / "nope.csv")
-
 
 # --------------------------------------------------------------------------- UN votes
 
@@ -335,175 +290,6 @@ def test_voting_agreement_does_not_mutate(votes):
     pd.testing.assert_frame_equal(votes, before)
 
 
-# --------------------------------------------------------------------------- ideal points
-
-IDEAL_CSV = ('"","ccode","session","NVotesAll","IdealPointAll","QO%All","Q5%All","Q10%All",'
-             '"Q50%All","Q90%All","Q95%All","Q100%All","iso3c","Countryname"\n') + '''\
-"1",2,70,80,2.5,1,2,2,2.5,3,3,4,"USA","United States"
-"2",365,70,80,-1.0,1,-2,-2,-1,0,0,1,"RUS","Russia"
-"3",710,70,80,-0.5,1,-1,-1,-0.5,0,0,1,"CHN","China"
-"4",680,20,50,-1.5,1,-2,-2,-1.5,0,0,1,"YAR","Yemen People's Republic"
-"5",713,20,50,1.5,1,1,1,1.5,2,2,2,"TWN","Taiwan"
-"6",999,70,10,0.1,1,0,0,0.1,0,0,1,"XXX","Atlantis"
-'''
-
-
-@pytest.fixture
-def ideal(tmp_path):
-    f = tmp_path / "IdealpointestimatesAll_Jul2023.csv"
-    f.write_text(IDEAL_CSV)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UnmatchedCodesWarning)
-        return ex.load_idealpoints(tmp_path)
-
-
-def test_load_idealpoints_codes_from_cow(ideal):
-    codes = dict(zip(ideal["ccode"], ideal["actor"].astype(object)))
-    assert codes[680] == "YMD"  # the file says YAR
-    assert codes[713] == "TWN"  # session 20 = 1965: the ROC (split convention)
-    assert pd.isna(codes[999])
-    assert ideal.loc[ideal.ccode == 2, "year"].iloc[0] == 2015
-    assert any(r["to"] == "YMD" for r in ideal.attrs["recoded"])
-
-
-IDEAL_1971 = ('"","ccode","session","NVotesAll","IdealPointAll","iso3c","Countryname"\n'
-              '"1",713,25,60,0.7,"TWN","Taiwan"\n"2",713,26,8,0.9,"TWN","Taiwan"\n'
-              '"3",710,26,48,-1.0,"CHN","China"\n"4",710,27,77,-0.7,"CHN","China"\n')
-
-
-def test_load_idealpoints_china_seat_dated_31_december(tmp_path):
-    """1971 (session 26) has a row for each China: the ROC's stays TWN in every convention."""
-    (tmp_path / "IdealpointestimatesAll_Jul2023.csv").write_text(IDEAL_1971)
-    split = ex.load_idealpoints(tmp_path, unknown="ignore")
-    got = dict(zip(zip(split["ccode"], split["year"]), split["actor"]))
-    assert got == {(713, 1970): "TWN", (713, 1971): "TWN", (710, 1971): "CHN",
-                   (710, 1972): "CHN"}
-    old = ex.load_idealpoints(tmp_path, seat_convention="ungdc", unknown="ignore")
-    got = dict(zip(zip(old["ccode"], old["year"]), old["actor"]))
-    assert got[(713, 1970)] == "CHN" and got[(713, 1971)] == "TWN"
-    assert not old.dropna(subset=["idealpoint"]).duplicated(["actor", "year"]).any()
-    d = ex.idealpoint_distance(split)
-    assert set(zip(d.actor_a, d.actor_b, d.year)) == {("CHN", "TWN", 1971)}
-
-
-def test_load_idealpoints_warns_unknown_ccode(tmp_path):
-    (tmp_path / "IdealpointestimatesAll_Jul2023.csv").write_text(IDEAL_CSV)
-    with pytest.warns(UnmatchedCodesWarning, match="ccode 999"):
-        ex.load_idealpoints(tmp_path)
-    with pytest.raises(ValueError, match="only the 'all' estimate"):
-        ex.load_idealpoints(tmp_path, estimate="fp")
-
-
-def test_idealpoint_distance(ideal):
-    d = ex.idealpoint_distance(ideal)
-    row = d[(d.actor_a == "RUS") & (d.actor_b == "USA")].iloc[0]
-    assert row.distance == pytest.approx(3.5) and row.session == 70
-    assert len(d[d.year == 2015]) == 3  # CHN, RUS, USA (Atlantis has no code)
-    both = ex.idealpoint_distance(ideal, both_directions=True)
-    assert len(both[both.year == 2015]) == 6
-
-
-def test_load_idealpoints_dta(tmp_path):
-    df = pd.DataFrame({"ccode": np.array([2, 365], dtype=np.int16), "iso3c": ["USA", "RUS"],
-                       "countryname": ["United States", "Russia"],
-                       "year": np.array([2024, 2024], dtype=np.float32),
-                       "idealpointfp": [2.0, -1.0], "idealpointall": [np.nan, np.nan],
-                       "nvotesfp": [90.0, 90.0]})
-    f = tmp_path / "IdealpointsJuly2025.dta"
-    df.to_stata(f, write_index=False)
-    fp = ex.load_idealpoints(f, estimate="fp")
-    assert fp["session"].tolist() == [79, 79] and fp["idealpoint"].tolist() == [2.0, -1.0]
-    allv = ex.load_idealpoints(f)
-    assert allv["idealpoint"].isna().all()
-    assert any("missing" in u["reason"] for u in allv.attrs["unmatched"])
-
-
-# --------------------------------------------------------------------------- SIPRI
-
-
-def test_load_sipri_parses(sipri):
-    assert len(sipri) == 6
-    r = sipri.iloc[1]
-    assert (r.recipient_iso3, r.supplier_iso3) == ("CHN", "RUS")
-    assert r.order_year == 2015 and r.order_year_uncertain and r.number_delivered_uncertain
-    assert r.delivery_years == (2016, 2017, 2018) and r.tiv_delivered == 1200
-    assert sipri.iloc[2].supplier_iso3 == "RUS"  # Soviet Union -> continuing seat
-    assert pd.isna(sipri.iloc[4].tiv_delivered) and sipri.iloc[4].delivery_years == ()
-    assert sipri.iloc[4].recipient_iso3 == "CIV"  # Latin-1 "Côte" read correctly
-    assert sipri.attrs["sipri"]["header_row"] == 11
-
-
-def test_load_sipri_keeps_soviet_union_when_asked(sipri_file):
-    s = ex.load_sipri(sipri_file, successor_seats=False, unknown="ignore")
-    assert s.iloc[2].supplier_iso3 == "SUN" and s.iloc[1].supplier_iso3 == "RUS"
-
-
-def test_load_sipri_reports_non_state_and_unknown(sipri_file):
-    with pytest.warns(UnmatchedCodesWarning, match=r"UNITA.*non-state"):
-        s = ex.load_sipri(sipri_file)
-    reasons = {u["value"]: u["reason"] for u in s.attrs["unmatched"]}
-    assert "unknown party" in reasons["supplier 'unknown supplier(s)'"]
-    assert pd.isna(s.iloc[3].recipient_iso3)  # kept, not dropped
-
-
-def test_load_sipri_header_detection_is_robust(tmp_path):
-    f = tmp_path / "short.csv"
-    f.write_bytes(("one line of notes\n" + SIPRI_COLS + SIPRI_ROWS).encode("latin-1"))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UnmatchedCodesWarning)
-        s = ex.load_sipri(f)
-    assert len(s) == 6 and s.attrs["sipri"]["header_row"] == 1
-
-
-def test_load_sipri_different_header_fails_clearly(tmp_path):
-    f = tmp_path / "bad.csv"
-    f.write_bytes((SIPRI_HEAD + "Buyer,Seller,Year\nA,B,2000\n").encode("latin-1"))
-    with pytest.raises(ValueError, match="no column row with 'Recipient' and 'Supplier'"):
-        ex.load_sipri(f)
-    g = tmp_path / "renamed.csv"
-    g.write_bytes((SIPRI_HEAD + SIPRI_COLS.replace("SIPRI TIV per unit", "TIV/unit")
-                   + SIPRI_ROWS).encode("latin-1"))
-    with pytest.raises(ValueError, match=r"lacks \['SIPRI TIV per unit'\]"):
-        ex.load_sipri(g)
-
-
-def test_arms_transfers_delivery_year_spreads_tiv(sipri):
-    t = ex.arms_transfers(sipri, supplier="RUS", recipient="China", start=2010)
-    assert t["year"].tolist() == [2016, 2017, 2018]
-    assert t["tiv_delivered"].sum() == pytest.approx(1200)
-    assert t["tiv_delivered"].iloc[0] == pytest.approx(400)
-    assert (t["deals"] == 1).all()
-
-
-def test_arms_transfers_order_year_and_totals(sipri):
-    t = ex.arms_transfers(sipri, supplier="China", recipient="RUS", by="order_year")
-    assert t["year"].tolist() == [2015, 2022]
-    assert t["tiv_order"].tolist() == pytest.approx([33.6, 1.2])
-    tot = ex.arms_transfers(sipri, by="order_year", per_pair=False)
-    assert tot["deals"].sum() == 6 and "supplier" not in tot.columns
-    named = ex.arms_transfers(sipri, supplier="unknown supplier(s)", by="order_year")
-    assert named["deals"].sum() == 1
-    with pytest.raises(ValueError, match="neither an ISO3 code"):
-        ex.arms_transfers(sipri, supplier="Narnia")
-    with pytest.raises(ValueError, match="by must be"):
-        ex.arms_transfers(sipri, by="month")
-
-
-def test_delivery_series_fills_the_years_without_deliveries(sipri):
-    t = ex.delivery_series(sipri, [("CHN", "RUS"), ("CHN", "UKR"), (None, "RUS")],
-                           start=2017, end=2023)
-    assert t["pair"].unique().tolist() == ["CHN → RUS", "CHN → UKR", "all → RUS"]
-    chn_rus = t[t["pair"] == "CHN → RUS"].set_index("year")
-    assert chn_rus.index.tolist() == list(range(2017, 2024))
-    # engines 33.6 over 2018, 2019, 2021; APCs 1.2 in 2023
-    assert chn_rus["tiv_delivered"].tolist() == pytest.approx([0, 11.2, 11.2, 0, 11.2, 0, 1.2])
-    assert chn_rus["deals"].tolist() == [0, 1, 1, 0, 1, 0, 1]
-    assert (t.loc[t["pair"] == "CHN → UKR", "tiv_delivered"] == 0).all()
-    assert t.loc[t["pair"] == "all → RUS", "supplier"].iloc[0] == "all"
-    with pytest.raises(ValueError, match="after end"):
-        ex.delivery_series(sipri, [("CHN", "RUS")], start=2020, end=2010)
-
-
 # --------------------------------------------------------------------------- integration
 
 
@@ -527,24 +313,3 @@ def test_real_unvotes_and_agreement(external_home):
     assert k.drop(("TWN", "USA")).between(-1, 1).all()
     assert np.isnan(k[("TWN", "USA")])  # 9 common roll calls, all yes-yes: kappa undefined
     assert ("CHN", "TWN") not in k.index  # never voted together
-
-
-@pytest.mark.integration
-def test_real_idealpoints(external_home):
-    for name in ex._IDEAL_FILES:
-        ip = ex.load_idealpoints(external_home / "idealpoints" / name,
-                                 unknown="ignore")
-        assert ip["actor"].notna().mean() > 0.99
-        est = ip[ip["idealpoint"].notna()]
-        assert not est.duplicated(["actor", "year"]).any()
-        china = est[est["ccode"].isin([710, 713])].set_index(["ccode", "year"])["actor"]
-        assert china[(713, 1971)] == "TWN" and china[(710, 1971)] == "CHN"
-        assert set(china.xs(713, level="ccode")) == {"TWN"}
-
-
-@pytest.mark.integration
-def test_real_sipri(external_home):
-    s = ex.load_sipri(unknown="ignore")
-    assert len(s) == 29916
-    t = ex.arms_transfers(s, supplier="RUS", recipient="CHN", by="order_year")
-    assert t["deals"].sum() > 0

@@ -1,0 +1,1 @@
+"""Tests for toolkit.external, one module per module of the package."""
