@@ -47,6 +47,18 @@ def test_adding_a_stratum_leaves_the_others_draws_alone(decades):
     assert old.equals(b[key].sort_values(key).reset_index(drop=True))
 
 
+def test_any_corpus_column_can_be_a_stratum(decades):
+    corpus = decades.assign(venue=np.where(decades["doc_id"].str[-1].astype(int) % 2,
+                                           "UNGA", "press"))
+    a = keywords.audit_sample(corpus, SMALL, n_per_stratum=1, random_state=3,
+                              strata=("category", "venue"))
+    assert (a.groupby(["category", "venue"]).size() == 1).all() and len(a) == 4
+    assert (pd.to_numeric(a["stratum_n"]) == 9).all()  # 18 speeches, half per venue
+    with pytest.raises(ValueError, match="venu"):
+        keywords.audit_sample(corpus, SMALL, n_per_stratum=1, random_state=3,
+                              strata=("category", "venu"))
+
+
 def _sheet(rows):
     return pd.DataFrame(rows, columns=["category", "stratum", "stratum_n", "label"])
 

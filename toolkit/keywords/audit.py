@@ -105,8 +105,9 @@ def audit_sample(
     n_per_stratum : int
         Lines drawn per stratum (all of them when a stratum has fewer).
     strata : sequence of str, default=("category", "decade")
-        Columns of the KWIC lines that define strata: ``category``, ``decade`` (from
-        ``year``), ``year``, ``actor``, ``source`` or another corpus column.
+        Columns that define strata: ``category``, ``decade`` (from ``year``), ``year``,
+        ``actor``, ``source`` or any other corpus column (carried into the lines and the
+        sheet). A name that is neither raises a ValueError that lists the columns.
     random_state : int
         Seed. Each stratum draws from its own generator seeded by ``random_state`` and the
         stratum's key, so the same seed gives the same lines.
@@ -123,14 +124,17 @@ def audit_sample(
     -------
     DataFrame of shape (n_lines, 9 + k)
         The columns of :data:`AUDIT_COLUMNS` (``label`` and ``note`` empty), then
-        ``term``, ``source``, ``actor``, ``year``, ``decade``, ``stratum``, ``stratum_n``
+        ``term``, ``source``, ``actor``, ``year``, ``decade``, the other corpus columns of
+        ``strata``, ``stratum``, ``stratum_n``
         (lines in the stratum: the population size for weighting), ``line_id`` and
         ``double``. Rows are in a random order (seeded) so that a reader does not see the
         strata in blocks.
     """
     n_per_stratum = check_int("n_per_stratum", n_per_stratum, min_value=1)
     d = load_dictionary(dictionary)
-    extra = [c for c in ("source",) if c in corpus.columns]
+    # corpus columns the lines carry: source, and any stratum that is a corpus column
+    extra = [c for c in dict.fromkeys(("source", *strata))
+             if c in corpus.columns and c not in ("doc_id", "text", "actor", "year")]
     lines = kwic(corpus, None, dictionary=d, window=window, columns=extra)
     lines = _explode_categories(lines)
     if categories is not None:
@@ -147,9 +151,9 @@ def audit_sample(
     if n_double:
         double[rng.choice(len(sample), size=min(n_double, len(sample)), replace=False)] = 1
     sample["double"] = double
-    keep = [*AUDIT_COLUMNS, "term", *[c for c in ("source", "actor", "year", "decade")
-                                     if c in sample.columns], "stratum", "stratum_n",
-            "line_id", "double"]
+    shown = dict.fromkeys(("source", "actor", "year", "decade", *extra))
+    keep = [*AUDIT_COLUMNS, "term", *[c for c in shown if c in sample.columns], "stratum",
+            "stratum_n", "line_id", "double"]
     sample = sample[keep]
     sample.attrs["audit"] = {"dictionary": {"name": d.name, "version": d.version,
                                             "hash": d.content_hash},
