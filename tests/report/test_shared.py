@@ -78,7 +78,7 @@ def test_a_prebuilt_matrix_is_the_one_the_notebook_then_reads(tmp_path, tiny_cor
     cached = features.build_dtm(df, min_df=min_df, max_df=1.0, max_terms=50)  # the cache
     assert sorted((get_cache_home() / "dtm").iterdir()) == written  # read, not rebuilt
     fresh = features.build_dtm(df, min_df=min_df, max_df=1.0, max_terms=50, use_cache=False)
-    assert info["shape"] == list(fresh.matrix.shape)
+    assert info["shape"] == list(fresh.matrix.shape) and info["min_df"] == min_df == 1
     assert list(cached.doc_ids) == list(fresh.doc_ids)
     assert list(cached.vocab) == list(fresh.vocab)
     assert (cached.matrix != fresh.matrix).nnz == 0
@@ -105,4 +105,6 @@ def test_prebuild_shared_builds_each_cache_once_in_a_child_and_reports_failures(
     assert not par_rec["ok"] and "max_df" in par_rec["error"]
     out = capsys.readouterr().out
     assert "document-term matrix of" in out and "ready in" in out
+    # the console names the min_df the matrix was built with, not only the parameter's
+    assert "(min_df=2, " in out and "min_df lowered to 1 for 6 documents ready in" in out
     assert "could not pre-build the paragraph-term matrix" in out

@@ -118,7 +118,8 @@ def build_shared(task: Mapping[str, Any]) -> dict[str, Any]:
     Returns
     -------
     dict
-        ``shape``: rows and columns of the corpus table or of the matrix.
+        ``shape``: rows and columns of the corpus table or of the matrix; for a matrix also
+        ``min_df``, the one used (the parameter, or lower on few rows).
     """
     from toolkit import features
     from toolkit.report.matrix_choice import choose_min_df
@@ -140,7 +141,7 @@ def build_shared(task: Mapping[str, Any]) -> dict[str, Any]:
         min_df = choose_min_df(task["min_df"], len(df))[0]  # as the notebooks adapt it
         dtm = features.build_dtm(df, min_df=min_df, max_df=task["max_df"],
                                  max_terms=task["max_terms"], progress=False)
-    return {"shape": list(dtm.matrix.shape)}
+    return {"shape": list(dtm.matrix.shape), "min_df": min_df}
 
 
 def _child_main(task_json: str) -> None:
@@ -210,6 +211,9 @@ def prebuild_shared(
         what = describe_task(tasks[key])
         if record["ok"]:
             record.update(json.loads(proc.stdout.strip().splitlines()[-1]))
+            if record.get("min_df", tasks[key].get("min_df")) != tasks[key].get("min_df"):
+                what += (f", min_df lowered to {record['min_df']} for "
+                         f"{record['shape'][0]:,} {tasks[key]['unit']}s")
             msg = (f"[report] {what} ready in {record['seconds']:.1f} s (peak "
                    f"{record['peak_rss_mb']:,} MB resident)")
         else:
