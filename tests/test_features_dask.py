@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from toolkit.corpora._dask import partition_corpus
 from toolkit.features import DocTermMatrix, _df_bound, build_dtm
 from toolkit.features_dask import select_vocabulary
+from toolkit.text import engines
 
 pytest.importorskip("dask.dataframe")
 
@@ -61,6 +62,7 @@ def test_select_vocabulary_says_what_to_change():
 def test_build_dtm_of_a_dask_corpus_equals_the_pandas_build(speeches, options):
     corpus = speeches(120, seed=9)
     ddf = partition_corpus(corpus, npartitions=9)
+    engines._CHUNK_MEMO["sentinel"] = {}  # the memo outlives a block, not a local build
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         expected = build_dtm(corpus, use_cache=False, progress=False, **options)
@@ -68,6 +70,7 @@ def test_build_dtm_of_a_dask_corpus_equals_the_pandas_build(speeches, options):
     assert got.vocab.tolist() == expected.vocab.tolist()
     assert got.doc_ids.tolist() == expected.doc_ids.tolist()
     assert got.equals(expected) and got.matrix.dtype == np.int32
+    assert not engines._CHUNK_MEMO  # built in this process: its chunk memo is emptied
 
 
 def test_partitions_without_tokens_and_errors(speeches, tmp_path):

@@ -32,7 +32,7 @@ import scipy.sparse as sp
 from toolkit.distributed import compute, get_client
 from toolkit.exceptions import EmptyDocumentsWarning
 from toolkit.text import TokenizerOptions, resolve_stopwords, tokenize_corpus
-from toolkit.text.engines import chunk_memo
+from toolkit.text.engines import chunk_memo, clear_chunk_memo
 
 __all__ = ["build_dtm_dask", "select_vocabulary"]
 
@@ -319,6 +319,24 @@ def build_dtm_dask(
     ValueError
         No document, no token, no term left after trimming, or a doc_id in two partitions.
     """
+    kw = {"opts": opts, "ngram_range": ngram_range, "min_df": min_df, "max_df": max_df,
+          "max_terms": max_terms, "text_column": text_column, "use_cache": use_cache,
+          "cache_home": cache_home, "client": client, "dtm_from_tokens": dtm_from_tokens,
+          "matrix_class": matrix_class, "df_bound": df_bound}
+    if get_client(client) is not None:
+        return _build(corpus, **kw)
+    try:  # the partitions run in this process: it keeps no memo of their chunks after
+        return _build(corpus, **kw)
+    finally:
+        clear_chunk_memo()
+
+
+def _build(corpus: Any, *, opts: TokenizerOptions, ngram_range: tuple[int, int],
+           min_df: int | float, max_df: int | float, max_terms: int | None,
+           text_column: str, use_cache: bool, cache_home: str | None, client: Any,
+           dtm_from_tokens: Callable[..., Any], matrix_class: type,
+           df_bound: Callable[[int | float, int, str], int]) -> Any:
+    """:func:`build_dtm_dask` (its arguments, checked by its caller)."""
     import dask
 
     missing = [c for c in ("doc_id", text_column) if c not in corpus.columns]

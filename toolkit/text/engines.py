@@ -240,6 +240,11 @@ def chunk_memo() -> Iterator[None]:
         _MEMO_ON.reset(token)
 
 
+def clear_chunk_memo() -> None:
+    """Empty the memo of :func:`chunk_memo` (e.g. when a build ran in the user's process)."""
+    _CHUNK_MEMO.clear()
+
+
 def _chunk_forms(chunks: list[str], rules: _FormRules, tokenizer: Any = None
                  ) -> list[list[str]]:
     """Forms of each whitespace-free chunk, tokenised as spaCy's tokenizer would.
