@@ -104,13 +104,19 @@ def test_chunk_memo_starts_afresh_when_full(monkeypatch):
     from toolkit.text import engines
 
     monkeypatch.setattr(engines, "_CHUNK_MEMO", {})
+    monkeypatch.setattr(engines, "_MEMO_TOKENIZER", {})
     monkeypatch.setattr(engines, "_MEMO_MAX", 8)
     with engines.chunk_memo():
         first = text.tokenize_texts(["peace, security; arms."])
         (kept,) = engines._CHUNK_MEMO.values()
+        (tokenizer,) = engines._MEMO_TOKENIZER.values()
         assert set(kept) == {"peace,", "security;", "arms."}
         second = text.tokenize_texts(["arms. trade treaty (1945) dual-use goods now"])
-        # 3 kept + 6 new > 8: the memo was emptied, then holds the 6 new chunks only
+        # 3 kept + 6 new > 8: the memo was emptied, then holds the 6 new chunks only, and
+        # its tokenizer (with the vocabulary of the old chunks) was replaced
         assert set(kept) == {"trade", "treaty", "(1945)", "dual-use", "goods", "now"}
+        assert list(engines._MEMO_TOKENIZER.values()) != [tokenizer]
+    engines.clear_chunk_memo()
+    assert not engines._CHUNK_MEMO and not engines._MEMO_TOKENIZER
     _same_tokens(first, text.tokenize_texts(["peace, security; arms."]))
     _same_tokens(second, text.tokenize_texts(["arms. trade treaty (1945) dual-use goods now"]))
