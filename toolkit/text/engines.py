@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -220,6 +221,9 @@ _CHUNK_MEMO: dict[_FormRules, dict[str, list[str]]] = {}
 #: The blank tokenizer the memo's misses go through, per form rules: one per process for
 #: as long as the memo holds, instead of a new pipeline (0.14 s) and new lexemes per table.
 _MEMO_TOKENIZER: dict[_FormRules, Any] = {}
+#: spaCy's tokenizer grows its vocabulary and cache as it goes: the threads of a Dask
+#: worker (or of the local threaded scheduler) take turns with the memo's tokenizer.
+_MEMO_LOCK = threading.Lock()
 _MEMO_ON: contextvars.ContextVar[bool] = contextvars.ContextVar("fptk_chunk_memo",
                                                                 default=False)
 
@@ -246,8 +250,9 @@ def chunk_memo() -> Iterator[None]:
 
 def clear_chunk_memo() -> None:
     """Empty the memo of :func:`chunk_memo` (e.g. when a build ran in the user's process)."""
-    _CHUNK_MEMO.clear()
-    _MEMO_TOKENIZER.clear()
+    with _MEMO_LOCK:
+        _CHUNK_MEMO.clear()
+        _MEMO_TOKENIZER.clear()
 
 
 def _chunk_forms(chunks: list[str], rules: _FormRules, tokenizer: Any = None
@@ -263,15 +268,16 @@ def _chunk_forms(chunks: list[str], rules: _FormRules, tokenizer: Any = None
         out = [memo.get(c) for c in chunks]
         missed = [i for i, f in enumerate(out) if f is None]
         if missed:
-            if len(memo) + len(missed) > _MEMO_MAX:
-                memo.clear()
-                _MEMO_TOKENIZER.pop(rules, None)  # its vocabulary goes with the memo
-            if rules not in _MEMO_TOKENIZER:
-                _MEMO_TOKENIZER[rules] = _blank_tokenizer()
-            found = _chunk_forms_uncached([chunks[i] for i in missed], rules,
-                                          _MEMO_TOKENIZER[rules])
-            for i, forms in zip(missed, found, strict=True):
-                out[i] = memo[chunks[i]] = forms
+            with _MEMO_LOCK:
+                if len(memo) + len(missed) > _MEMO_MAX:
+                    memo.clear()
+                    _MEMO_TOKENIZER.pop(rules, None)  # its vocabulary goes with the memo
+                if rules not in _MEMO_TOKENIZER:
+                    _MEMO_TOKENIZER[rules] = _blank_tokenizer()
+                found = _chunk_forms_uncached([chunks[i] for i in missed], rules,
+                                              _MEMO_TOKENIZER[rules])
+                for i, forms in zip(missed, found, strict=True):
+                    out[i] = memo[chunks[i]] = forms
         return out  # type: ignore[return-value]
     return _chunk_forms_uncached(chunks, rules, tokenizer)
 
