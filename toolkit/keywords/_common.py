@@ -132,11 +132,9 @@ def _count_tokens_of(texts: pd.Series, positions: np.ndarray, *, chunk: int = 51
     """Tokens of the texts at ``positions``, shape (n_positions,) of int64, counted by
     :func:`toolkit.keywords.count_tokens`'s rule, ``chunk`` texts at a time (so only a
     few hundred texts are Python strings at once)."""
-    out = np.zeros(len(positions), dtype=np.int64)
-    for a in range(0, len(positions), chunk):
-        part = _text_list(texts.iloc[positions[a:a + chunk]])
-        out[a:a + chunk] = [_count_tokens_one(t) for t in part]
-    return out
+    return np.fromiter((_count_tokens_one(t) for _, t in _iter_texts(texts, positions,
+                                                                      chunk=chunk)),
+                       dtype=np.int64, count=len(positions))
 
 
 def _tokens_path(fingerprint: str, *, cache_home: str | None) -> Path:
